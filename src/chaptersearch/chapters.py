@@ -1,0 +1,175 @@
+"""Chapters: read them from free text, put them in order, and make them up when missing.
+
+Chapter lists come from YouTube descriptions, podcast show notes and hand-made files,
+in many shapes (see DESIGN.md). Parsing is line by line: a line is a chapter when it
+starts or ends with a clock time, once markdown links, emphasis and list bullets are
+peeled off. Everything else on the page (prose, links, sponsor notes) is ignored.
+"""
+
+import re
+from dataclasses import dataclass
+
+from .errors import ChapterError
+from .models import Chapter, ChapterSource
+from .timecode import format_clock, parse_clock
+
+_CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
+_SEPARATORS = "-–—:|·•"
+_SEPARATOR_CLASS = re.escape(_SEPARATORS)
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_LEADING = re.compile(
+    rf"^[\s\[(]*(?P<clock>{_CLOCK})(?!:?\d)[\s\])]*[{_SEPARATOR_CLASS}]?\s*(?P<title>.*?)\s*$"
+)
+_TRAILING = re.compile(
+    rf"^(?P<title>.*?)[\s{_SEPARATOR_CLASS}]*[\[(]?(?<![\d:])(?P<clock>{_CLOCK})[\])]?\s*$"
+)
+_HAS_WORD = re.compile(r"\w")
+
+HOUR = 3600.0
+ROLLOVER_AFTER = 45 * 60.0
+"""A time without hours that drops back after this point is read as the next hour:
+show notes often write 1:02:12 as 02:12 once an episode passes the hour."""
+
+GENERATED_WINDOW = 600.0
+"""Length of a made-up chapter: long enough to be a topic, short enough to navigate."""
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    """A chapter start as written in the text, before it is checked against an episode."""
+
+    start: float
+    title: str
+
+
+def parse_chapter_line(line: str) -> tuple[str, str] | None:
+    """The clock text and the title of one line, or None when the line is not a chapter."""
+    text = _BULLET.sub("", line)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _EMPHASIS.sub("", text).strip()
+    for pattern in (_LEADING, _TRAILING):
+        match = pattern.match(text)
+        if match:
+            title = match.group("title").strip().strip(_SEPARATORS).strip()
+            if _HAS_WORD.search(title):
+                return match.group("clock"), title
+    return None
+
+
+def parse_chapter_text(text: str) -> tuple[list[ChapterMark], list[str]]:
+    """Chapter marks in the order written, and notes about how any time was read."""
+    marks: list[ChapterMark] = []
+    notes: list[str] = []
+    hour_offset = 0.0
+    for line in text.splitlines():
+        parsed = parse_chapter_line(line)
+        if parsed is None:
+            continue
+        clock, title = parsed
+        try:
+            start = parse_clock(clock)
+        except ValueError:
+            continue
+        has_hours = clock.count(":") == 2
+        if has_hours:
+            hour_offset = 0.0
+        else:
+            start += hour_offset
+            previous = marks[-1].start if marks else 0.0
+            if start < previous and previous >= ROLLOVER_AFTER and start + HOUR >= previous:
+                hour_offset += HOUR
+                notes.append(f"read {clock} after {format_clock(previous)} as {format_clock(start + HOUR)}")
+                start += HOUR
+        marks.append(ChapterMark(start=start, title=title))
+    return marks, notes
+
+
+def youtube_rule_problems(starts: list[float]) -> list[str]:
+    """Which of YouTube's rules for description chapters a list of starts breaks.
+
+    YouTube shows description chapters only when the first starts at 0:00, there are at
+    least three, they ascend, and each lasts at least 10 seconds.
+    """
+    problems: list[str] = []
+    if not starts:
+        return ["no chapters"]
+    if starts[0] != 0:
+        problems.append(f"the first chapter starts at {format_clock(starts[0])}, not 0:00")
+    if len(starts) < 3:
+        problems.append(f"only {len(starts)} chapter(s); YouTube needs at least 3")
+    if any(later <= earlier for earlier, later in zip(starts, starts[1:], strict=False)):
+        problems.append("chapter times are not in ascending order")
+    if any(0 < later - earlier < 10 for earlier, later in zip(starts, starts[1:], strict=False)):
+        problems.append("a chapter is shorter than 10 seconds")
+    return problems
+
+
+def build_chapters(
+    marks: list[ChapterMark], duration: float, source: ChapterSource
+) -> tuple[list[Chapter], list[str]]:
+    """Chapters that tile ``[0, duration)``, with notes on what had to be mended.
+
+    Marks are sorted, marks at the same second are merged (both titles kept), marks at or
+    past the end are dropped, and the time before the first mark becomes a generated
+    "Opening" chapter, so no words fall outside a chapter.
+    """
+    if not marks:
+        raise ChapterError("no chapter times found: expected lines such as '0:00 Intro'")
+    notes = [f"YouTube would not show these chapters: {p}" for p in youtube_rule_problems(
+        [m.start for m in marks]
+    )]
+    merged: dict[float, str] = {}
+    for mark in sorted(marks, key=lambda m: m.start):
+        if mark.start in merged:
+            merged[mark.start] = f"{merged[mark.start]} / {mark.title}"
+            notes.append(f"merged two chapters at {format_clock(mark.start)}")
+        else:
+            merged[mark.start] = mark.title
+    kept = {start: title for start, title in merged.items() if start < duration}
+    dropped = len(merged) - len(kept)
+    if not kept:
+        raise ChapterError(
+            f"every chapter starts after the transcript ends ({format_clock(duration)}): "
+            "is the chapters file for this episode?"
+        )
+    if dropped:
+        notes.append(f"dropped {dropped} chapter(s) starting after the end ({format_clock(duration)})")
+    starts = sorted(kept)
+    chapters: list[Chapter] = []
+    if starts[0] > 0:
+        chapters.append(Chapter(title="Opening", start=0.0, end=starts[0], source="generated"))
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else duration
+        chapters.append(Chapter(title=kept[start], start=start, end=end, source=source))
+    return chapters, notes
+
+
+def generated_chapters(duration: float, window: float = GENERATED_WINDOW) -> list[Chapter]:
+    """Fixed windows titled by their span, for episodes that have no chapters of their own.
+
+    A short tail (under a fifth of a window) joins the window before it rather than
+    standing as a chapter of its own.
+    """
+    starts: list[float] = []
+    start = 0.0
+    while start < duration or not starts:
+        starts.append(start)
+        start += window
+    if len(starts) > 1 and duration - starts[-1] < window / 5:
+        starts.pop()
+    chapters = []
+    for index, begin in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else max(duration, begin)
+        title = f"{format_clock(begin)}–{format_clock(end)}"
+        chapters.append(Chapter(title=title, start=begin, end=end, source="generated"))
+    return chapters
+
+
+def chapter_at(chapters: list[Chapter], seconds: float) -> int:
+    """Index of the chapter that holds a moment (the last one for moments past the end)."""
+    for index in range(len(chapters) - 1, -1, -1):
+        if chapters[index].start <= seconds:
+            return index
+    return 0

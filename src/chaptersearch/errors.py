@@ -1,0 +1,38 @@
+"""Errors a user can act on.
+
+Every failure the CLI reports is one of these: its message is the one line the user
+sees, so it says what went wrong and what to do next. Anything else is a bug and gets
+a traceback only under ``--debug``.
+"""
+
+
+class ChapterSearchError(Exception):
+    """A failure with a message fit for the user's terminal."""
+
+
+class TranscriptError(ChapterSearchError):
+    """A transcript file that cannot be read or holds no speech."""
+
+
+class ChapterError(ChapterSearchError):
+    """Chapter text that yields no usable chapters."""
+
+
+class SourceError(ChapterSearchError):
+    """Something given to ``add`` that is neither a file nor a video we understand."""
+
+
+class LibraryError(ChapterSearchError):
+    """A library entry that is missing or unreadable."""
+
+
+class IndexBusyError(ChapterSearchError):
+    """Another chaptersearch process is writing to the same home."""
+
+
+class IndexMissingError(ChapterSearchError):
+    """There is no index yet, or it cannot be opened."""
+
+
+class QueryError(ChapterSearchError):
+    """A search that cannot be run as typed (for example an empty query)."""

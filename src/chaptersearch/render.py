@@ -1,0 +1,63 @@
+"""How hits look: styled with clickable links on a terminal, plain when piped, or JSON."""
+
+import json
+import os
+from collections.abc import Sequence
+
+from .models import Hit
+from .timecode import format_clock
+
+BOLD = "\033[1m"
+DIM = "\033[2m"
+MATCH = "\033[1;33m"
+RESET = "\033[0m"
+
+
+def use_style(is_terminal: bool) -> bool:
+    """Style only on a terminal, and never when the user asked for none (NO_COLOR)."""
+    return is_terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _link(url: str, styled: bool) -> str:
+    """An OSC 8 hyperlink on a terminal, so the URL is clickable; the bare URL otherwise."""
+    if not styled:
+        return url
+    return f"\033]8;;{url}\033\\{url}\033]8;;\033\\"
+
+
+def _highlight(hit: Hit, styled: bool) -> str:
+    if not styled:
+        return hit.snippet
+    parts: list[str] = []
+    position = 0
+    for start, end in hit.highlights:
+        parts.append(hit.snippet[position:start])
+        parts.append(f"{MATCH}{hit.snippet[start:end]}{RESET}")
+        position = end
+    parts.append(hit.snippet[position:])
+    return "".join(parts)
+
+
+def format_hit(hit: Hit, styled: bool) -> str:
+    """A hit as four lines: rank and episode; chapter and moment; snippet; link."""
+    bold, dim, reset = (BOLD, DIM, RESET) if styled else ("", "", "")
+    channel = f"  {dim}·  {hit.channel}{reset}" if hit.channel else ""
+    generated = f" {dim}(no chapters: made-up span){reset}" if hit.chapter_source == "generated" else ""
+    more = f"  {dim}+{hit.more_in_chapter} more in this chapter{reset}" if hit.more_in_chapter else ""
+    lines = [
+        f"{bold}{hit.rank}. {hit.episode_title}{reset}{channel}",
+        f"   § {hit.chapter_title} ({format_clock(hit.chapter_start)}){generated}"
+        f"  ·  at {bold}{format_clock(hit.start)}{reset}{more}",
+        f"   {_highlight(hit, styled)}",
+    ]
+    if hit.url:
+        lines.append(f"   {_link(hit.url, styled)}")
+    return "\n".join(lines)
+
+
+def format_hits(hits: Sequence[Hit], styled: bool) -> str:
+    return "\n\n".join(format_hit(hit, styled) for hit in hits)
+
+
+def hits_json(hits: Sequence[Hit]) -> str:
+    return json.dumps([hit.model_dump(mode="json") for hit in hits], indent=2, ensure_ascii=False)

@@ -1,0 +1,64 @@
+"""Shared test helpers: a fresh home per test, the CLI runner, and synthetic episodes."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from chaptersearch.cli import app
+from chaptersearch.home import Home
+
+from .helpers import SHARED, talk, vtt_text
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The shared folder beside the checkout; tests that need it skip in a user's clone."""
+    if not (SHARED / "corpora").is_dir():
+        pytest.skip("../shared is not beside this checkout")
+    return SHARED
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
+    root = tmp_path / "home"
+    monkeypatch.setenv("CHAPTERSEARCH_HOME", str(root))
+    monkeypatch.setenv("NO_COLOR", "1")
+    return Home(root)
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(home: Home) -> Run:
+    """Invoke the CLI against the test's home, with stdout and stderr kept apart."""
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        return runner.invoke(app, list(args))
+
+    return invoke
+
+
+@pytest.fixture
+def netflix_like(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A 50-minute transcript and a chapters file, with known words at known seconds."""
+    said = {
+        2165.0: "we call it the keeper test",
+        2170.0: "if someone wanted to leave would you fight to keep them",
+        600.0: "the origins of python go back to the nineties",
+        1200.0: "the open connect network caches video near viewers",
+        1205.0: "and the origins",
+        1210.0: "of python are not part of that story",
+    }
+    transcript = tmp_path / "episode.vtt"
+    transcript.write_text(vtt_text(talk(3000.0, said)), encoding="utf-8")
+    chapters = tmp_path / "chapters.txt"
+    chapters.write_text(
+        "(00:00) Intro\n(09:00) History lesson\n(18:00) Open Connect\n(36:01) The Keeper Test\n"
+        "(45:00) Wrap up\n",
+        encoding="utf-8",
+    )
+    yield transcript, chapters

@@ -1,0 +1,38 @@
+"""Helpers the tests share: where the real data is, and synthetic transcripts."""
+
+import os
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(os.environ.get("CHAPTERSEARCH_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+
+def vtt_text(cues: list[tuple[float, float, str]]) -> str:
+    def stamp(seconds: float) -> str:
+        hours, rest = divmod(seconds, 3600)
+        minutes, secs = divmod(rest, 60)
+        return f"{int(hours):02d}:{int(minutes):02d}:{secs:06.3f}"
+
+    blocks = [f"{stamp(start)} --> {stamp(end)}\n{text}\n" for start, end, text in cues]
+    return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+FILLER = [
+    "so that is how we usually think about it",
+    "and there is a lot more to say on that",
+    "let us move on to the next part now",
+    "right and people ask us this all the time",
+]
+
+
+def talk(seconds: float, said: dict[float, str], step: float = 5.0) -> list[tuple[float, float, str]]:
+    """Cues every ``step`` seconds up to ``seconds``; ``said`` puts given words at given times."""
+    cues = []
+    time = 0.0
+    index = 0
+    while time < seconds:
+        text = said.get(time, FILLER[index % len(FILLER)])
+        cues.append((time, time + step, text))
+        time += step
+        index += 1
+    return cues
