@@ -4,7 +4,9 @@ import os
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(os.environ.get("CHAPTERSEARCH_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+SHARED = Path(
+    os.environ.get("CHAPTERSEARCH_SHARED", Path(__file__).resolve().parents[2] / "shared")
+)
 
 
 def vtt_text(cues: list[tuple[float, float, str]]) -> str:
@@ -25,7 +27,9 @@ FILLER = [
 ]
 
 
-def talk(seconds: float, said: dict[float, str], step: float = 5.0) -> list[tuple[float, float, str]]:
+def talk(
+    seconds: float, said: dict[float, str], step: float = 5.0
+) -> list[tuple[float, float, str]]:
     """Cues every ``step`` seconds up to ``seconds``; ``said`` puts given words at given times."""
     cues = []
     time = 0.0

@@ -1,4 +1,5 @@
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,8 @@ def test_chapter_line_formats(line: str, expected: tuple[str, str]) -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["", "12:30", "Just prose without any time.", "[Shoelace](https://shoelace.style/)", "---"]
+    "line",
+    ["", "12:30", "Just prose without any time.", "[Shoelace](https://shoelace.style/)", "---"],
 )
 def test_lines_that_are_not_chapters(line: str) -> None:
     assert parse_chapter_line(line) is None
@@ -105,7 +107,12 @@ def test_unsorted_times_are_not_rolled_over_early() -> None:
 
 
 def test_build_sorts_merges_and_ends() -> None:
-    marks = [ChapterMark(600, "B"), ChapterMark(0, "A"), ChapterMark(600, "B2"), ChapterMark(900, "C")]
+    marks = [
+        ChapterMark(600, "B"),
+        ChapterMark(0, "A"),
+        ChapterMark(600, "B2"),
+        ChapterMark(900, "C"),
+    ]
     chapters, notes = build_chapters(marks, duration=1000, source="file")
     assert [(c.title, c.start, c.end) for c in chapters] == [
         ("A", 0, 600),
@@ -177,6 +184,6 @@ def test_built_chapters_always_tile_the_episode(starts: list[int], duration: int
     chapters, _ = build_chapters(marks, duration, "file")
     assert chapters[0].start == 0
     assert chapters[-1].end == duration
-    for earlier, later in zip(chapters, chapters[1:], strict=False):
+    for earlier, later in pairwise(chapters):
         assert earlier.end == later.start
         assert earlier.start < earlier.end

@@ -7,7 +7,14 @@ from chaptersearch.timecode import format_clock, parse_clock
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("0:00", 0), ("36:01", 2161), ("1:02:03", 3723), ("01:31", 91), ("00:00:05.5", 5.5), ("1:00,250", 60.25)],
+    [
+        ("0:00", 0),
+        ("36:01", 2161),
+        ("1:02:03", 3723),
+        ("01:31", 91),
+        ("00:00:05.5", 5.5),
+        ("1:00,250", 60.25),
+    ],
 )
 def test_parse_clock(text: str, seconds: float) -> None:
     assert parse_clock(text) == seconds

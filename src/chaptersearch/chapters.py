@@ -8,6 +8,7 @@ peeled off. Everything else on the page (prose, links, sponsor notes) is ignored
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .errors import ChapterError
 from .models import Chapter, ChapterSource
@@ -80,7 +81,9 @@ def parse_chapter_text(text: str) -> tuple[list[ChapterMark], list[str]]:
             previous = marks[-1].start if marks else 0.0
             if start < previous and previous >= ROLLOVER_AFTER and start + HOUR >= previous:
                 hour_offset += HOUR
-                notes.append(f"read {clock} after {format_clock(previous)} as {format_clock(start + HOUR)}")
+                notes.append(
+                    f"read {clock} after {format_clock(previous)} as {format_clock(start + HOUR)}"
+                )
                 start += HOUR
         marks.append(ChapterMark(start=start, title=title))
     return marks, notes
@@ -99,9 +102,9 @@ def youtube_rule_problems(starts: list[float]) -> list[str]:
         problems.append(f"the first chapter starts at {format_clock(starts[0])}, not 0:00")
     if len(starts) < 3:
         problems.append(f"only {len(starts)} chapter(s); YouTube needs at least 3")
-    if any(later <= earlier for earlier, later in zip(starts, starts[1:], strict=False)):
+    if any(later <= earlier for earlier, later in pairwise(starts)):
         problems.append("chapter times are not in ascending order")
-    if any(0 < later - earlier < 10 for earlier, later in zip(starts, starts[1:], strict=False)):
+    if any(0 < later - earlier < 10 for earlier, later in pairwise(starts)):
         problems.append("a chapter is shorter than 10 seconds")
     return problems
 
@@ -117,9 +120,10 @@ def build_chapters(
     """
     if not marks:
         raise ChapterError("no chapter times found: expected lines such as '0:00 Intro'")
-    notes = [f"YouTube would not show these chapters: {p}" for p in youtube_rule_problems(
-        [m.start for m in marks]
-    )]
+    notes = [
+        f"YouTube would not show these chapters: {p}"
+        for p in youtube_rule_problems([m.start for m in marks])
+    ]
     merged: dict[float, str] = {}
     for mark in sorted(marks, key=lambda m: m.start):
         if mark.start in merged:
@@ -135,7 +139,9 @@ def build_chapters(
             "is the chapters file for this episode?"
         )
     if dropped:
-        notes.append(f"dropped {dropped} chapter(s) starting after the end ({format_clock(duration)})")
+        notes.append(
+            f"dropped {dropped} chapter(s) starting after the end ({format_clock(duration)})"
+        )
     starts = sorted(kept)
     chapters: list[Chapter] = []
     if starts[0] > 0:

@@ -74,7 +74,11 @@ def home() -> Home:
 def configure(
     home_option: Annotated[
         Path | None,
-        typer.Option("--home", help="Folder for library and index [default: $CHAPTERSEARCH_HOME, ./index, or the user data folder]"),
+        typer.Option(
+            "--home",
+            help="Folder for library and index "
+            "[default: $CHAPTERSEARCH_HOME, ./index, or the user data folder]",
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
@@ -97,10 +101,16 @@ def _parse_date(text: str | None) -> date | None:
 @friendly
 def add(
     sources: Annotated[list[str], typer.Argument(help="Transcript files (.vtt, .srt, .json)")],
-    title: Annotated[str | None, typer.Option(help="Episode title [default: from the file name]")] = None,
-    url: Annotated[str | None, typer.Option(help="Where the episode plays; a YouTube URL gives its video id")] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Episode title [default: from the file name]")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Where the episode plays; a YouTube URL gives its video id")
+    ] = None,
     channel: Annotated[str, typer.Option(help="Channel or show name")] = "",
-    chapters: Annotated[Path | None, typer.Option(help="Text file with chapter times, e.g. '0:00 Intro'")] = None,
+    chapters: Annotated[
+        Path | None, typer.Option(help="Text file with chapter times, e.g. '0:00 Intro'")
+    ] = None,
     published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD")] = None,
 ) -> None:
     """Add episodes to the library and index. Adding the same episode again replaces it."""
@@ -124,7 +134,12 @@ def add(
         for note in episode.chapter_notes:
             warn(f"{episode.id}: {note}")
     for source, reason in report.failed:
-        typer.echo(f"chaptersearch: {reason}" if source in reason else f"chaptersearch: {source}: {reason}", err=True)
+        typer.echo(
+            f"chaptersearch: {reason}"
+            if source in reason
+            else f"chaptersearch: {source}: {reason}",
+            err=True,
+        )
     summary = f"added {len(report.added)} episode(s), {report.passages} passages, to {home().root}"
     if report.failed:
         summary += f"; {len(report.failed)} failed"
@@ -136,12 +151,17 @@ def add(
 @app.command()
 @friendly
 def search(
-    query: Annotated[str, typer.Argument(help='Words, "quoted phrases", chapter:, video:, channel:, title: filters')],
+    query: Annotated[
+        str,
+        typer.Argument(help='Words, "quoted phrases", chapter:, video:, channel:, title: filters'),
+    ],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show")] = 10,
     video: Annotated[str | None, typer.Option(help="Only this episode id")] = None,
     channel: Annotated[str | None, typer.Option(help="Only this channel")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print hits as a JSON array")] = False,
-    open_hit: Annotated[int | None, typer.Option("--open", help="Open hit N in the browser")] = None,
+    open_hit: Annotated[
+        int | None, typer.Option("--open", help="Open hit N in the browser")
+    ] = None,
     per_chapter: Annotated[int, typer.Option(min=1, help="Most hits from any one chapter")] = 1,
 ) -> None:
     """Search the index; exit 0 with hits, 1 with none."""
@@ -150,7 +170,9 @@ def search(
     from .search import SearchRequest
     from .search import search as run_search
 
-    request = SearchRequest(query, limit=limit, video=video, channel=channel, per_chapter=per_chapter)
+    request = SearchRequest(
+        query, limit=limit, video=video, channel=channel, per_chapter=per_chapter
+    )
     hits = run_search(home().index, request)
     if as_json:
         typer.echo(hits_json(hits))
@@ -206,7 +228,8 @@ def rebuild(
     for problem in report.skipped:
         warn(f"skipped {problem}")
     typer.echo(
-        f"rebuilt the index of {home().root}: {report.episodes} episode(s), {report.passages} passages",
+        f"rebuilt the index of {home().root}: "
+        f"{report.episodes} episode(s), {report.passages} passages",
         err=True,
     )
 
@@ -220,7 +243,7 @@ def list_command(
     from .library import Library
     from .timecode import format_clock
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entry in Library(home().library).episodes():
         if isinstance(entry, ChapterSearchError):
             warn(str(entry))
@@ -240,7 +263,10 @@ def list_command(
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not rows:
-        typer.echo(f"the library in {home().root} is empty; add episodes with `chaptersearch add`", err=True)
+        typer.echo(
+            f"the library in {home().root} is empty; add episodes with `chaptersearch add`",
+            err=True,
+        )
         return
     for row in rows:
         typer.echo(
@@ -252,8 +278,12 @@ def list_command(
 @app.command()
 @friendly
 def show(
-    episode_id: Annotated[str, typer.Argument(metavar="ID", help="Episode id, as `list` prints it")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the library entry without cues")] = False,
+    episode_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Episode id, as `list` prints it")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the library entry without cues")
+    ] = False,
 ) -> None:
     """Show an episode's details and chapters."""
     from .library import Library
@@ -283,7 +313,9 @@ def show(
 @app.command()
 @friendly
 def remove(
-    episode_id: Annotated[str, typer.Argument(metavar="ID", help="Episode id, as `list` prints it")],
+    episode_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Episode id, as `list` prints it")
+    ],
 ) -> None:
     """Remove an episode from the library and the index."""
     from .operations import remove as run_remove
@@ -306,13 +338,17 @@ def stats(
     if as_json:
         typer.echo(json.dumps({**asdict(figures), "home": str(figures.home)}, indent=2))
         return
-    by_source = ", ".join(f"{count} {source}" for source, count in sorted(figures.chapters_by_source.items()))
+    by_source = ", ".join(
+        f"{count} {source}" for source, count in sorted(figures.chapters_by_source.items())
+    )
     typer.echo(f"home: {figures.home}")
     typer.echo(f"episodes: {figures.episodes} ({figures.hours:.1f} hours, {figures.cues} cues)")
     if figures.unreadable:
         typer.echo(f"unreadable library entries: {figures.unreadable}")
     typer.echo(f"chapters: {sum(figures.chapters_by_source.values())} ({by_source or 'none'})")
-    typer.echo(f"library: {figures.library_bytes / 1e6:.1f} MB, index: {figures.index_bytes / 1e6:.1f} MB")
+    typer.echo(
+        f"library: {figures.library_bytes / 1e6:.1f} MB, index: {figures.index_bytes / 1e6:.1f} MB"
+    )
 
 
 def main() -> None:

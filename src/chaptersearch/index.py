@@ -39,7 +39,9 @@ def make_schema() -> Schema:
         video=ID(stored=True),
         chapter_key=ID(sortable=True),
         channel=TEXT(stored=True),
-        episode_title=TEXT(stored=True, analyzer=analyzer, field_boost=FIELD_BOOSTS["episode_title"]),
+        episode_title=TEXT(
+            stored=True, analyzer=analyzer, field_boost=FIELD_BOOSTS["episode_title"]
+        ),
         chapter=TEXT(stored=True, analyzer=analyzer, field_boost=FIELD_BOOSTS["chapter"]),
         text=TEXT(stored=True, analyzer=analyzer),
         meta=STORED,

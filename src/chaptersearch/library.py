@@ -51,7 +51,9 @@ class Library:
     def load(self, episode_id: str) -> Episode:
         path = self.path(episode_id)
         if not path.is_file():
-            raise LibraryError(f"no episode {episode_id!r} in the library; see `chaptersearch list`")
+            raise LibraryError(
+                f"no episode {episode_id!r} in the library; see `chaptersearch list`"
+            )
         return self.load_path(path)
 
     @staticmethod
@@ -68,7 +70,9 @@ class Library:
     def remove(self, episode_id: str) -> None:
         path = self.path(episode_id)
         if not path.is_file():
-            raise LibraryError(f"no episode {episode_id!r} in the library; see `chaptersearch list`")
+            raise LibraryError(
+                f"no episode {episode_id!r} in the library; see `chaptersearch list`"
+            )
         path.unlink()
 
     def paths(self) -> list[Path]:

@@ -22,12 +22,17 @@ def link_of_hit(home: Home, number: int) -> str:
         data = json.loads(home.last_search.read_text(encoding="utf-8"))
         hits = [Hit.model_validate(item) for item in data["hits"]]
     except FileNotFoundError:
-        raise ChapterSearchError("no search to open a hit from: run `chaptersearch search QUERY` first") from None
+        raise ChapterSearchError(
+            "no search to open a hit from: run `chaptersearch search QUERY` first"
+        ) from None
     except (ValueError, KeyError, TypeError):
-        raise ChapterSearchError("the last search could not be read: run the search again") from None
+        raise ChapterSearchError(
+            "the last search could not be read: run the search again"
+        ) from None
     if not 1 <= number <= len(hits):
         raise ChapterSearchError(
-            f"the last search ({data['query']!r}) has {len(hits)} hit(s); pick a number from 1 to {len(hits)}"
+            f"the last search ({data['query']!r}) has {len(hits)} hit(s); "
+            f"pick a number from 1 to {len(hits)}"
         )
     hit = hits[number - 1]
     if not hit.url:

@@ -6,18 +6,19 @@ and episode title as boosted fields, and an OR of the words that rewards passage
 holding more of them, so partial matches still come back, below complete ones.
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OrGroup
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, QueryParser
 
 from .errors import QueryError
 from .index import FIELD_BOOSTS, make_schema, open_index, text_analyzer
 from .models import Hit
 from .passages import cue_start_at
-from .youtube_urls import link_at
+from .youtube_urls import link_at, youtube_video_id
 
 SEARCH_FIELDS = ["text", "chapter", "episode_title"]
 SNIPPET_BEFORE = 60
@@ -37,56 +38,112 @@ class SearchRequest:
     per_chapter: int = 1
 
 
-def parse_query(text: str) -> wq.Query:
-    """The Whoosh query for what the user typed; filters ``chapter:``, ``video:`` and
-    ``channel:`` (and ``title:`` for the episode title) work inside the query too."""
-    if not text.strip():
-        raise QueryError("empty query: give some words to search for, e.g. chaptersearch search \"keeper test\"")
+FILTER_FIELDS = {
+    "chapter": "chapter",
+    "video": "video",
+    "channel": "channel",
+    "title": "episode_title",
+}
+_FILTER = re.compile(r'(?<!\S)(chapter|video|channel|title):("[^"]*"?|\S+)', re.IGNORECASE)
+
+
+def split_filters(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The words to rank by, and the ``field:value`` filters every hit must satisfy."""
+    filters = [
+        (FILTER_FIELDS[name.lower()], value.strip('"')) for name, value in _FILTER.findall(text)
+    ]
+    return _FILTER.sub(" ", text), [(field, value) for field, value in filters if value]
+
+
+def _filter_query(field: str, value: str) -> wq.Query:
+    if field == "video":
+        return wq.Term("video", youtube_video_id(value) or value)
+    return QueryParser(field, make_schema(), group=AndGroup).parse(f'"{value}"')
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    ranked: wq.Query
+    """What ranks and filters the passages."""
+    spoken: wq.Query
+    """The words alone, against what is said: for counting mentions in a chapter."""
+
+
+def parse_query(request: SearchRequest) -> ParsedQuery:
+    """The Whoosh query for a request: an OR of the words (rewarding passages that hold
+    more of them), AND every filter, from the query text or from the options."""
+    if not request.query.strip():
+        raise QueryError(
+            'empty query: give some words to search for, e.g. chaptersearch search "keeper test"'
+        )
+    words, filters = split_filters(request.query)
+    if request.video:
+        filters.append(("video", request.video))
+    if request.channel:
+        filters.append(("channel", request.channel))
     parser = MultifieldParser(
         SEARCH_FIELDS,
         make_schema(),
         fieldboosts=FIELD_BOOSTS,
         group=OrGroup.factory(COORDINATION),
     )
-    parser.add_plugin(FieldAliasPlugin({"episode_title": ["title", "episode"]}))
-    return parser.parse(text)
-
-
-def _filter(request: SearchRequest) -> wq.Query | None:
-    parts: list[wq.Query] = []
-    if request.video:
-        parts.append(wq.Term("video", request.video))
-    if request.channel:
-        words = [token.text for token in make_schema()["channel"].analyzer(request.channel)]
-        parts.append(wq.And([wq.Term("channel", word) for word in words]))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+    ranked = parser.parse(words) if words.strip() else wq.NullQuery
+    spoken = (
+        QueryParser("text", make_schema(), group=OrGroup).parse(words)
+        if words.strip()
+        else wq.NullQuery
+    )
+    required = [_filter_query(field, value) for field, value in filters]
+    required = [query for query in required if query is not wq.NullQuery]
+    if required:
+        ranked = wq.And(required) if ranked is wq.NullQuery else wq.And([ranked, *required])
+    return ParsedQuery(ranked=ranked, spoken=spoken)
 
 
 def search(index_folder: Path, request: SearchRequest) -> list[Hit]:
     """Ranked hits, at most ``per_chapter`` from any one chapter."""
-    parsed = parse_query(request.query)
-    if parsed is wq.NullQuery:
+    parsed = parse_query(request)
+    if parsed.ranked is wq.NullQuery:
         return []
     ix = open_index(index_folder)
-    locator = MatchLocator(parsed)
+    locator = MatchLocator(parsed.ranked)
     hits: list[Hit] = []
     with ix.searcher() as searcher:
         results = searcher.search(
-            parsed,
+            parsed.ranked,
             limit=request.limit,
-            filter=_filter(request),
             collapse="chapter_key",
             collapse_limit=request.per_chapter,
         )
-        collapsed = getattr(results, "collapsed_counts", {})
-        for rank, result in enumerate(results, start=1):
-            stored = result.fields()
-            chapter_key = f"{stored['video']}:{stored['meta']['chapter_index']}"
-            hits.append(locator.hit(rank, result.score, stored, collapsed.get(chapter_key, 0)))
+        found = [(result.docnum, result.score, result.fields()) for result in results]
+        shown: dict[str, set[int]] = {}
+        for docnum, _, stored in found:
+            shown.setdefault(_chapter_key(stored), set()).add(docnum)
+        mentions = _mentions(searcher, parsed.spoken, set(shown))
+        for rank, (_, score, stored) in enumerate(found, start=1):
+            key = _chapter_key(stored)
+            more = len(mentions.get(key, set()) - shown[key])
+            hits.append(locator.hit(rank, score, stored, more))
     ix.close()
     return hits
+
+
+def _chapter_key(stored: dict[str, Any]) -> str:
+    return f"{stored['video']}:{stored['meta']['chapter_index']}"
+
+
+def _mentions(searcher: Any, spoken: wq.Query, chapter_keys: set[str]) -> dict[str, set[int]]:
+    """The passages of some chapters whose spoken words match: every passage of a chapter
+    matches through its title, so "more in this chapter" counts what is said instead."""
+    if spoken is wq.NullQuery or not chapter_keys:
+        return {}
+    within = wq.Or([wq.Term("chapter_key", key) for key in sorted(chapter_keys)])
+    column = searcher.reader().column_reader("chapter_key")
+    found: dict[str, set[int]] = {}
+    for docnum in searcher.docs_for_query(wq.And([spoken, within])):
+        key = column[docnum]
+        found.setdefault(key.decode() if isinstance(key, bytes) else key, set()).add(docnum)
+    return found
 
 
 class MatchLocator:
@@ -99,7 +156,8 @@ class MatchLocator:
             if field == "text"
         }
         self.phrases: list[list[str]] = [
-            list(node.words) for node in _walk(parsed)
+            list(node.words)
+            for node in _walk(parsed)
             if isinstance(node, wq.Phrase) and node.fieldname == "text"
         ]
         self.analyzer = text_analyzer()

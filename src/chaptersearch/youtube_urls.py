@@ -46,7 +46,9 @@ def parse_youtube(text: str) -> YouTubeTarget | None:
     if match:
         return YouTubeTarget("video", match.group(1))
     if parsed.path == "/playlist" and query.get("list"):
-        return YouTubeTarget("playlist", f"https://www.youtube.com/playlist?list={query['list'][0]}")
+        return YouTubeTarget(
+            "playlist", f"https://www.youtube.com/playlist?list={query['list'][0]}"
+        )
     if _CHANNEL_PATH.match(parsed.path):
         return YouTubeTarget("channel", f"https://www.youtube.com{parsed.path.rstrip('/')}")
     return None

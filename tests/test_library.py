@@ -1,0 +1,67 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from chaptersearch.errors import LibraryError
+from chaptersearch.library import Library, safe_id
+from chaptersearch.models import Chapter, Cue, Episode, Origin
+
+
+def make(episode_id: str = "abc", title: str = "First") -> Episode:
+    return Episode(
+        id=episode_id,
+        title=title,
+        duration=10,
+        chapters=[Chapter(title="All", start=0, end=10, source="generated")],
+        cues=[Cue(start=0, end=10, text="hello")],
+        origin=Origin(kind="file", location="x.vtt"),
+    )
+
+
+def test_round_trip_and_replace(tmp_path: Path) -> None:
+    library = Library(tmp_path / "library")
+    library.save(make())
+    library.save(make(title="Second"))
+    assert library.load("abc").title == "Second"
+    assert [p.name for p in library.paths()] == ["abc.json"]
+
+
+def test_failed_write_keeps_the_old_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = Library(tmp_path / "library")
+    library.save(make())
+
+    def crash(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        library.save(make(title="Second"))
+    monkeypatch.undo()
+    assert library.load("abc").title == "First"
+    assert [p.name for p in (tmp_path / "library").iterdir()] == ["abc.json"]
+
+
+def test_corrupt_entry_is_reported_not_fatal(tmp_path: Path) -> None:
+    library = Library(tmp_path / "library")
+    library.save(make("good"))
+    (tmp_path / "library" / "bad.json").write_text("{not json", encoding="utf-8")
+    entries = list(library.episodes())
+    assert isinstance(entries[0], LibraryError)
+    assert "bad.json: unreadable library entry" in str(entries[0])
+    assert isinstance(entries[1], Episode)
+
+
+def test_remove_and_missing(tmp_path: Path) -> None:
+    library = Library(tmp_path / "library")
+    library.save(make())
+    library.remove("abc")
+    assert not library.has("abc")
+    with pytest.raises(LibraryError, match="no episode 'abc'"):
+        library.remove("abc")
+
+
+def test_safe_id() -> None:
+    assert safe_id("042_startups and python") == "042_startups-and-python"
+    assert safe_id("../../etc/passwd") == "etc-passwd"
+    assert safe_id("///") == "episode"

@@ -1,0 +1,128 @@
+"""Ranking, phrases, filters, grouping and timing, through the search API."""
+
+from pathlib import Path
+
+import pytest
+
+from chaptersearch.errors import IndexMissingError, QueryError
+from chaptersearch.home import Home
+from chaptersearch.local_source import FileDetails, episode_from_file
+from chaptersearch.models import Hit
+from chaptersearch.operations import add_sources
+from chaptersearch.search import SearchRequest, search
+
+from .helpers import talk, vtt_text
+
+URL = "https://www.youtube.com/watch?v=sAp9RjO79cU"
+
+
+@pytest.fixture
+def indexed(home: Home, netflix_like: tuple[Path, Path], tmp_path: Path) -> Home:
+    transcript, chapters = netflix_like
+    other = tmp_path / "other.vtt"
+    other.write_text(
+        vtt_text(
+            talk(
+                900.0,
+                {
+                    100.0: "a keeper is someone you keep",
+                    200.0: "unit test your code with pytest",
+                    300.0: "c++ and don't and foo-bar are odd words",
+                },
+            )
+        ),
+        encoding="utf-8",
+    )
+    details = {
+        str(transcript): FileDetails(
+            title="Netflix engineering", url=URL, channel="Pragmatic", chapters=chapters
+        ),
+        str(other): FileDetails(title="Testing talk", channel="Talk Python"),
+    }
+    add_sources(
+        home, list(details), lambda source: episode_from_file(Path(source), details[source])
+    )
+    return home
+
+
+def find(home: Home, query: str, **options: object) -> list[Hit]:
+    return search(home.index, SearchRequest(query, **options))  # type: ignore[arg-type]
+
+
+def test_keeper_test_lands_in_its_chapter_at_the_spoken_second(indexed: Home) -> None:
+    hits = find(indexed, "keeper test")
+    top = hits[0]
+    assert top.video_id == "sAp9RjO79cU"
+    assert top.chapter_title == "The Keeper Test"
+    assert top.chapter_start == 2161
+    assert top.start == 2165
+    assert top.url == "https://www.youtube.com/watch?v=sAp9RjO79cU&t=2165s"
+    assert top.rank == 1
+    # partial matches still come back, below the passage with both words
+    assert any(hit.video_id == "other" for hit in hits[1:])
+    marked = [top.snippet[start:end].lower() for start, end in top.highlights]
+    assert "keeper" in marked and "test" in marked
+
+
+def test_phrase_is_timed_to_its_own_first_word(indexed: Home) -> None:
+    hits = find(indexed, '"origins of python"')
+    assert sorted((hit.chapter_title, hit.start) for hit in hits) == [
+        ("History lesson", 600),
+        ("Open Connect", 1205),
+    ]
+    # the phrase spans two cues (1205 s and 1210 s) and is still found, timed to its start
+
+
+def test_one_hit_per_chapter_with_a_count_of_the_rest(indexed: Home) -> None:
+    hits = find(indexed, "think")
+    chapters = [(hit.video_id, hit.chapter_title) for hit in hits]
+    assert len(chapters) == len(set(chapters))
+    assert all(hit.more_in_chapter > 0 for hit in hits)
+    more = find(indexed, "think", per_chapter=3)
+    assert len(more) > len(hits)
+
+
+def test_filters(indexed: Home) -> None:
+    assert {h.video_id for h in find(indexed, "keeper", video="other")} == {"other"}
+    assert {h.channel for h in find(indexed, "keeper", channel="talk python")} == {"Talk Python"}
+    assert {h.chapter_title for h in find(indexed, "chapter:keeper")} == {"The Keeper Test"}
+    assert {h.chapter_title for h in find(indexed, 'chapter:"keeper test" fight')} == {
+        "The Keeper Test"
+    }
+    assert {h.video_id for h in find(indexed, "video:other keeper")} == {"other"}
+    assert {h.channel for h in find(indexed, 'keeper channel:"talk python"')} == {"Talk Python"}
+    assert {h.episode_title for h in find(indexed, "title:testing keeper")} == {"Testing talk"}
+
+
+def test_limit(indexed: Home) -> None:
+    assert len(find(indexed, "think", limit=2)) == 2
+
+
+@pytest.mark.parametrize(
+    "query", ["c++", "don't", "foo-bar", '"unbalanced', "(", "AND", "a:b:c", "[a TO", "\\"]
+)
+def test_stray_syntax_never_crashes(indexed: Home, query: str) -> None:
+    hits = find(indexed, query)
+    assert isinstance(hits, list)
+
+
+def test_stray_syntax_still_finds_the_words(indexed: Home) -> None:
+    assert find(indexed, "foo-bar")[0].start == 300
+    assert find(indexed, "don't")[0].start == 300
+
+
+def test_empty_query_is_an_error(indexed: Home) -> None:
+    with pytest.raises(QueryError, match="empty query"):
+        find(indexed, "   ")
+
+
+def test_search_before_anything_was_added(home: Home) -> None:
+    with pytest.raises(IndexMissingError, match=f"no index in {home.root}.*chaptersearch add"):
+        find(home, "anything")
+
+
+def test_no_url_means_no_link(indexed: Home) -> None:
+    hit = find(indexed, "pytest")[0]
+    assert hit.video_id == "other"
+    assert hit.url is None
+    assert hit.start == 200
