@@ -126,3 +126,45 @@ def test_no_url_means_no_link(indexed: Home) -> None:
     assert hit.video_id == "other"
     assert hit.url is None
     assert hit.start == 200
+
+
+def test_episode_title_boosts_but_never_matches_alone(indexed: Home) -> None:
+    assert find(indexed, "engineering") == []
+    boosted = find(indexed, "keeper engineering")
+    plain = find(indexed, "keeper")
+    assert boosted[0].video_id == plain[0].video_id == "sAp9RjO79cU"
+    assert boosted[0].score > plain[0].score
+
+
+def test_all_the_words_beat_some_of_them(indexed: Home) -> None:
+    hits = find(indexed, "keeper fight", per_chapter=5)
+    assert hits[0].start == 2165
+    assert "keeper" in hits[0].snippet and "fight" in hits[0].snippet
+    assert hits[0].score > max(hit.score for hit in hits[1:])
+
+
+def test_a_chapter_title_match_is_a_hit(indexed: Home) -> None:
+    hits = find(indexed, "wrap")
+    assert [hit.chapter_title for hit in hits] == ["Wrap up"]
+    assert hits[0].start == 2700
+
+
+def test_every_matching_chapter_across_separate_adds(home: Home, tmp_path: Path) -> None:
+    """Episodes added one by one live in separate index segments; grouping by chapter
+    must still see all of them (Whoosh's own collapse lost some)."""
+    chapters = tmp_path / "chapters.txt"
+    chapters.write_text("0:00 One\n5:00 Two\n10:00 Three\n", encoding="utf-8")
+    for name, said in [
+        ("first", {30.0: "garbage collection garbage collection", 320.0: "collection of queues"}),
+        ("second", {640.0: "visualizing garbage collection algorithms"}),
+    ]:
+        path = tmp_path / f"{name}.vtt"
+        path.write_text(vtt_text(talk(900.0, said)), encoding="utf-8")
+        details = FileDetails(title=f"{name} garbage collection", chapters=chapters)
+        add_sources(home, [str(path)], lambda source, d=details: episode_from_file(Path(source), d))
+    hits = find(home, "garbage collection")
+    assert {(hit.video_id, hit.chapter_title) for hit in hits} == {
+        ("first", "One"),
+        ("first", "Two"),
+        ("second", "Three"),
+    }

@@ -42,16 +42,16 @@ def format_hit(hit: Hit, styled: bool) -> str:
     """A hit as four lines: rank and episode; chapter and moment; snippet; link."""
     bold, dim, reset = (BOLD, DIM, RESET) if styled else ("", "", "")
     channel = f"  {dim}·  {hit.channel}{reset}" if hit.channel else ""
-    generated = (
-        f" {dim}(no chapters: made-up span){reset}" if hit.chapter_source == "generated" else ""
-    )
+    if hit.chapter_source == "generated":
+        chapter = f"{hit.chapter_title} {dim}(no chapters: a made-up span){reset}"
+    else:
+        chapter = f"{hit.chapter_title} ({format_clock(hit.chapter_start)})"
     more = (
         f"  {dim}+{hit.more_in_chapter} more in this chapter{reset}" if hit.more_in_chapter else ""
     )
     lines = [
         f"{bold}{hit.rank}. {hit.episode_title}{reset}{channel}",
-        f"   § {hit.chapter_title} ({format_clock(hit.chapter_start)}){generated}"
-        f"  ·  at {bold}{format_clock(hit.start)}{reset}{more}",
+        f"   § {chapter}  ·  at {bold}{format_clock(hit.start)}{reset}{more}",
         f"   {_highlight(hit, styled)}",
     ]
     if hit.url:

@@ -20,11 +20,11 @@ from .models import Hit
 from .passages import cue_start_at
 from .youtube_urls import link_at, youtube_video_id
 
-SEARCH_FIELDS = ["text", "chapter", "episode_title"]
+MATCH_FIELDS = ["text", "chapter"]
 SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 220
-COORDINATION = 0.9
-"""Whoosh's OrGroup factor: how strongly a passage with all the words beats one with some."""
+ALL_WORDS_BOOST = 1.0
+"""Extra weight for a passage that holds every word of the query (in its text or titles)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,33 @@ class ParsedQuery:
     """The words alone, against what is said: for counting mentions in a chapter."""
 
 
+def _rank_words(words: str) -> wq.Query:
+    """What ranks passages: the words in the passage or its chapter title.
+
+    Any of the words may match, and a passage with all of them scores that again, so
+    partial matches come back below complete ones. Whoosh's own coordination bonus
+    (``OrGroup.factory``) is not used: its matcher drops the bonus once one word's
+    postings run out, and can rank a passage with fewer of the words above one with all.
+    The episode title only adds to a passage that matches already; on its own it would
+    make every passage of an episode a hit.
+    """
+    schema = make_schema()
+    matching = MultifieldParser(MATCH_FIELDS, schema, fieldboosts=FIELD_BOOSTS, group=OrGroup)
+    some = matching.parse(words)
+    if some is wq.NullQuery:
+        return some
+    matching.group = AndGroup
+    every = matching.parse(words)
+    ranked = some
+    if every is not wq.NullQuery and every != some:
+        every.boost = ALL_WORDS_BOOST
+        ranked = wq.Or([every, some])
+    title = QueryParser("episode_title", schema, group=OrGroup).parse(words)
+    if title is wq.NullQuery:
+        return ranked
+    return wq.AndMaybe(ranked, title)
+
+
 def parse_query(request: SearchRequest) -> ParsedQuery:
     """The Whoosh query for a request: an OR of the words (rewarding passages that hold
     more of them), AND every filter, from the query text or from the options."""
@@ -81,13 +108,7 @@ def parse_query(request: SearchRequest) -> ParsedQuery:
         filters.append(("video", request.video))
     if request.channel:
         filters.append(("channel", request.channel))
-    parser = MultifieldParser(
-        SEARCH_FIELDS,
-        make_schema(),
-        fieldboosts=FIELD_BOOSTS,
-        group=OrGroup.factory(COORDINATION),
-    )
-    ranked = parser.parse(words) if words.strip() else wq.NullQuery
+    ranked = _rank_words(words) if words.strip() else wq.NullQuery
     spoken = (
         QueryParser("text", make_schema(), group=OrGroup).parse(words)
         if words.strip()
@@ -109,27 +130,43 @@ def search(index_folder: Path, request: SearchRequest) -> list[Hit]:
     locator = MatchLocator(parsed.ranked)
     hits: list[Hit] = []
     with ix.searcher() as searcher:
-        results = searcher.search(
-            parsed.ranked,
-            limit=request.limit,
-            collapse="chapter_key",
-            collapse_limit=request.per_chapter,
-        )
-        found = [(result.docnum, result.score, result.fields()) for result in results]
+        found = _top_per_chapter(searcher, parsed.ranked, request)
         shown: dict[str, set[int]] = {}
-        for docnum, _, stored in found:
-            shown.setdefault(_chapter_key(stored), set()).add(docnum)
+        for result, key in found:
+            shown.setdefault(key, set()).add(result.docnum)
         mentions = _mentions(searcher, parsed.spoken, set(shown))
-        for rank, (_, score, stored) in enumerate(found, start=1):
-            key = _chapter_key(stored)
+        for rank, (result, key) in enumerate(found, start=1):
             more = len(mentions.get(key, set()) - shown[key])
-            hits.append(locator.hit(rank, score, stored, more))
+            hits.append(locator.hit(rank, result.score, result.fields(), more))
     ix.close()
     return hits
 
 
-def _chapter_key(stored: dict[str, Any]) -> str:
-    return f"{stored['video']}:{stored['meta']['chapter_index']}"
+def _top_per_chapter(
+    searcher: Any, query: wq.Query, request: SearchRequest
+) -> list[tuple[Any, str]]:
+    """The best ``limit`` passages, at most ``per_chapter`` from any one chapter.
+
+    Done here rather than with Whoosh's ``collapse=``: in whoosh3 3.54 collapsing loses
+    chapters from other segments for some OR queries. Fetch a margin of top passages,
+    and more only when one or two chapters crowd out the rest.
+    """
+    column = searcher.reader().column_reader("chapter_key")
+    fetch = max(50, request.limit * request.per_chapter * 4)
+    while True:
+        results = searcher.search(query, limit=fetch)
+        chosen: list[tuple[Any, str]] = []
+        taken: dict[str, int] = {}
+        for result in results:
+            key = column[result.docnum]
+            if taken.get(key, 0) < request.per_chapter:
+                taken[key] = taken.get(key, 0) + 1
+                chosen.append((result, key))
+                if len(chosen) == request.limit:
+                    return chosen
+        if results.scored_length() < fetch:
+            return chosen
+        fetch *= 4
 
 
 def _mentions(searcher: Any, spoken: wq.Query, chapter_keys: set[str]) -> dict[str, set[int]]:
@@ -141,8 +178,7 @@ def _mentions(searcher: Any, spoken: wq.Query, chapter_keys: set[str]) -> dict[s
     column = searcher.reader().column_reader("chapter_key")
     found: dict[str, set[int]] = {}
     for docnum in searcher.docs_for_query(wq.And([spoken, within])):
-        key = column[docnum]
-        found.setdefault(key.decode() if isinstance(key, bytes) else key, set()).add(docnum)
+        found.setdefault(column[docnum], set()).add(docnum)
     return found
 
 
