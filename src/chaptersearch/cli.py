@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from .errors import ChapterSearchError, SourceError
+from .errors import ChapterSearchError
 from .home import Home, resolve_home
 
 app = typer.Typer(
@@ -100,51 +100,99 @@ def _parse_date(text: str | None) -> date | None:
 @app.command()
 @friendly
 def add(
-    sources: Annotated[list[str], typer.Argument(help="Transcript files (.vtt, .srt, .json)")],
-    title: Annotated[
-        str | None, typer.Option(help="Episode title [default: from the file name]")
-    ] = None,
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Transcript files (.vtt, .srt, .json), YouTube video URLs or ids, "
+            "playlist or channel URLs"
+        ),
+    ],
+    title: Annotated[str | None, typer.Option(help="Episode title (files)")] = None,
     url: Annotated[
-        str | None, typer.Option(help="Where the episode plays; a YouTube URL gives its video id")
+        str | None, typer.Option(help="Where a file's episode plays; a YouTube URL gives its id")
     ] = None,
-    channel: Annotated[str, typer.Option(help="Channel or show name")] = "",
+    channel: Annotated[str, typer.Option(help="Channel or show name (files)")] = "",
     chapters: Annotated[
         Path | None, typer.Option(help="Text file with chapter times, e.g. '0:00 Intro'")
     ] = None,
     published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD")] = None,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option(help="Transcript languages in order of preference [default: en, then any]"),
+    ] = None,
+    translate: Annotated[
+        str | None, typer.Option(help="Have YouTube translate the transcript to this language")
+    ] = None,
+    proxy: Annotated[
+        str | None,
+        typer.Option(envvar="CHAPTERSEARCH_PROXY", help="HTTP(S) proxy URL for YouTube"),
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option(help="Fetch videos already in the library again")
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Most videos to take from a playlist or channel")
+    ] = None,
+    delay: Annotated[
+        float,
+        typer.Option(
+            min=0, envvar="CHAPTERSEARCH_DELAY", help="Seconds to wait between YouTube videos"
+        ),
+    ] = 1.0,
 ) -> None:
-    """Add episodes to the library and index. Adding the same episode again replaces it."""
-    from .local_source import FileDetails, episode_from_file
+    """Add episodes to the library and index.
+
+    Files are read again each time; YouTube videos already in the library are skipped
+    unless --refresh (with --chapters, they are re-chaptered without the network).
+    """
+    from .adding import AddOptions, EpisodeMaker, plan
+    from .library import Library
     from .operations import add_sources
 
-    if len(sources) > 1 and (title or url or chapters):
-        raise fail("--title, --url and --chapters describe one episode: give one SOURCE with them")
-    details = FileDetails(
-        title=title, url=url, channel=channel, published=_parse_date(published), chapters=chapters
+    languages = [code.strip() for value in lang or [] for code in value.split(",") if code.strip()]
+    options = AddOptions(
+        title=title,
+        url=url,
+        channel=channel,
+        published=_parse_date(published),
+        chapters=chapters,
+        languages=languages or None,
+        translate=translate,
+        proxy=proxy,
+        refresh=refresh,
+        limit=limit,
+        delay=delay,
     )
+    work = plan(sources, options)
+    if len(work.items) > 1 and (title or url or chapters):
+        raise fail("--title, --url and --chapters describe one episode: give one SOURCE with them")
+    maker = EpisodeMaker(Library(home().library), options)
+    if sys.stderr.isatty() and len(work.items) > 1:
+        with typer.progressbar(length=len(work.items), label="adding", file=sys.stderr) as bar:
+            report = add_sources(home(), work.items, maker, lambda _: bar.update(1))
+    else:
+        report = add_sources(home(), work.items, maker)
+    report.failed[:0] = work.failed
+    _print_add_report(report, len(sources) + len(work.items))
 
-    def make(source: str) -> Any:
-        path = Path(source)
-        if not path.exists():
-            raise SourceError(f"{source}: no such file")
-        return episode_from_file(path, details)
 
-    report = add_sources(home(), sources, make)
+def _print_add_report(report: Any, size: int) -> None:
     for episode in report.added:
         for note in episode.chapter_notes:
             warn(f"{episode.id}: {note}")
-    for source, reason in report.failed:
-        typer.echo(
-            f"chaptersearch: {reason}"
-            if source in reason
-            else f"chaptersearch: {source}: {reason}",
-            err=True,
+    for _, reason in report.failed:
+        typer.echo(f"chaptersearch: {reason}", err=True)
+    if report.stopped:
+        typer.echo(f"chaptersearch: {report.stopped}; stopped before the rest", err=True)
+    single_failure = size <= 2 and not report.added and not report.skipped
+    if not single_failure or not (report.failed or report.stopped):
+        summary = (
+            f"added {len(report.added)} episode(s) ({report.passages} passages), "
+            f"skipped {len(report.skipped)} already in the library, "
+            f"failed {len(report.failed)}; home {home().root}"
         )
-    summary = f"added {len(report.added)} episode(s), {report.passages} passages, to {home().root}"
-    if report.failed:
-        summary += f"; {len(report.failed)} failed"
-    typer.echo(summary, err=True)
-    if report.failed:
+        typer.echo(summary, err=True)
+    if report.failed or report.stopped:
         raise typer.Exit(2)
 
 

@@ -36,3 +36,7 @@ class IndexMissingError(ChapterSearchError):
 
 class QueryError(ChapterSearchError):
     """A search that cannot be run as typed (for example an empty query)."""
+
+
+class NetworkUnavailable(ChapterSearchError):
+    """The machine cannot reach YouTube at all: a batch stops rather than fail each video."""

@@ -8,8 +8,9 @@ index lags the library until the next ``rebuild``.
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .errors import ChapterSearchError, LibraryError
+from .errors import ChapterSearchError, LibraryError, NetworkUnavailable
 from .home import Home
 from .index import build_index, index_episodes, remove_episode
 from .library import Library
@@ -24,21 +25,25 @@ class AddReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     passages: int = 0
+    stopped: NetworkUnavailable | None = None
+    """Set when the network went away: the rest of the batch was not tried."""
 
 
-EpisodeMaker = Callable[[str], Episode | None]
+EpisodeMaker = Callable[[Any], Episode | None]
 """Turns one source into an episode; None means skip it (already in the library)."""
 
 
 def add_sources(
     home: Home,
-    sources: Iterable[str],
+    sources: Iterable[Any],
     make_episode: EpisodeMaker,
-    on_done: Callable[[str], None] | None = None,
+    on_done: Callable[[Any], None] | None = None,
 ) -> AddReport:
-    """Make, store and index an episode per source; one source's failure never stops the rest.
+    """Make, store and index an episode per source; one source's failure never stops the
+    rest, but losing the network does (each further try would fail the same way).
 
-    Episodes are streamed into one index commit, so adding hundreds costs one commit.
+    Episodes are streamed into one index commit, so adding hundreds costs one commit,
+    and what was added before a stop is kept.
     """
     report = AddReport()
     library = Library(home.library)
@@ -47,12 +52,15 @@ def add_sources(
         for source in sources:
             try:
                 episode = make_episode(source)
+            except NetworkUnavailable as error:
+                report.stopped = error
+                return
             except ChapterSearchError as error:
-                report.failed.append((source, str(error)))
+                report.failed.append((str(source), str(error)))
                 episode = None
             else:
                 if episode is None:
-                    report.skipped.append((source, "already in the library"))
+                    report.skipped.append((str(source), "already in the library"))
                 else:
                     library.save(episode)
                     report.added.append(episode)
