@@ -7,8 +7,8 @@ between network fetches.
 """
 
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -47,7 +47,6 @@ class AddOptions:
     refresh: bool = False
     limit: int | None = None
     delay: float = 1.0
-    sleep: Callable[[float], None] = field(default=time.sleep)
 
 
 @dataclass
@@ -130,7 +129,7 @@ class EpisodeMaker:
         from .youtube_transcript import TranscriptChoice
 
         if self._fetched_before and self.options.delay > 0:
-            self.options.sleep(self.options.delay)
+            time.sleep(self.options.delay)
         self._fetched_before = True
         if self._session is None:
             self._session = make_session(self.options.proxy)

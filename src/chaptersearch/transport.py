@@ -72,10 +72,12 @@ def _is_no_network(error: requests.exceptions.ConnectionError) -> bool:
 class RetryingAdapter(HTTPAdapter):
     """An adapter that applies a ``RetryPolicy`` to every request it sends."""
 
-    def __init__(self, policy: RetryPolicy, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, policy: RetryPolicy, sleep: Callable[[float], None] | None = None
+    ) -> None:
         super().__init__()
         self.policy = policy
-        self.sleep = sleep
+        self.sleep = sleep or time.sleep
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if kwargs.get("timeout") is None:
@@ -113,7 +115,7 @@ def _no_network_message(request: requests.PreparedRequest, error: Exception) -> 
 def make_session(
     proxy: str | None = None,
     policy: RetryPolicy | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> requests.Session:
     """A session with retries and timeouts for youtube-transcript-api to use."""
     session = requests.Session()

@@ -39,8 +39,10 @@ def _matches(code: str, wanted: str) -> bool:
 
 
 def _describe(transcript: Any) -> str:
-    kind = ", auto-generated" if transcript.is_generated else ""
-    return f"{transcript.language_code} ({transcript.language}{kind})"
+    name = str(transcript.language)
+    if transcript.is_generated and "auto-generated" not in name:
+        name += ", auto-generated"
+    return f"{transcript.language_code} ({name})"
 
 
 def choose(transcripts: Sequence[Any], choice: TranscriptChoice, video_id: str) -> Any:
