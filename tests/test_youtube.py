@@ -355,3 +355,15 @@ def test_player_is_posted_for_the_right_video(run: Run, youtube: type[FakeYoutub
     ]
     assert posted == [VIDEO]
     assert any(c.request.url.startswith(TIMEDTEXT) for c in responses.calls)
+
+
+def test_playlist_with_no_network_fails_fast_through_yt_dlp(run: Run) -> None:
+    """Real yt-dlp, no mocks: its requests go to a closed loopback port."""
+    started = time.monotonic()
+    result = run(
+        "add", "https://www.youtube.com/playlist?list=PLxyz", "--proxy", "http://u:pw@127.0.0.1:9"
+    )
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 2
+    assert result.stderr.startswith("chaptersearch: cannot reach YouTube: no network?")
+    assert "pw@" not in result.stderr
