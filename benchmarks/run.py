@@ -1,0 +1,260 @@
+"""Measure chaptersearch against SQLite FTS5 and tantivy on the real corpora.
+
+    python -m benchmarks.run                      # full run: writes docs/benchmarks.md
+    python -m benchmarks.run --smoke --out X.md   # 20 episodes, for CI
+
+Speed: ingest (as the CLI, in a new process), rebuild, in-process query latency over a
+fixed mix of queries, and a search as a new process, for every engine over the same
+passages; growth at about 100, 300 and all episodes. Quality: show-notes topic
+headings as queries with known answers, a third held out of all tuning.
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from chaptersearch.library import Library
+from chaptersearch.models import Episode
+
+from .corpus import DEFAULT_CORPUS, Source, sources, topic_queries
+from .engines import BenchQuery, ChapterSearch, Engine, Fts5, Tantivy
+from .measure import latencies, median_process_ms, percentile, run_process
+from .quality import Quality, evaluate
+from .queries import query_mix
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = str(Path(sys.executable).with_name("chaptersearch"))
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}" for name in ("whoosh3", "tantivy", "webvtt-py")
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; {versions}"
+    )
+
+
+def ingest(home: Path, chosen: list[Source]) -> list[str]:
+    """Add every episode with the CLI, one command per show, as a user would."""
+    rows = ["| show | episodes | words | seconds | episodes/s | words/s | peak memory |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    total_seconds = 0.0
+    for channel in sorted({s.channel for s in chosen}):
+        paths = [str(s.path) for s in chosen if s.channel == channel]
+        run = run_process([CLI, "--home", str(home), "add", *paths, "--channel", channel])
+        if run.returncode != 0:
+            raise SystemExit(f"add failed: {run.stderr}")
+        library = Library(home / "library")
+        words = sum(
+            len(cue.text.split())
+            for s in chosen if s.channel == channel
+            for cue in library.load(s.episode_id).cues
+        )
+        total_seconds += run.seconds
+        rows.append(
+            f"| {channel} | {len(paths)} | {words:,} | {run.seconds:.1f} | "
+            f"{len(paths) / run.seconds:.1f} | {words / run.seconds:,.0f} | {run.peak_mb:.0f} MB |"
+        )
+    rows.append(f"| **all** | {len(chosen)} | | **{total_seconds:.1f}** | | | |")
+    return rows
+
+
+def load_library(home: Path) -> list[Episode]:
+    return [e for e in Library(home / "library").episodes() if isinstance(e, Episode)]
+
+
+def text_bytes(episodes: Sequence[Episode]) -> int:
+    return sum(len(cue.text.encode()) + 1 for episode in episodes for cue in episode.cues)
+
+
+def speed(engines: Sequence[Engine], episodes: list[Episode], mix: list[BenchQuery]) -> tuple[list[str], dict[str, float]]:
+    rows = ["| engine | index time | index size | passages | query p50 | query p95 | new process (median) |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    p50s: dict[str, float] = {}
+    plain = [q for q in mix if q.video is None and q.channel is None][:15]
+    for engine in engines:
+        started = time.perf_counter()
+        passages = engine.build(episodes)
+        built = time.perf_counter() - started
+        times = latencies(lambda q, e=engine: e.search(q, 10), mix)
+        p50, p95 = percentile(times, 0.5) * 1000, percentile(times, 0.95) * 1000
+        p50s[engine.name] = p50
+        process = median_process_ms([engine.process_command(q) for q in plain])
+        rows.append(
+            f"| {engine.name} | {built:.1f} s | {engine.size() / 1e6:.0f} MB | {passages:,} | "
+            f"{p50:.1f} ms | {p95:.1f} ms | {process:.0f} ms |"
+        )
+    return rows, p50s
+
+
+def per_kind(engine: Engine, mix: list[BenchQuery]) -> list[str]:
+    rows = ["| query kind | queries | p50 | p95 |", "|---|---:|---:|---:|"]
+    for kind in dict.fromkeys(q.kind for q in mix):
+        chosen = [q for q in mix if q.kind == kind]
+        times = latencies(lambda q: engine.search(q, 10), chosen)
+        rows.append(
+            f"| {kind} | {len(chosen)} | {percentile(times, 0.5) * 1000:.1f} ms | "
+            f"{percentile(times, 0.95) * 1000:.1f} ms |"
+        )
+    return rows
+
+
+def growth(work: Path, episodes: list[Episode], mix: list[BenchQuery], sizes: list[int]) -> list[str]:
+    rows = ["| episodes | engine | index time | query p50 |", "|---:|---|---:|---:|"]
+    for size in sizes:
+        subset = episodes[:size]
+        for engine in make_engines(work / f"growth-{size}"):
+            started = time.perf_counter()
+            engine.build(subset)
+            built = time.perf_counter() - started
+            times = latencies(lambda q, e=engine: e.search(q, 10), mix[:300])
+            rows.append(f"| {len(subset)} | {engine.name} | {built:.1f} s | {percentile(times, 0.5) * 1000:.1f} ms |")
+    return rows
+
+
+def make_engines(work: Path) -> list[Engine]:
+    work.mkdir(parents=True, exist_ok=True)
+    return [ChapterSearch(work / "cs"), Fts5(work / "fts5.db"), Tantivy(work / "tantivy")]
+
+
+def quality_rows(engines: Sequence[Engine], queries: list) -> tuple[list[str], dict[str, dict[str, Quality]]]:
+    rows = ["| engine | queries | MRR@10 | Recall@1 | Recall@10 |", "|---|---|---:|---:|---:|"]
+    results: dict[str, dict[str, Quality]] = {}
+    for engine in engines:
+        depth = 30 if isinstance(engine, ChapterSearch) else 100
+        results[engine.name] = {}
+        for label, chosen in (("tuning (2/3)", [q for q in queries if not q.held_out]),
+                              ("held out (1/3)", [q for q in queries if q.held_out])):
+            quality = evaluate(lambda q, e=engine, d=depth: e.search(q, d), chosen)
+            results[engine.name][label] = quality
+            rows.append(
+                f"| {engine.name} | {label}: {quality.queries} | {quality.mrr:.3f} | "
+                f"{quality.recall_1:.3f} | {quality.recall_10:.3f} |"
+            )
+    return rows, results
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--smoke", action="store_true", help="20 episodes and 100 queries")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        raise SystemExit(f"no corpus at {args.corpus}: pass --corpus DIR")
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="chaptersearch-bench-"))
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    started = time.perf_counter()
+    # the smoke run takes Python Bytes 100-109, whose show notes have topic headings
+    chosen = sources(args.corpus)[200:220] if args.smoke else sources(args.corpus)
+    log = lambda message: print(f"[{time.perf_counter() - started:6.0f} s] {message}", file=sys.stderr, flush=True)  # noqa: E731
+
+    log(f"ingesting {len(chosen)} episodes with the CLI")
+    home = work / "home"
+    ingest_rows = ingest(home, chosen)
+    episodes = load_library(home)
+    raw = text_bytes(episodes)
+    index_mb = sum(p.stat().st_size for p in (home / "whoosh").rglob("*") if p.is_file()) / 1e6
+    rebuild = run_process([CLI, "--home", str(home), "rebuild"])
+
+    log("query speed")
+    mix = query_mix(episodes, total=100 if args.smoke else 1000)
+    engines = make_engines(work / "engines")
+    speed_rows, _ = speed(engines, episodes, mix)
+    kind_rows = per_kind(engines[0], mix)
+
+    log("ranking quality")
+    queries = topic_queries(args.corpus, {e.id for e in episodes})
+    quality_table, _ = quality_rows(engines, queries)
+
+    log("growth")
+    sizes = [len(episodes)] if args.smoke else [100, 300, len(episodes)]
+    growth_rows = growth(work, episodes, mix, sizes)
+
+    command = "python -m benchmarks.run" + (" --smoke" if args.smoke else "")
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Reproduce with `{command}` (from the checkout, after the README's set-up, with "
+        "`pip install -e '.[bench]'`). Written by that command on "
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} in {time.perf_counter() - started:.0f} s.",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        f"Corpus: {len(episodes)} episodes ({sum(e.duration for e in episodes) / 3600:.0f} hours) "
+        f"from `{args.corpus}`; raw caption text {raw / 1e6:.1f} MB.",
+        "",
+        "## Ingest",
+        "",
+        "`chaptersearch add FILES... --channel SHOW`, one new process per show, as a user runs it:",
+        "",
+        *ingest_rows,
+        "",
+        f"Index on disk: {index_mb:.0f} MB for {raw / 1e6:.1f} MB of raw text "
+        f"({index_mb * 1e6 / raw:.1f}x; passages overlap by one cue and the text is stored for snippets). "
+        f"`chaptersearch rebuild`: {rebuild.seconds:.1f} s, peak memory {rebuild.peak_mb:.0f} MB.",
+        "",
+        "## Query speed",
+        "",
+        f"All engines over the same passages; {len(mix)} queries (single words, two and three "
+        "words, quoted phrases, with a video or channel filter), top 10. In-process latency "
+        "after one warm-up query; \"new process\" is the median wall time of 15 fresh processes "
+        "each running one plain query (chaptersearch: the `chaptersearch search` command).",
+        "",
+        *speed_rows,
+        "",
+        "chaptersearch by query kind:",
+        "",
+        *kind_rows,
+        "",
+        "## Growth",
+        "",
+        *growth_rows,
+        "",
+        "## Ranking quality",
+        "",
+        f"{len(queries)} show-notes topic headings of Python Bytes as queries; the answer is "
+        "their episode, ranked by the first passage of each episode in the results. "
+        "The FTS5 and tantivy baselines get the heading's words OR'd (typed raw, their query "
+        "syntax rejects many headings); chaptersearch gets the heading as typed.",
+        "",
+        *quality_table,
+        "",
+    ]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    log(f"wrote {args.out}")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
