@@ -258,7 +258,7 @@ def test_debug_shows_the_traceback(run: Run) -> None:
 
 
 def test_hits_on_a_terminal_are_styled_and_clickable() -> None:
-    from chaptersearch.models import Hit
+    from chaptersearch.hit import Hit
     from chaptersearch.render import format_hit
 
     hit = Hit(

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from chaptersearch.errors import IndexMissingError, QueryError
+from chaptersearch.hit import Hit
 from chaptersearch.home import Home
 from chaptersearch.local_source import FileDetails, episode_from_file
-from chaptersearch.models import Hit
 from chaptersearch.operations import add_sources
 from chaptersearch.search import SearchRequest, search
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from .errors import ChapterError
-from .models import Chapter, ChapterSource
+from .hit import ChapterSource
+from .models import Chapter
 from .timecode import format_clock, parse_clock
 
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"

@@ -38,7 +38,8 @@ def make_schema() -> Schema:
         key=ID(unique=True),
         video=ID(stored=True),
         chapter_key=ID(sortable=True),
-        channel=TEXT(stored=True),
+        channel=STORED,
+        channel_key=ID,
         episode_title=TEXT(
             stored=True, analyzer=analyzer, field_boost=FIELD_BOOSTS["episode_title"]
         ),
@@ -46,6 +47,12 @@ def make_schema() -> Schema:
         text=TEXT(stored=True, analyzer=analyzer),
         meta=STORED,
     )
+
+
+def channel_key(name: str) -> str:
+    """A channel's name as one index term: filters on it are a single term lookup, where
+    a phrase over a text field had to check positions in every passage of the channel."""
+    return " ".join(name.lower().split())
 
 
 def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
@@ -57,6 +64,7 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
             "video": episode.id,
             "chapter_key": f"{episode.id}:{passage.chapter_index}",
             "channel": episode.channel,
+            "channel_key": channel_key(episode.channel),
             "episode_title": episode.title,
             "chapter": chapter.title,
             "text": passage.text,
@@ -102,9 +110,14 @@ def open_or_create(folder: Path) -> Index:
     return whoosh_index.create_in(str(folder), make_schema())
 
 
+WRITER_OPTIONS: dict[str, Any] = {"compound": False}
+"""Separate segment files: whoosh3 reads a compound file's parts into memory each time a
+searcher opens (a copy of every part), which cost more than the search itself."""
+
+
 def _writer(ix: Index, **options: Any) -> IndexWriter:
     try:
-        return ix.writer(**options)
+        return ix.writer(**WRITER_OPTIONS, **options)
     except LockError:
         raise IndexBusyError(
             f"index is busy: another chaptersearch is writing to {ix.storage.folder}; "
@@ -158,7 +171,7 @@ def build_index(
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     ix = whoosh_index.create_in(str(building), make_schema())
-    options: dict[str, Any] = {"limitmb": 256}
+    options: dict[str, Any] = {"limitmb": 256, **WRITER_OPTIONS}
     if processes > 1:
         options.update(procs=processes, multisegment=True)
     writer = ix.writer(**options)

@@ -1,4 +1,4 @@
-"""The data model: what an episode is, wherever it came from, and what a hit is.
+"""The data model: what an episode is, wherever it came from (a hit is in ``hit``).
 
 An ``Episode`` is the unit the library stores and the index is rebuilt from, so it
 carries everything needed to search and to print a hit without the network.
@@ -9,9 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-ChapterSource = Literal["creator", "description", "auto", "file", "generated"]
-"""Where a chapter came from: the creator's player-bar chapters, the video description,
-YouTube's automatic key moments, a chapters file given to ``add``, or made up by us."""
+from .hit import ChapterSource
 
 
 class Cue(BaseModel):
@@ -58,23 +56,3 @@ class Episode(BaseModel):
     """Problems found in the chapter list (YouTube's rules, dropped or merged chapters)."""
     fetched: dict[str, Any] | None = None
     """Raw data fetched from the network, kept so a rebuild never needs it again."""
-
-
-class Hit(BaseModel):
-    """One search result: a moment in a chapter of an episode."""
-
-    rank: int
-    score: float
-    video_id: str
-    episode_title: str
-    channel: str
-    chapter_title: str
-    chapter_start: float
-    chapter_source: ChapterSource
-    start: float
-    url: str | None
-    snippet: str
-    highlights: list[tuple[int, int]] = Field(default_factory=list)
-    """Character spans of ``snippet`` that matched the query."""
-    more_in_chapter: int = 0
-    """How many other passages of the same chapter matched too."""

@@ -3,14 +3,14 @@
 import json
 
 from .errors import ChapterSearchError
+from .hit import Hit
 from .home import Home
-from .models import Hit
 from .timecode import format_clock
 
 
 def save_last_search(home: Home, query: str, hits: list[Hit]) -> None:
     home.root.mkdir(parents=True, exist_ok=True)
-    data = {"query": query, "hits": [hit.model_dump(mode="json") for hit in hits]}
+    data = {"query": query, "hits": [hit.to_json() for hit in hits]}
     temporary = home.last_search.with_suffix(".tmp")
     temporary.write_text(json.dumps(data), encoding="utf-8")
     temporary.replace(home.last_search)
@@ -20,7 +20,7 @@ def link_of_hit(home: Home, number: int) -> str:
     """The link of hit ``number`` (from 1) of the last search, or a clear error."""
     try:
         data = json.loads(home.last_search.read_text(encoding="utf-8"))
-        hits = [Hit.model_validate(item) for item in data["hits"]]
+        hits = [Hit.from_json(item) for item in data["hits"]]
     except FileNotFoundError:
         raise ChapterSearchError(
             "no search to open a hit from: run `chaptersearch search QUERY` first"

@@ -4,7 +4,7 @@ import json
 import os
 from collections.abc import Sequence
 
-from .models import Hit
+from .hit import Hit
 from .timecode import format_clock
 
 BOLD = "\033[1m"
@@ -64,4 +64,4 @@ def format_hits(hits: Sequence[Hit], styled: bool) -> str:
 
 
 def hits_json(hits: Sequence[Hit]) -> str:
-    return json.dumps([hit.model_dump(mode="json") for hit in hits], indent=2, ensure_ascii=False)
+    return json.dumps([hit.to_json() for hit in hits], indent=2, ensure_ascii=False)

@@ -72,9 +72,7 @@ def _is_no_network(error: requests.exceptions.ConnectionError) -> bool:
 class RetryingAdapter(HTTPAdapter):
     """An adapter that applies a ``RetryPolicy`` to every request it sends."""
 
-    def __init__(
-        self, policy: RetryPolicy, sleep: Callable[[float], None] | None = None
-    ) -> None:
+    def __init__(self, policy: RetryPolicy, sleep: Callable[[float], None] | None = None) -> None:
         super().__init__()
         self.policy = policy
         self.sleep = sleep or time.sleep
