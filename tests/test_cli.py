@@ -300,3 +300,21 @@ def test_search_does_not_import_the_network_stack(added: Run, home: Home) -> Non
     )
     assert output.stdout.strip().splitlines()[-1] == "0 []"
     assert time.monotonic() - started >= 0  # behaviour only: speed is measured in benchmarks/
+
+
+def test_an_index_from_another_version_asks_for_a_rebuild(added: Run, home: Home) -> None:
+    import shutil
+
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+
+    shutil.rmtree(home.index)
+    home.index.mkdir()
+    whoosh_index.create_in(str(home.index), Schema(old=ID(stored=True)))
+    result = added("search", "keeper")
+    assert result.exit_code == 2
+    assert (
+        "was made by another version of chaptersearch; run `chaptersearch rebuild`" in result.stderr
+    )
+    assert added("rebuild").exit_code == 0
+    assert added("search", "keeper").exit_code == 0

@@ -94,12 +94,19 @@ def open_index(folder: Path) -> Index:
             "or run `chaptersearch rebuild` if the library already has them"
         )
     try:
-        return whoosh_index.open_dir(str(folder))
+        ix = whoosh_index.open_dir(str(folder))
     except Exception as error:  # Whoosh raises many types for a damaged index
         raise IndexMissingError(
             f"the index in {folder} cannot be opened ({type(error).__name__}); "
             "run `chaptersearch rebuild`"
         ) from None
+    if sorted(ix.schema.names()) != sorted(make_schema().names()):
+        ix.close()
+        raise IndexMissingError(
+            f"the index in {folder} was made by another version of chaptersearch; "
+            "run `chaptersearch rebuild`"
+        )
+    return ix
 
 
 def open_or_create(folder: Path) -> Index:

@@ -139,30 +139,51 @@ def channel_filter(words: str, searcher: Any) -> wq.Query:
     return terms[0] if len(terms) == 1 else wq.Or(terms)
 
 
-def ranking_query(parsed: ParsedQuery, searcher: Any) -> wq.Query:
-    """The query that ranks passages in this index; NullQuery when a filter can match
-    nothing in it."""
+def ranking_queries(parsed: ParsedQuery, searcher: Any) -> list[wq.Query]:
+    """The queries that rank passages in this index, strictest first: a search takes the
+    first that fills its page. Empty when a filter can match nothing in this index.
+
+    With rarer words, a passage must hold one of them and common words only add to its
+    score. With common words alone, a passage must hold all of them, and only if too
+    few do, any of them (the slow case: every passage that says any of them is scored).
+    """
     filters = list(parsed.filters)
     for words in parsed.channels:
         channel = channel_filter(words, searcher)
         if channel is wq.NullQuery:
-            return wq.NullQuery
+            return []
         filters.append(channel)
-    matching = parsed.matching
-    if matching is not wq.NullQuery:
+    candidates = [parsed.matching]
+    if parsed.matching is not wq.NullQuery:
+        matching = parsed.matching
         parts = list(matching.subqueries) if isinstance(matching, wq.Or) else [matching]
         limit = max(COMMON_FRACTION * searcher.doc_count(), COMMON_MIN_PASSAGES)
         common = [part for part in parts if _is_common(part, searcher, limit)]
         rare = [part for part in parts if part not in common]
+        common_words = _by_word(common)
         if common and rare:
-            matching = wq.AndMaybe(_any(rare), _any(common))
+            candidates = [wq.AndMaybe(_any(rare), _any(common))]
+        elif len(common_words) > 1:
+            candidates = [wq.And([_any(group) for group in common_words]), matching]
         if parsed.title is not wq.NullQuery:
-            matching = wq.AndMaybe(matching, parsed.title)
+            candidates = [wq.AndMaybe(query, parsed.title) for query in candidates]
+    return [_filtered(query, filters) for query in candidates]
+
+
+def _filtered(query: wq.Query, filters: list[wq.Query]) -> wq.Query:
     if not filters:
-        return matching
-    if matching is wq.NullQuery:
+        return query
+    if query is wq.NullQuery:
         return wq.And(filters)
-    return wq.And([matching, *filters])
+    return wq.And([query, *filters])
+
+
+def _by_word(terms: list[wq.Query]) -> list[list[wq.Query]]:
+    """Terms grouped by the word they stand for (one per field)."""
+    groups: dict[str, list[wq.Query]] = {}
+    for term in terms:
+        groups.setdefault(str(getattr(term, "text", "")), []).append(term)
+    return list(groups.values())
 
 
 def _any(parts: list[wq.Query]) -> wq.Query:

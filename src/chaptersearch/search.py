@@ -14,7 +14,7 @@ from whoosh import query as wq
 
 from .hit import Hit
 from .index import open_index
-from .query import ParsedQuery, SearchRequest, parse_query, ranking_query
+from .query import ParsedQuery, SearchRequest, parse_query, ranking_queries
 from .snippets import MatchLocator
 
 ALL_WORDS_BONUS = 1.0
@@ -59,11 +59,20 @@ def _top_per_chapter(
     collapsing loses chapters from other segments for some OR queries. A margin of top
     passages is fetched, and more only when a few chapters crowd out the rest.
     """
-    query = ranking_query(parsed, searcher)
-    if query is wq.NullQuery:
-        return []
+    queries = ranking_queries(parsed, searcher)
     units = parsed.units()
     column = searcher.reader().column_reader("chapter_key")
+    chosen: list[tuple[int, float, str]] = []
+    for query in queries:
+        chosen = _best(searcher, query, request, units, column)
+        if len(chosen) == request.limit:
+            break
+    return chosen
+
+
+def _best(
+    searcher: Any, query: wq.Query, request: SearchRequest, units: set[str], column: Any
+) -> list[tuple[int, float, str]]:
     fetch = max(50, request.limit * request.per_chapter * 4)
     while True:
         results = searcher.search(query, limit=fetch, terms=len(units) > 1)
