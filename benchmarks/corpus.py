@@ -49,7 +49,9 @@ class TopicQuery:
     held_out: bool
 
 
-_HEADING = re.compile(r"^\*\*(?:\(bonus\)\s*)?[A-Z][\w .'-]*?\s?#\s?\d+:?\s*(?:\*\*)?:?(?P<rest>.*)$")
+_HEADING = re.compile(
+    r"^\*\*(?:\(bonus\)\s*)?[A-Z][\w .'-]*?\s?#\s?\d+:?\s*(?:\*\*)?:?(?P<rest>.*)$"
+)
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _GENERIC = {"extras", "extra", "joke", "jokes", "bonus", "joke:", "extras:", "links", ""}
 

@@ -71,7 +71,10 @@ class ChapterSearch:
 
     def search(self, query: BenchQuery, limit: int) -> list[str]:
         request = SearchRequest(
-            query.text, limit=limit, video=query.video, channel=query.channel,
+            query.text,
+            limit=limit,
+            video=query.video,
+            channel=query.channel,
             per_chapter=self.per_chapter,
         )
         return [hit.video_id for hit in search(self.folder, request)]
@@ -95,9 +98,7 @@ def _fts_match(query: BenchQuery) -> str:
     return " OR ".join(f'"{word}"' for word in query.words)
 
 
-FTS_SQL = (
-    "SELECT video FROM passages WHERE passages MATCH ? {extra} ORDER BY rank LIMIT ?"
-)
+FTS_SQL = "SELECT video FROM passages WHERE passages MATCH ? {extra} ORDER BY rank LIMIT ?"
 
 
 @dataclass
@@ -193,8 +194,11 @@ class Tantivy:
             for d in passage_documents(episode):
                 writer.add_document(
                     tantivy.Document(
-                        text=d["text"], chapter=d["chapter"], episode_title=d["episode_title"],
-                        channel=d["channel"], video=d["video"],
+                        text=d["text"],
+                        chapter=d["chapter"],
+                        episode_title=d["episode_title"],
+                        channel=d["channel"],
+                        video=d["video"],
                     )
                 )
                 count += 1
@@ -242,8 +246,12 @@ def tantivy_query(index: Any, query: BenchQuery) -> Any:
     parsed, _ = index.parse_query_lenient(text, ["text", "chapter", "episode_title"])
     must = [(tantivy.Occur.Must, parsed)]
     if query.video:
-        must.append((tantivy.Occur.Must, tantivy.Query.term_query(index.schema, "video", query.video)))
+        must.append(
+            (tantivy.Occur.Must, tantivy.Query.term_query(index.schema, "video", query.video))
+        )
     if query.channel:
-        channel, _ = index.parse_query_lenient(" ".join(WORD.findall(query.channel)), ["channel"], conjunction_by_default=True)
+        channel, _ = index.parse_query_lenient(
+            " ".join(WORD.findall(query.channel)), ["channel"], conjunction_by_default=True
+        )
         must.append((tantivy.Occur.Must, channel))
     return tantivy.Query.boolean_query(must) if len(must) > 1 else parsed

@@ -51,7 +51,9 @@ def latencies(function: Callable[[Any], Any], items: Sequence[Any]) -> list[floa
     return times
 
 
-def median_process_ms(commands: Sequence[Sequence[str]], env: dict[str, str] | None = None) -> float:
+def median_process_ms(
+    commands: Sequence[Sequence[str]], env: dict[str, str] | None = None
+) -> float:
     """Median wall time of running each command as a new process, in milliseconds."""
     subprocess.run(list(commands[0]), capture_output=True, env=env)  # warm the disk cache
     times = []

@@ -18,8 +18,14 @@ STOP = set(
 )
 TOKEN = re.compile(r"[A-Za-z][A-Za-z']{3,}")
 
-MIX = {"one word": 300, "two words": 250, "three words": 200, "phrase": 150, "video filter": 50,
-       "channel filter": 50}
+MIX = {
+    "one word": 300,
+    "two words": 250,
+    "three words": 200,
+    "phrase": 150,
+    "video filter": 50,
+    "channel filter": 50,
+}
 
 
 def query_mix(episodes: list[Episode], total: int = 1000, seed: int = 7) -> list[BenchQuery]:
@@ -35,7 +41,9 @@ def query_mix(episodes: list[Episode], total: int = 1000, seed: int = 7) -> list
     return queries
 
 
-def _one(kind: str, rng: random.Random, words: list[str], cues: list[tuple[Episode, str]]) -> BenchQuery:
+def _one(
+    kind: str, rng: random.Random, words: list[str], cues: list[tuple[Episode, str]]
+) -> BenchQuery:
     if kind == "phrase":
         while True:
             episode, text = rng.choice(cues)

@@ -13,46 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import Analyzer, StemmingAnalyzer
-from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
-from .errors import IndexBusyError, IndexMissingError
+from .errors import IndexBusyError
 from .models import Episode
 from .passages import passages_of
-
-FIELD_BOOSTS = {"text": 1.0, "chapter": 2.0, "episode_title": 1.5}
-"""Words in a chapter's title say what the whole chapter is about, so they weigh more."""
-
-
-def text_analyzer() -> Analyzer:
-    """Lower case, English stop words out, Porter stems: what users type matches what
-    speakers say ("deploying" finds "deploy")."""
-    return StemmingAnalyzer()
-
-
-def make_schema() -> Schema:
-    analyzer = text_analyzer()
-    return Schema(
-        key=ID(unique=True),
-        video=ID(stored=True),
-        chapter_key=ID(sortable=True),
-        channel=STORED,
-        channel_key=ID,
-        episode_title=TEXT(
-            stored=True, analyzer=analyzer, field_boost=FIELD_BOOSTS["episode_title"]
-        ),
-        chapter=TEXT(stored=True, analyzer=analyzer, field_boost=FIELD_BOOSTS["chapter"]),
-        text=TEXT(stored=True, analyzer=analyzer),
-        meta=STORED,
-    )
-
-
-def channel_key(name: str) -> str:
-    """A channel's name as one index term: filters on it are a single term lookup, where
-    a phrase over a text field had to check positions in every passage of the channel."""
-    return " ".join(name.lower().split())
+from .schema import channel_key, create_index, open_index, recover_interrupted_swap
 
 
 def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
@@ -79,42 +46,11 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
         }
 
 
-def _recover_interrupted_swap(folder: Path) -> None:
-    aside = folder.with_name(folder.name + ".old")
-    if not folder.exists() and aside.exists():
-        aside.rename(folder)
-
-
-def open_index(folder: Path) -> Index:
-    """The live index, or a clear error naming the home when there is none."""
-    _recover_interrupted_swap(folder)
-    if not whoosh_index.exists_in(str(folder)):
-        raise IndexMissingError(
-            f"no index in {folder.parent}: add episodes with `chaptersearch add FILE`, "
-            "or run `chaptersearch rebuild` if the library already has them"
-        )
-    try:
-        ix = whoosh_index.open_dir(str(folder))
-    except Exception as error:  # Whoosh raises many types for a damaged index
-        raise IndexMissingError(
-            f"the index in {folder} cannot be opened ({type(error).__name__}); "
-            "run `chaptersearch rebuild`"
-        ) from None
-    if sorted(ix.schema.names()) != sorted(make_schema().names()):
-        ix.close()
-        raise IndexMissingError(
-            f"the index in {folder} was made by another version of chaptersearch; "
-            "run `chaptersearch rebuild`"
-        )
-    return ix
-
-
 def open_or_create(folder: Path) -> Index:
-    _recover_interrupted_swap(folder)
+    recover_interrupted_swap(folder)
     if whoosh_index.exists_in(str(folder)):
         return open_index(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    return whoosh_index.create_in(str(folder), make_schema())
+    return create_index(folder)
 
 
 WRITER_OPTIONS: dict[str, Any] = {"compound": False}
@@ -153,7 +89,7 @@ def index_episodes(folder: Path, episodes: Iterable[Episode]) -> int:
 
 def remove_episode(folder: Path, episode_id: str) -> None:
     """Delete an episode's passages from the live index, if there is one."""
-    _recover_interrupted_swap(folder)
+    recover_interrupted_swap(folder)
     if not whoosh_index.exists_in(str(folder)):
         return
     ix = open_index(folder)
@@ -176,8 +112,7 @@ def build_index(
     building = folder.with_name(folder.name + ".building")
     aside = folder.with_name(folder.name + ".old")
     shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
-    ix = whoosh_index.create_in(str(building), make_schema())
+    ix = create_index(building)
     options: dict[str, Any] = {"limitmb": 256, **WRITER_OPTIONS}
     if processes > 1:
         options.update(procs=processes, multisegment=True)
@@ -198,7 +133,7 @@ def build_index(
         shutil.rmtree(building, ignore_errors=True)
         raise
     ix.close()
-    _recover_interrupted_swap(folder)
+    recover_interrupted_swap(folder)
     shutil.rmtree(aside, ignore_errors=True)
     if folder.exists():
         folder.rename(aside)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .chapters import chapter_at
 from .models import Cue, Episode
 
-TARGET_SECONDS = 40.0
+TARGET_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,12 @@ def cues_by_chapter(episode: Episode) -> list[list[Cue]]:
     return groups
 
 
-def passages_of(episode: Episode, target_seconds: float = TARGET_SECONDS) -> list[Passage]:
+def passages_of(episode: Episode, target_seconds: float | None = None) -> list[Passage]:
     """All passages of an episode, chapter by chapter."""
+    target = target_seconds or TARGET_SECONDS
     passages: list[Passage] = []
     for chapter_index, cues in enumerate(cues_by_chapter(episode)):
-        passages.extend(_chapter_passages(chapter_index, cues, target_seconds))
+        passages.extend(_chapter_passages(chapter_index, cues, target))
     return passages
 
 

@@ -21,7 +21,7 @@ from whoosh import query as wq
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, QueryParser
 
 from .errors import QueryError
-from .index import FIELD_BOOSTS, channel_key, make_schema
+from .schema import FIELD_BOOSTS, channel_key, make_schema
 from .youtube_urls import youtube_video_id
 
 MATCH_FIELDS = ["text", "chapter"]
@@ -109,11 +109,17 @@ def parse_query(request: SearchRequest) -> ParsedQuery:
         matching=parse(
             MultifieldParser(MATCH_FIELDS, schema, fieldboosts=FIELD_BOOSTS, group=OrGroup)
         ),
-        title=parse(QueryParser("episode_title", schema, group=OrGroup)),
+        title=_boosted(parse(QueryParser("episode_title", schema, group=OrGroup))),
         spoken=parse(QueryParser("text", schema, group=OrGroup)),
         filters=[query for query in required if query is not wq.NullQuery],
         channels=channels,
     )
+
+
+def _boosted(title: wq.Query) -> wq.Query:
+    if title is not wq.NullQuery:
+        title.boost = FIELD_BOOSTS["episode_title"]
+    return title
 
 
 def _is_common(node: wq.Query, searcher: Any, limit: float) -> bool:

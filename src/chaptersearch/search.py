@@ -13,8 +13,8 @@ from typing import Any
 from whoosh import query as wq
 
 from .hit import Hit
-from .index import open_index
 from .query import ParsedQuery, SearchRequest, parse_query, ranking_queries
+from .schema import open_index
 from .snippets import MatchLocator
 
 ALL_WORDS_BONUS = 1.0
@@ -31,9 +31,10 @@ __all__ = ["SearchRequest", "parse_query", "search"]
 def search(index_folder: Path, request: SearchRequest) -> list[Hit]:
     """Ranked hits, at most ``per_chapter`` from any one chapter."""
     parsed = parse_query(request)
-    if parsed.empty:
-        return []
     ix = open_index(index_folder)
+    if parsed.empty:
+        ix.close()
+        return []
     locator = MatchLocator(parsed.matching)
     hits: list[Hit] = []
     with ix.searcher() as searcher:

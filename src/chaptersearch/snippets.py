@@ -10,8 +10,8 @@ from typing import Any
 from whoosh import query as wq
 
 from .hit import Hit
-from .index import text_analyzer
 from .passages import cue_start_at
+from .schema import text_analyzer
 from .youtube_urls import link_at
 
 SNIPPET_BEFORE = 60

@@ -1,0 +1,113 @@
+"""The index's shape and how to open it: what the search path needs, and no more.
+
+Kept apart from writing (``index``), which needs the data model, so a search never
+imports pydantic: a search is a new process each time, and that import alone cost
+about 65 ms.
+"""
+
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import STOP_WORDS, Analyzer, StemmingAnalyzer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.index import Index
+
+from .errors import IndexMissingError
+
+SCHEMA_VERSION = "3"
+"""Bump when fields or analysis change: an index of another version asks for a rebuild."""
+VERSION_FILE = "chaptersearch-schema"
+
+FIELD_BOOSTS = {"text": 1.0, "chapter": 2.0, "episode_title": 0.3}
+"""Words in a chapter's title say what the whole chapter is about, so they weigh more.
+Applied when a query is made, not stored in the index, so they can change without a
+rebuild."""
+
+
+SPOKEN_STOP_WORDS = frozenset(
+    """
+    about after again all also am any been before being but could did do does doing
+    don down each few further had has having he her here hers him his how i into its
+    just me more most my no nor now off once only other our ours out over own same she
+    should so some such than their theirs them then there these they those through too
+    under until up very was were what where which while who whom why would
+    yeah yes yep oh okay ok um uh hmm like really actually basically gonna wanna
+    kind sort thing things stuff lot little pretty right well know think mean going
+    get got go say said see want something anything everything maybe sure even way
+    ve ll re didn doesn isn wasn aren couldn wouldn shouldn haven hasn weren
+    """.split()  # noqa: SIM905 - a block of words reads better than a list of 150 strings
+)
+"""Words said everywhere in conversation: besides English function words, the fillers
+and contraction pieces ("i've" tokenises as "i", "ve") of speech. They add nothing to
+ranking and cost time in every query that contains them."""
+
+USE_SPOKEN_STOP_WORDS = True
+
+
+def text_analyzer() -> Analyzer:
+    """Lower case, stop words out, Porter stems: what users type matches what speakers
+    say ("deploying" finds "deploy")."""
+    if not USE_SPOKEN_STOP_WORDS:
+        return StemmingAnalyzer()
+    return StemmingAnalyzer(stoplist=STOP_WORDS | SPOKEN_STOP_WORDS)
+
+
+def make_schema() -> Schema:
+    analyzer = text_analyzer()
+    return Schema(
+        key=ID(unique=True),
+        video=ID(stored=True),
+        chapter_key=ID(sortable=True),
+        channel=STORED,
+        channel_key=ID,
+        episode_title=TEXT(stored=True, analyzer=analyzer),
+        chapter=TEXT(stored=True, analyzer=analyzer),
+        text=TEXT(stored=True, analyzer=analyzer),
+        meta=STORED,
+    )
+
+
+def channel_key(name: str) -> str:
+    """A channel's name as one index term: filters on it are a single term lookup, where
+    a phrase over a text field had to check positions in every passage of the channel."""
+    return " ".join(name.lower().split())
+
+
+def recover_interrupted_swap(folder: Path) -> None:
+    aside = folder.with_name(folder.name + ".old")
+    if not folder.exists() and aside.exists():
+        aside.rename(folder)
+
+
+def open_index(folder: Path) -> Index:
+    """The live index, or a clear error naming the home when there is none."""
+    recover_interrupted_swap(folder)
+    if not whoosh_index.exists_in(str(folder)):
+        raise IndexMissingError(
+            f"no index in {folder.parent}: add episodes with `chaptersearch add FILE`, "
+            "or run `chaptersearch rebuild` if the library already has them"
+        )
+    try:
+        ix = whoosh_index.open_dir(str(folder))
+    except Exception as error:  # Whoosh raises many types for a damaged index
+        raise IndexMissingError(
+            f"the index in {folder} cannot be opened ({type(error).__name__}); "
+            "run `chaptersearch rebuild`"
+        ) from None
+    marker = folder / VERSION_FILE
+    version = marker.read_text().strip() if marker.is_file() else None
+    if version != SCHEMA_VERSION or sorted(ix.schema.names()) != sorted(make_schema().names()):
+        ix.close()
+        raise IndexMissingError(
+            f"the index in {folder} was made by another version of chaptersearch; "
+            "run `chaptersearch rebuild`"
+        )
+    return ix
+
+
+def create_index(folder: Path) -> Index:
+    """A new, empty index of this version in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ix = whoosh_index.create_in(str(folder), make_schema())
+    (folder / VERSION_FILE).write_text(SCHEMA_VERSION)
+    return ix
