@@ -230,7 +230,8 @@ class Tantivy:
         script = (
             "import sys, tantivy\n"
             "index = tantivy.Index.open(sys.argv[1])\n"
-            "query, _ = index.parse_query_lenient(sys.argv[2], ['text', 'chapter', 'episode_title'])\n"
+            "fields = ['text', 'chapter', 'episode_title']\n"
+            "query, _ = index.parse_query_lenient(sys.argv[2], fields)\n"
             "print(len(index.searcher().search(query, 10).hits))\n"
         )
         return [sys.executable, "-c", script, str(self.folder), text]

@@ -99,7 +99,8 @@ def speed(
     engines: Sequence[Engine], episodes: list[Episode], mix: list[BenchQuery]
 ) -> tuple[list[str], dict[str, float]]:
     rows = [
-        "| engine | index time | index size | passages | query p50 | query p95 | new process (median) |",
+        "| engine | index time | index size | passages | query p50 | query p95 "
+        "| new process (median) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     p50s: dict[str, float] = {}
@@ -142,9 +143,8 @@ def growth(
             engine.build(subset)
             built = time.perf_counter() - started
             times = latencies(lambda q, e=engine: e.search(q, 10), mix[:300])
-            rows.append(
-                f"| {len(subset)} | {engine.name} | {built:.1f} s | {percentile(times, 0.5) * 1000:.1f} ms |"
-            )
+            p50 = percentile(times, 0.5) * 1000
+            rows.append(f"| {len(subset)} | {engine.name} | {built:.1f} s | {p50:.1f} ms |")
     return rows
 
 
@@ -194,9 +194,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     # the smoke run takes Python Bytes 100-109, whose show notes have topic headings
     chosen = sources(args.corpus)[200:220] if args.smoke else sources(args.corpus)
-    log = lambda message: print(
-        f"[{time.perf_counter() - started:6.0f} s] {message}", file=sys.stderr, flush=True
-    )  # noqa: E731
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:6.0f} s] {message}", file=sys.stderr, flush=True)
 
     log(f"ingesting {len(chosen)} episodes with the CLI")
     home = work / "home"
@@ -226,7 +226,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "",
         f"Reproduce with `{command}` (from the checkout, after the README's set-up, with "
         "`pip install -e '.[bench]'`). Written by that command on "
-        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} in {time.perf_counter() - started:.0f} s.",
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} "
+        f"in {time.perf_counter() - started:.0f} s.",
         "",
         f"Machine: {machine()}.",
         "",
@@ -240,7 +241,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         *ingest_rows,
         "",
         f"Index on disk: {index_mb:.0f} MB for {raw / 1e6:.1f} MB of raw text "
-        f"({index_mb * 1e6 / raw:.1f}x; passages overlap by one cue and the text is stored for snippets). "
+        f"({index_mb * 1e6 / raw:.1f}x; passages overlap by one cue and the text is stored "
+        "for snippets). "
         f"`chaptersearch rebuild`: {rebuild.seconds:.1f} s, peak memory {rebuild.peak_mb:.0f} MB.",
         "",
         "## Query speed",

@@ -35,7 +35,7 @@ SPOKEN_STOP_WORDS = frozenset(
     kind sort thing things stuff lot little pretty right well know think mean going
     get got go say said see want something anything everything maybe sure even way
     ve ll re didn doesn isn wasn aren couldn wouldn shouldn haven hasn weren
-    """.split()  # noqa: SIM905 - a block of words reads better than a list of 150 strings
+    """.split()
 )
 """Words said everywhere in conversation: besides English function words, the fillers
 and contraction pieces ("i've" tokenises as "i", "ve") of speech. They add nothing to
