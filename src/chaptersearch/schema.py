@@ -5,6 +5,7 @@ imports pydantic: a search is a new process each time, and that import alone cos
 about 65 ms.
 """
 
+import functools
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -44,6 +45,7 @@ ranking and cost time in every query that contains them."""
 USE_SPOKEN_STOP_WORDS = True
 
 
+@functools.cache
 def text_analyzer() -> Analyzer:
     """Lower case, stop words out, Porter stems: what users type matches what speakers
     say ("deploying" finds "deploy")."""
@@ -52,6 +54,7 @@ def text_analyzer() -> Analyzer:
     return StemmingAnalyzer(stoplist=STOP_WORDS | SPOKEN_STOP_WORDS)
 
 
+@functools.cache
 def make_schema() -> Schema:
     analyzer = text_analyzer()
     return Schema(

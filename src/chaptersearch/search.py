@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
+from whoosh import scoring
 
 from .hit import Hit
 from .query import ParsedQuery, SearchRequest, parse_query, ranking_queries
@@ -25,6 +26,10 @@ beside the OR doubled the cost of every search. Whoosh's own coordination bonus
 (``OrGroup.factory``) is not used either: its matcher drops the bonus once one word's
 postings run out, and can rank a passage with fewer of the words above one with all."""
 
+BM25 = {"B": 0.75, "K1": 1.2}
+"""Whoosh's BM25F parameters: B, how much a long passage is discounted; K1, how soon
+repeating a word stops adding to the score."""
+
 __all__ = ["SearchRequest", "parse_query", "search"]
 
 
@@ -37,7 +42,7 @@ def search(index_folder: Path, request: SearchRequest) -> list[Hit]:
         return []
     locator = MatchLocator(parsed.matching)
     hits: list[Hit] = []
-    with ix.searcher() as searcher:
+    with ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
         found = _top_per_chapter(searcher, parsed, request)
         shown: dict[str, set[int]] = {}
         for docnum, _, key in found:
@@ -76,9 +81,11 @@ def _best(
 ) -> list[tuple[int, float, str]]:
     fetch = max(50, request.limit * request.per_chapter * 4)
     while True:
-        results = searcher.search(query, limit=fetch, terms=len(units) > 1)
+        results = searcher.search(query, limit=fetch)
+        found = [(result.docnum, float(result.score)) for result in results]
+        complete = _holding_every_word(searcher, units, [docnum for docnum, _ in found])
         scored = sorted(
-            ((result.docnum, _with_bonus(result, units)) for result in results),
+            ((d, score * (1 + ALL_WORDS_BONUS) if d in complete else score) for d, score in found),
             key=lambda item: -item[1],
         )
         chosen: list[tuple[int, float, str]] = []
@@ -95,14 +102,30 @@ def _best(
         fetch *= 4
 
 
-def _with_bonus(result: Any, units: set[str]) -> float:
-    score = float(result.score)
+def _holding_every_word(searcher: Any, units: set[str], docnums: list[int]) -> set[int]:
+    """Which of some passages hold every word of the query, in any field."""
     if len(units) < 2:
-        return score
-    said = {
-        text.decode() if isinstance(text, bytes) else text for _, text in result.matched_terms()
-    }
-    return score * (1 + ALL_WORDS_BONUS) if units <= said else score
+        return set()
+    holding = set(docnums)
+    for unit in units:
+        word = wq.Or([wq.Term(field, unit) for field in ("text", "chapter", "episode_title")])
+        holding = _among(searcher, word, holding)
+    return holding
+
+
+def _among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
+    """The passages among ``docnums`` that ``query`` matches, by skipping its postings to
+    each one: far cheaper than listing every passage the query matches."""
+    matcher = query.matcher(searcher)
+    found: set[int] = set()
+    for docnum in sorted(docnums):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found.add(docnum)
+    return found
 
 
 def _mentions(searcher: Any, spoken: wq.Query, chapter_keys: set[str]) -> dict[str, set[int]]:
@@ -113,6 +136,6 @@ def _mentions(searcher: Any, spoken: wq.Query, chapter_keys: set[str]) -> dict[s
     within = wq.Or([wq.Term("chapter_key", key) for key in sorted(chapter_keys)])
     column = searcher.reader().column_reader("chapter_key")
     found: dict[str, set[int]] = {}
-    for docnum in searcher.docs_for_query(wq.And([spoken, within])):
+    for docnum in _among(searcher, spoken, set(searcher.docs_for_query(within))):
         found.setdefault(column[docnum], set()).add(docnum)
     return found
