@@ -283,13 +283,13 @@ def test_hits_on_a_terminal_are_styled_and_clickable() -> None:
     assert "§ C (no chapters: a made-up span)  ·  at 1:05" in plain
 
 
-def test_search_does_not_import_the_network_stack(added: Run, home: Home) -> None:
+def test_search_does_not_import_the_network_stack_or_pydantic(added: Run, home: Home) -> None:
     code = (
         "import sys\n"
         "from chaptersearch.cli import main\n"
         "sys.argv = ['chaptersearch', 'search', 'keeper test']\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-        "names = ('yt_dlp', 'youtube_transcript_api', 'requests')\n"
+        "names = ('yt_dlp', 'youtube_transcript_api', 'requests', 'pydantic')\n"
         "heavy = [m for m in names if m in sys.modules]\n"
         "print(code, heavy)\n"
     )

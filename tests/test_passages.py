@@ -5,7 +5,8 @@ from hypothesis import strategies as st
 
 from chaptersearch.chapters import generated_chapters
 from chaptersearch.models import Chapter, Cue, Episode, Origin
-from chaptersearch.passages import TARGET_SECONDS, cue_start_at, passages_of
+from chaptersearch.passages import TARGET_SECONDS, passages_of
+from chaptersearch.snippets import cue_start_at
 
 
 def episode(cues: list[Cue], chapters: list[Chapter]) -> Episode:

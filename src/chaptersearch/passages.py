@@ -79,14 +79,3 @@ def _join(chapter_index: int, number: int, cues: list[Cue]) -> Passage:
         cue_offsets=offsets,
         cue_starts=[cue.start for cue in cues],
     )
-
-
-def cue_start_at(offsets: list[int], starts: list[float], char_offset: int) -> float:
-    """When the cue holding a character of a passage's text starts, given each cue's
-    offset in the text and start time."""
-    start = starts[0]
-    for offset, cue_start in zip(offsets, starts, strict=True):
-        if offset > char_offset:
-            break
-        start = cue_start
-    return start

@@ -13,7 +13,6 @@ from whoosh import query as wq
 from whoosh.lang.porter import stem
 
 from .hit import Hit
-from .passages import cue_start_at
 from .schema import text_analyzer
 from .youtube_urls import link_at
 
@@ -125,3 +124,14 @@ def _snippet(
     shift = len(prefix) - begin
     highlights = [(s + shift, e + shift) for s, e in spans if s >= begin and e <= end]
     return f"{prefix}{text[begin:end]}{suffix}", highlights
+
+
+def cue_start_at(offsets: list[int], starts: list[float], char_offset: int) -> float:
+    """When the cue holding a character of a passage's text starts, given each cue's
+    offset in the text and start time."""
+    start = starts[0]
+    for offset, cue_start in zip(offsets, starts, strict=True):
+        if offset > char_offset:
+            break
+        start = cue_start
+    return start
