@@ -318,3 +318,11 @@ def test_an_index_from_another_version_asks_for_a_rebuild(added: Run, home: Home
     )
     assert added("rebuild").exit_code == 0
     assert added("search", "keeper").exit_code == 0
+
+
+def test_rebuild_with_two_processes(added: Run) -> None:
+    result = added("rebuild", "--processes", "2")
+    assert result.exit_code == 0, result.stderr
+    assert "1 episode(s)" in result.stderr
+    hits = json.loads(added("search", "keeper test", "--json").stdout)
+    assert hits[0]["start"] == 2165
