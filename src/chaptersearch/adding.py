@@ -8,8 +8,7 @@ between network fetches.
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,11 +35,8 @@ class Item:
 class AddOptions:
     """Everything ``add`` was told besides its sources."""
 
-    title: str | None = None
-    url: str | None = None
-    channel: str = ""
-    published: date | None = None
-    chapters: Path | None = None
+    details: FileDetails = field(default_factory=FileDetails)
+    """Title, URL, channel, date and chapters file; the chapters file serves videos too."""
     languages: list[str] | None = None
     translate: str | None = None
     proxy: str | None = None
@@ -102,25 +98,18 @@ class EpisodeMaker:
 
     def __call__(self, item: Item) -> Episode | None:
         if item.kind == "file":
-            details = FileDetails(
-                title=self.options.title,
-                url=self.options.url,
-                channel=self.options.channel,
-                published=self.options.published,
-                chapters=self.options.chapters,
-            )
-            return episode_from_file(Path(item.value), details)
+            return episode_from_file(Path(item.value), self.options.details)
         return self._video(item.value)
 
     def _video(self, video_id: str) -> Episode | None:
         from .youtube_source import episode_from_fetched
 
         if self.library.has(video_id) and not self.options.refresh:
-            if not self.options.chapters:
+            if not self.options.details.chapters:
                 return None
             stored = self.library.load(video_id)
             if stored.fetched:
-                return episode_from_fetched(video_id, stored.fetched, self.options.chapters)
+                return episode_from_fetched(video_id, stored.fetched, self.options.details.chapters)
         return self._fetch(video_id)
 
     def _fetch(self, video_id: str) -> Episode:
@@ -138,5 +127,5 @@ class EpisodeMaker:
             session=self._session,
             choice=TranscriptChoice(self.options.languages, self.options.translate),
             proxy=self.options.proxy,
-            chapters_file=self.options.chapters,
+            chapters_file=self.options.details.chapters,
         )

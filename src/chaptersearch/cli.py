@@ -147,15 +147,15 @@ def add(
     """
     from .adding import AddOptions, EpisodeMaker, plan
     from .library import Library
+    from .local_source import FileDetails
     from .operations import add_sources
 
     languages = [code.strip() for value in lang or [] for code in value.split(",") if code.strip()]
+    details = FileDetails(
+        title=title, url=url, channel=channel, published=_parse_date(published), chapters=chapters
+    )
     options = AddOptions(
-        title=title,
-        url=url,
-        channel=channel,
-        published=_parse_date(published),
-        chapters=chapters,
+        details=details,
         languages=languages or None,
         translate=translate,
         proxy=proxy,
