@@ -18,10 +18,6 @@ class ChapterError(ChapterSearchError):
     """Chapter text that yields no usable chapters."""
 
 
-class SourceError(ChapterSearchError):
-    """Something given to ``add`` that is neither a file nor a video we understand."""
-
-
 class LibraryError(ChapterSearchError):
     """A library entry that is missing or unreadable."""
 

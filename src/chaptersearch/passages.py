@@ -27,10 +27,6 @@ class Passage:
     cue_starts: list[float]
     """Start time of each cue, in seconds."""
 
-    @property
-    def start(self) -> float:
-        return self.cue_starts[0]
-
 
 def cues_by_chapter(episode: Episode) -> list[list[Cue]]:
     """The cues that start within each chapter, in order."""
