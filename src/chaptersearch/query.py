@@ -26,9 +26,9 @@ from .youtube_urls import youtube_video_id
 
 MATCH_FIELDS = ["text", "chapter"]
 PROXIMITY_SLOP = 3
-"""Words of the query said in order within a few words of each other add to a passage's
-score (0: off). The largest gain in the tuning log: hosts read a topic's title aloud."""
-PROXIMITY_BOOST = 1.0
+"""Words of the query said in order within this many words of each other make a
+passage rank higher (0: off). The largest gain in the tuning log: hosts read a topic's
+title aloud."""
 
 COMMON_FRACTION = 0.05
 COMMON_MIN_PASSAGES = 1000
@@ -153,6 +153,15 @@ def channel_filter(words: str, searcher: Any) -> wq.Query:
     return terms[0] if len(terms) == 1 else wq.Or(terms)
 
 
+def proximity_query(parsed: ParsedQuery) -> wq.Query | None:
+    """The query's words in order and close together, when there are several and the
+    user gave no phrase of their own."""
+    phrased = any(isinstance(node, wq.Phrase) for node in parsed.matching.leaves())
+    if not PROXIMITY_SLOP or len(parsed.words) < 2 or phrased:
+        return None
+    return wq.Phrase("text", parsed.words, slop=PROXIMITY_SLOP)
+
+
 def ranking_queries(parsed: ParsedQuery, searcher: Any) -> list[wq.Query]:
     """The queries that rank passages in this index, strictest first: a search takes the
     first that fills its page. Empty when a filter can match nothing in this index.
@@ -179,12 +188,6 @@ def ranking_queries(parsed: ParsedQuery, searcher: Any) -> list[wq.Query]:
             candidates = [wq.AndMaybe(_any(rare), _any(common))]
         elif len(common_words) > 1:
             candidates = [wq.And([_any(group) for group in common_words]), matching]
-        phrased = any(isinstance(part, wq.Phrase) for part in parts)
-        if PROXIMITY_SLOP and len(parsed.words) > 1 and rare and not phrased:
-            # not with common words alone: checking positions in every passage that says
-            # them cost more than the search; not when the user gave a phrase already
-            near = wq.Phrase("text", parsed.words, slop=PROXIMITY_SLOP, boost=PROXIMITY_BOOST)
-            candidates = [wq.AndMaybe(query, near) for query in candidates]
         if parsed.title is not wq.NullQuery and rare:
             # common words alone skip it too: a title saying "python" tells little, and
             # checking it for every passage that says "python" is a fifth of the search

@@ -14,7 +14,7 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from .hit import Hit
-from .query import ParsedQuery, SearchRequest, parse_query, ranking_queries
+from .query import ParsedQuery, SearchRequest, parse_query, proximity_query, ranking_queries
 from .schema import open_index
 from .snippets import MatchLocator
 
@@ -25,6 +25,11 @@ Applied to the best passages found rather than inside the query: an AND of the w
 beside the OR doubled the cost of every search. Whoosh's own coordination bonus
 (``OrGroup.factory``) is not used either: its matcher drops the bonus once one word's
 postings run out, and can rank a passage with fewer of the words above one with all."""
+
+PROXIMITY_BONUS = 1.0
+"""How much more a passage scores when the query's words are said in order, close
+together (see ``query.PROXIMITY_SLOP``). Checked on the best passages only: as part of
+the query it read word positions in every passage that held a rarer word."""
 
 BM25 = {"B": 0.75, "K1": 1.2}
 """Whoosh's BM25F parameters: B, how much a long passage is discounted; K1, how soon
@@ -67,25 +72,40 @@ def _top_per_chapter(
     """
     queries = ranking_queries(parsed, searcher)
     units = parsed.units()
+    near = proximity_query(parsed)
     column = searcher.reader().column_reader("chapter_key")
     chosen: list[tuple[int, float, str]] = []
     for query in queries:
-        chosen = _best(searcher, query, request, units, column)
+        chosen = _best(searcher, query, request, units, near, column)
         if len(chosen) == request.limit:
             break
     return chosen
 
 
 def _best(
-    searcher: Any, query: wq.Query, request: SearchRequest, units: set[str], column: Any
+    searcher: Any,
+    query: wq.Query,
+    request: SearchRequest,
+    units: set[str],
+    near: wq.Query | None,
+    column: Any,
 ) -> list[tuple[int, float, str]]:
     fetch = max(50, request.limit * request.per_chapter * 4)
     while True:
         results = searcher.search(query, limit=fetch)
         found = [(result.docnum, float(result.score)) for result in results]
-        complete = _holding_every_word(searcher, units, [docnum for docnum, _ in found])
+        docnums = [docnum for docnum, _ in found]
+        complete = _holding_every_word(searcher, units, docnums)
+        close = _among(searcher, near, set(docnums)) if near is not None else set()
         scored = sorted(
-            ((d, score * (1 + ALL_WORDS_BONUS) if d in complete else score) for d, score in found),
+            (
+                (
+                    d,
+                    score
+                    * (1 + ALL_WORDS_BONUS * (d in complete) + PROXIMITY_BONUS * (d in close)),
+                )
+                for d, score in found
+            ),
             key=lambda item: -item[1],
         )
         chosen: list[tuple[int, float, str]] = []
