@@ -12,14 +12,19 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
 from .errors import IndexBusyError
 from .models import Episode
 from .passages import passages_of
-from .schema import channel_key, create_index, open_index, recover_interrupted_swap
+from .schema import (
+    channel_key,
+    create_index,
+    index_exists,
+    open_index,
+    recover_interrupted_swap,
+)
 
 
 def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
@@ -47,10 +52,7 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
 
 
 def open_or_create(folder: Path) -> Index:
-    recover_interrupted_swap(folder)
-    if whoosh_index.exists_in(str(folder)):
-        return open_index(folder)
-    return create_index(folder)
+    return open_index(folder) if index_exists(folder) else create_index(folder)
 
 
 WRITER_OPTIONS: dict[str, Any] = {"compound": False}
@@ -72,31 +74,34 @@ def index_episodes(folder: Path, episodes: Iterable[Episode]) -> int:
     """Add or replace episodes in the live index; the number of passages written."""
     ix = open_or_create(folder)
     count = 0
-    writer = _writer(ix)
     try:
-        for episode in episodes:
-            writer.delete_by_term("video", episode.id)
-            for document in passage_documents(episode):
-                writer.add_document(**document)
-                count += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
-    ix.close()
+        writer = _writer(ix)
+        try:
+            for episode in episodes:
+                writer.delete_by_term("video", episode.id)
+                for document in passage_documents(episode):
+                    writer.add_document(**document)
+                    count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    finally:
+        ix.close()
     return count
 
 
 def remove_episode(folder: Path, episode_id: str) -> None:
     """Delete an episode's passages from the live index, if there is one."""
-    recover_interrupted_swap(folder)
-    if not whoosh_index.exists_in(str(folder)):
+    if not index_exists(folder):
         return
     ix = open_index(folder)
-    writer = _writer(ix)
-    writer.delete_by_term("video", episode_id)
-    writer.commit()
-    ix.close()
+    try:
+        writer = _writer(ix)
+        writer.delete_by_term("video", episode_id)
+        writer.commit()
+    finally:
+        ix.close()
 
 
 def build_index(

@@ -82,10 +82,15 @@ def recover_interrupted_swap(folder: Path) -> None:
         aside.rename(folder)
 
 
+def index_exists(folder: Path) -> bool:
+    """Whether there is a live index, after mending a rebuild cut off between its renames."""
+    recover_interrupted_swap(folder)
+    return bool(whoosh_index.exists_in(str(folder)))
+
+
 def open_index(folder: Path) -> Index:
     """The live index, or a clear error naming the home when there is none."""
-    recover_interrupted_swap(folder)
-    if not whoosh_index.exists_in(str(folder)):
+    if not index_exists(folder):
         raise IndexMissingError(
             f"no index in {folder.parent}: add episodes with `chaptersearch add FILE`, "
             "or run `chaptersearch rebuild` if the library already has them"

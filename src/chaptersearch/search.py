@@ -42,22 +42,28 @@ def search(index_folder: Path, request: SearchRequest) -> list[Hit]:
     """Ranked hits, at most ``per_chapter`` from any one chapter."""
     parsed = parse_query(request)
     ix = open_index(index_folder)
-    if parsed.empty:
+    try:
+        if parsed.empty:
+            return []
+        with ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
+            return _hits(searcher, parsed, request)
+    finally:
         ix.close()
-        return []
+
+
+def _hits(searcher: Any, parsed: ParsedQuery, request: SearchRequest) -> list[Hit]:
     locator = MatchLocator(parsed.matching)
-    hits: list[Hit] = []
-    with ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
-        found = _top_per_chapter(searcher, parsed, request)
-        shown: dict[str, set[int]] = {}
-        for docnum, _, key in found:
-            shown.setdefault(key, set()).add(docnum)
-        mentions = _mentions(searcher, parsed.spoken, set(shown))
-        for rank, (docnum, score, key) in enumerate(found, start=1):
-            more = len(mentions.get(key, set()) - shown[key])
-            hits.append(locator.hit(rank, score, searcher.stored_fields(docnum), more))
-    ix.close()
-    return hits
+    found = _top_per_chapter(searcher, parsed, request)
+    shown: dict[str, set[int]] = {}
+    for docnum, _, key in found:
+        shown.setdefault(key, set()).add(docnum)
+    mentions = _mentions(searcher, parsed.spoken, set(shown))
+    return [
+        locator.hit(
+            rank, score, searcher.stored_fields(docnum), len(mentions.get(key, set()) - shown[key])
+        )
+        for rank, (docnum, score, key) in enumerate(found, start=1)
+    ]
 
 
 def _top_per_chapter(
