@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaptersearch.library import safe_id
-from chaptersearch.local_source import FileDetails, episode_from_file
-from chaptersearch.models import Episode
+from chaptersearch.local_source import episode_from_file
+from chaptersearch.models import Episode, Given
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 SHOWS = {"python-bytes": "Python Bytes", "talk-python": "Talk Python To Me"}
@@ -37,7 +37,7 @@ def sources(corpus: Path) -> list[Source]:
 
 
 def load(source: Source) -> Episode:
-    return episode_from_file(source.path, FileDetails(channel=source.channel))
+    return episode_from_file(source.path, Given(channel=source.channel))
 
 
 @dataclass(frozen=True)

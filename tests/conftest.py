@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from chaptersearch.cli import app
+from chaptersearch.cli import app, hoist_global_options
 from chaptersearch.home import Home
 
 from .helpers import SHARED, talk, vtt_text
@@ -37,9 +37,17 @@ def run(home: Home) -> Run:
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(app, list(args))
+        return runner.invoke(app, hoist_global_options(list(args)))
 
     return invoke
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The links ``open`` hands to the browser, caught before any browser starts."""
+    links: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *_, **__: links.append(url) or True)
+    return links
 
 
 @pytest.fixture

@@ -1,7 +1,12 @@
 """Helpers the tests share: where the real data is, and synthetic transcripts."""
 
+from typing import TYPE_CHECKING
+
 import os
 from pathlib import Path
+
+if TYPE_CHECKING:
+    from chaptersearch.models import Given
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(
@@ -40,3 +45,12 @@ def talk(
         time += step
         index += 1
     return cues
+
+
+def given(chapters: Path | None = None, **values: object) -> "Given":
+    """Details as ``add`` takes them from its flags, a chapters file read as it reads it."""
+    from chaptersearch.details import read_chapter_marks
+    from chaptersearch.models import Given
+
+    details = Given(**values)  # type: ignore[arg-type]
+    return details.merged(read_chapter_marks(chapters)) if chapters else details

@@ -14,7 +14,7 @@ def test_fifty_real_episodes(shared: Path, run: Run) -> None:
     assert len(files) == 50
     added = run("add", *map(str, files), "--channel", "Python Bytes")
     assert added.exit_code == 0, added.stderr
-    assert "added 50 episode(s)" in added.stderr
+    assert "added 50 episodes" in added.stderr
 
     result = run("search", '"loops of memory"', "--json")
     assert result.exit_code == 0

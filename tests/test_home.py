@@ -2,19 +2,58 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.home import resolve_home
+from chaptersearch.errors import HomeError
+from chaptersearch.home import MARKER, Home, resolve_home
 
 
-def test_home_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("CHAPTERSEARCH_HOME", raising=False)
-    assert resolve_home().root == tmp_path / "xdg" / "chaptersearch"
-    (tmp_path / "index").mkdir()
-    assert resolve_home().root == tmp_path / "index"
-    monkeypatch.setenv("CHAPTERSEARCH_HOME", str(tmp_path / "env"))
-    assert resolve_home().root == tmp_path / "env"
-    assert resolve_home(tmp_path / "option").root == tmp_path / "option"
+    return tmp_path
+
+
+def test_home_resolution_order(elsewhere: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert resolve_home().root == elsewhere / "xdg" / "chaptersearch"
+    (elsewhere / "index").mkdir()
+    (elsewhere / "index" / MARKER).write_text("chaptersearch home\n")
+    assert resolve_home().root == elsewhere / "index"
+    monkeypatch.setenv("CHAPTERSEARCH_HOME", str(elsewhere / "env"))
+    assert resolve_home().root == elsewhere / "env"
+    assert resolve_home(elsewhere / "option").root == elsewhere / "option"
+
+
+def test_a_strangers_index_folder_is_never_taken_over(elsewhere: Path) -> None:
+    """A web project's ``index/index.html`` must not get library/ and whoosh/ written
+    beside it."""
+    (elsewhere / "index").mkdir()
+    (elsewhere / "index" / "index.html").write_text("<html></html>")
+    assert resolve_home().root == elsewhere / "xdg" / "chaptersearch"
+
+
+def test_the_checkouts_index_is_found_from_a_sub_folder(elsewhere: Path) -> None:
+    (elsewhere / "index").mkdir()
+    (elsewhere / "index" / MARKER).write_text("chaptersearch home\n")
+    deeper = elsewhere / "docs" / "notes"
+    deeper.mkdir(parents=True)
+    assert resolve_home(cwd=deeper).root == elsewhere / "index"
+
+
+def test_this_checkout_ships_its_marked_home() -> None:
+    checkout = Path(__file__).resolve().parents[1]
+    assert (checkout / "index" / MARKER).is_file()
+
+
+def test_an_empty_home_option_is_refused(elsewhere: Path) -> None:
+    with pytest.raises(HomeError, match="--home is empty"):
+        resolve_home("")
+
+
+def test_every_home_made_is_marked(tmp_path: Path) -> None:
+    home = Home(tmp_path / "new")
+    home.make()
+    assert (home.root / MARKER).is_file()
 
 
 def test_stats_names_the_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,11 +7,11 @@ import pytest
 from chaptersearch.errors import IndexMissingError, QueryError
 from chaptersearch.hit import Hit
 from chaptersearch.home import Home
-from chaptersearch.local_source import FileDetails, episode_from_file
+from chaptersearch.local_source import episode_from_file
 from chaptersearch.operations import add_sources
 from chaptersearch.search import SearchRequest, search
 
-from .helpers import talk, vtt_text
+from .helpers import given, talk, vtt_text
 
 URL = "https://www.youtube.com/watch?v=sAp9RjO79cU"
 
@@ -34,10 +34,10 @@ def indexed(home: Home, netflix_like: tuple[Path, Path], tmp_path: Path) -> Home
         encoding="utf-8",
     )
     details = {
-        str(transcript): FileDetails(
+        str(transcript): given(
             title="Netflix engineering", url=URL, channel="Pragmatic", chapters=chapters
         ),
-        str(other): FileDetails(title="Testing talk", channel="Talk Python"),
+        str(other): given(title="Testing talk", channel="Talk Python"),
     }
     add_sources(
         home, list(details), lambda source: episode_from_file(Path(source), details[source])
@@ -160,7 +160,7 @@ def test_every_matching_chapter_across_separate_adds(home: Home, tmp_path: Path)
     ]:
         path = tmp_path / f"{name}.vtt"
         path.write_text(vtt_text(talk(900.0, said)), encoding="utf-8")
-        details = FileDetails(title=f"{name} garbage collection", chapters=chapters)
+        details = given(title=f"{name} garbage collection", chapters=chapters)
         add_sources(home, [str(path)], lambda source, d=details: episode_from_file(Path(source), d))
     hits = find(home, "garbage collection")
     assert {(hit.video_id, hit.chapter_title) for hit in hits} == {

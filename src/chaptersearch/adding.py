@@ -6,18 +6,21 @@ videos already in the library unless asked to refresh, and waiting a polite dela
 between network fetches.
 """
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import ChapterSearchError, NetworkUnavailable
-from .library import Library
-from .local_source import FileDetails, episode_from_file
-from .models import Episode
+from .details import given_of
+from .errors import ChapterSearchError, LibraryError, NetworkUnavailable, TranscriptError
+from .files import check_regular_file
+from .library import Library, safe_id
+from .local_source import episode_from_file, file_episode, unchanged
+from .models import Episode, Given
 from .transcripts import SUFFIXES
-from .youtube_urls import parse_youtube
+from .youtube_urls import parse_youtube, youtube_video_id
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,8 @@ class Item:
 class AddOptions:
     """Everything ``add`` was told besides its sources."""
 
-    details: FileDetails = field(default_factory=FileDetails)
-    """Title, URL, channel, date and chapters file; the chapters file serves videos too."""
+    given: Given = field(default_factory=Given)
+    """Title, URL, channel, date and chapters the user gave; the chapters serve videos too."""
     languages: list[str] | None = None
     translate: str | None = None
     proxy: str | None = None
@@ -51,13 +54,34 @@ class Plan:
     failed: list[tuple[str, str]]
 
 
+def transcripts_in(folder: Path) -> list[Path]:
+    """The transcript files under a folder, in name order, hidden ones left out."""
+    found = [
+        path
+        for path in folder.rglob("*")
+        if path.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        and path.is_file()
+    ]
+    return sorted(found)
+
+
 def plan(sources: Sequence[str], options: AddOptions) -> Plan:
-    """Files stay files; YouTube URLs and ids become video ids, playlists and channels
-    their videos; anything else is a failure naming what was not understood."""
+    """Files stay files and folders give the transcripts in them; YouTube URLs and ids
+    become video ids, playlists and channels their videos; anything else is a failure
+    naming what was not understood."""
     items: list[Item] = []
     failed: list[tuple[str, str]] = []
     for source in sources:
-        if Path(source).exists():
+        if os.path.isdir(source):
+            found = transcripts_in(Path(source))
+            if not found:
+                failed.append(
+                    (source, f"{source}: no .vtt, .srt or .json transcripts in this folder")
+                )
+            items.extend(Item("file", str(path)) for path in found)
+            continue
+        if os.path.lexists(source):
             items.append(Item("file", source))
             continue
         target = parse_youtube(source)
@@ -78,7 +102,19 @@ def plan(sources: Sequence[str], options: AddOptions) -> Plan:
             if not ids:
                 failed.append((source, f"{source}: the {target.kind} lists no videos"))
             items.extend(Item("video", video_id) for video_id in ids)
-    return Plan(items=list(dict.fromkeys(items)), failed=failed)
+    return Plan(items=_distinct(items), failed=failed)
+
+
+def _distinct(items: list[Item]) -> list[Item]:
+    """Items in order, each once: a file named twice (``a.vtt``, ``./a.vtt``) too."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for item in items:
+        key = (item.kind, os.path.realpath(item.value) if item.kind == "file" else item.value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def _not_understood(source: str) -> str:
@@ -87,8 +123,23 @@ def _not_understood(source: str) -> str:
     return "not a file, a YouTube URL or a video id"
 
 
+def reassemble(episode: Episode, given: Given) -> Episode:
+    """An episode made again from what the library kept, with other details: no
+    transcript is read and nothing is fetched."""
+    if episode.fetched:
+        from .youtube_source import episode_from_fetched
+
+        return episode_from_fetched(episode.id, episode.fetched, given)
+    return file_episode(episode.id, episode.cues, episode.origin, given)
+
+
 class EpisodeMaker:
-    """Makes the episode for one item; None when a video is already in the library."""
+    """Makes the episode for one item; None when it is in the library already, unchanged.
+
+    A file keeps the id it was first added under (found by its path), and a new file
+    whose name is taken by another gets a suffix, so no entry overwrites another. What
+    the user gave before is kept unless given again.
+    """
 
     def __init__(self, library: Library, options: AddOptions) -> None:
         self.library = library
@@ -98,21 +149,43 @@ class EpisodeMaker:
 
     def __call__(self, item: Item) -> Episode | None:
         if item.kind == "file":
-            return episode_from_file(Path(item.value), self.options.details)
+            return self._file(Path(item.value))
         return self._video(item.value)
 
-    def _video(self, video_id: str) -> Episode | None:
-        from .youtube_source import episode_from_fetched
+    def _stored(self, episode_id: str) -> Episode | None:
+        try:
+            return self.library.load(episode_id)
+        except LibraryError:
+            return None
 
-        if self.library.has(video_id) and not self.options.refresh:
-            if not self.options.details.chapters:
+    def _file(self, path: Path) -> Episode | None:
+        try:
+            check_regular_file(path, "file")
+            location = str(path.resolve())
+        except (ChapterSearchError, OSError, RuntimeError) as error:
+            raise TranscriptError(str(error)) from None
+        given = self.options.given
+        existing = self.library.id_for_location(location)
+        stored = self._stored(existing) if existing else None
+        if existing and stored is not None:
+            if not given and not self.options.refresh and unchanged(stored.origin, path):
                 return None
-            stored = self.library.load(video_id)
-            if stored.fetched:
-                return episode_from_fetched(video_id, stored.fetched, self.options.details.chapters)
-        return self._fetch(video_id)
+            return episode_from_file(path, given_of(stored).merged(given), existing)
+        episode_id = existing or youtube_video_id(given.url)
+        return episode_from_file(
+            path, given, episode_id or self.library.free_id(safe_id(path.stem))
+        )
 
-    def _fetch(self, video_id: str) -> Episode:
+    def _video(self, video_id: str) -> Episode | None:
+        given = self.options.given
+        stored = self._stored(video_id) if self.library.has(video_id) else None
+        if stored is not None:
+            given = given_of(stored).merged(given)
+            if not self.options.refresh:
+                return reassemble(stored, given) if self.options.given else None
+        return self._fetch(video_id, given)
+
+    def _fetch(self, video_id: str, given: Given) -> Episode:
         from .transport import make_session
         from .youtube_source import fetch_episode
         from .youtube_transcript import TranscriptChoice
@@ -127,5 +200,5 @@ class EpisodeMaker:
             session=self._session,
             choice=TranscriptChoice(self.options.languages, self.options.translate),
             proxy=self.options.proxy,
-            chapters_file=self.options.details.chapters,
+            given=given,
         )

@@ -7,12 +7,13 @@ peeled off. Everything else on the page (prose, links, sponsor notes) is ignored
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from .errors import ChapterError
 from .hit import ChapterSource
-from .models import Chapter
+from .models import MAX_SECONDS, Chapter, Mark
 from .timecode import format_clock, parse_clock
 
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
@@ -86,7 +87,8 @@ def parse_chapter_text(text: str) -> tuple[list[ChapterMark], list[str]]:
                     f"read {clock} after {format_clock(previous)} as {format_clock(start + HOUR)}"
                 )
                 start += HOUR
-        marks.append(ChapterMark(start=start, title=title))
+        if start <= MAX_SECONDS:
+            marks.append(ChapterMark(start=start, title=title))
     return marks, notes
 
 
@@ -111,7 +113,7 @@ def youtube_rule_problems(starts: list[float]) -> list[str]:
 
 
 def build_chapters(
-    marks: list[ChapterMark], duration: float, source: ChapterSource
+    marks: Sequence[ChapterMark | Mark], duration: float, source: ChapterSource
 ) -> tuple[list[Chapter], list[str]]:
     """Chapters that tile ``[0, duration)``, with notes on what had to be mended.
 
@@ -153,11 +155,15 @@ def build_chapters(
     return chapters, notes
 
 
-def generated_chapters(duration: float, window: float = GENERATED_WINDOW) -> list[Chapter]:
+def generated_chapters(
+    duration: float, window: float = GENERATED_WINDOW, cue_starts: Sequence[float] | None = None
+) -> list[Chapter]:
     """Fixed windows titled by their span, for episodes that have no chapters of their own.
 
     A short tail (under a fifth of a window) joins the window before it rather than
-    standing as a chapter of its own.
+    standing as a chapter of its own. Given the cues' starts, a window where nobody
+    speaks joins the one before it, so a long silence (or a damaged time) cannot make
+    thousands of empty chapters.
     """
     starts: list[float] = []
     start = 0.0
@@ -166,6 +172,9 @@ def generated_chapters(duration: float, window: float = GENERATED_WINDOW) -> lis
         start += window
     if len(starts) > 1 and duration - starts[-1] < window / 5:
         starts.pop()
+    if cue_starts is not None:
+        spoken = {int(moment // window) for moment in cue_starts}
+        starts = [begin for begin in starts if begin == 0 or int(begin // window) in spoken]
     chapters = []
     for index, begin in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else max(duration, begin)

@@ -1,12 +1,13 @@
 """The ``chaptersearch`` command line: thin commands over the modules that do the work.
 
 Exit codes follow ripgrep: 0 when a search finds hits (or a command succeeds), 1 when
-a search finds none, 2 on any error. Errors are one line on stderr; a traceback only
-with ``--debug``.
+a search finds none, 2 on any error, 130 when interrupted. Errors are one line on
+stderr; a traceback only with ``--debug``. Output piped into ``head`` ends quietly.
 """
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -15,29 +16,97 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from . import __version__
 from .errors import ChapterSearchError
 from .home import Home, resolve_home
+from .terminal import color_wanted, plural, printable
+
+QUERY_HELP = """\
+Words find passages that say any of them; passages with all of them rank first.
+Words are matched by their stem: deploying finds deploy.
+
+[bold]Query language[/bold]
+
+  keeper test              any of the words, all of them first
+  "keeper test"            the exact phrase
+  chapter:keeper           only chapters whose title says keeper (chapter:"keeper test")
+  title:netflix            only episodes whose title says netflix
+  video:ID                 only that episode (its id, or a YouTube URL)
+  channel:"talk python"    only that channel
+
+[bold]Examples[/bold]
+
+  chaptersearch search "keeper test"
+  chaptersearch search '"reference counting" channel:"python bytes"'
+  chaptersearch search 'garbage collection chapter:python' --json --limit 3
+
+Exit status: 0 hits found, 1 no hits, 2 error.
+"""
 
 app = typer.Typer(
     help="Chapter-aware search for long video and podcast transcripts.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state: dict[str, Any] = {"home": None, "debug": False}
+_state: dict[str, Any] = {"home": None, "debug": False, "color": "auto"}
 
 F = TypeVar("F", bound=Callable[..., Any])
+INTERRUPTED = 130
+"""The exit status of a command stopped by Ctrl-C or SIGTERM, as shells expect."""
+
+GLOBAL_FLAGS = {"--debug"}
+GLOBAL_VALUED = {"--home", "--color"}
 
 
-def fail(message: str) -> typer.Exit:
-    typer.echo(f"chaptersearch: {message}", err=True)
-    return typer.Exit(2)
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move ``--home X``, ``--color X`` and ``--debug`` given after the subcommand to
+    before it, where Click reads them: ``chaptersearch search x --debug`` works as
+    users of git and ripgrep expect. Nothing after ``--`` moves."""
+    front: list[str] = []
+    rest: list[str] = []
+    position = 0
+    while position < len(args):
+        argument = args[position]
+        name = argument.split("=", 1)[0]
+        if argument == "--":
+            rest.extend(args[position:])
+            break
+        if name in GLOBAL_FLAGS:
+            front.append(argument)
+        elif name in GLOBAL_VALUED:
+            front.append(argument)
+            if "=" not in argument and position + 1 < len(args):
+                position += 1
+                front.append(args[position])
+        else:
+            rest.append(argument)
+        position += 1
+    return front + rest
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"chaptersearch: {printable(message)}", err=True)
+    return typer.Exit(code)
 
 
 def warn(message: str) -> None:
-    typer.echo(f"chaptersearch: warning: {message}", err=True)
+    typer.echo(f"chaptersearch: warning: {printable(message)}", err=True)
+
+
+def say(message: str) -> None:
+    """A line for the user on stderr: stdout carries only results."""
+    typer.echo(printable(message), err=True)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (``| head``): stop writing, with no message, exit 0."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def friendly(command: F) -> F:
@@ -49,12 +118,15 @@ def friendly(command: F) -> F:
             return command(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            raise typer.Exit(0) from None
         except ChapterSearchError as error:
             if _state["debug"]:
                 raise
             raise fail(str(error)) from None
         except KeyboardInterrupt:
-            raise fail("interrupted") from None
+            raise fail("interrupted", INTERRUPTED) from None
         except Exception as error:
             if _state["debug"]:
                 raise
@@ -66,24 +138,54 @@ def friendly(command: F) -> F:
 
 
 def home() -> Home:
-    resolved: Home = _state["home"] or resolve_home(None)
+    resolved: Home = _state["home"]
     return resolved
+
+
+def styled() -> bool:
+    return color_wanted(_state["color"], sys.stdout.isatty())
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"chaptersearch {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def configure(
     home_option: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--home",
+            metavar="PATH",
             help="Folder for library and index "
-            "[default: $CHAPTERSEARCH_HOME, ./index, or the user data folder]",
+            "(default: $CHAPTERSEARCH_HOME, the nearest chaptersearch index/ folder, "
+            "or the user data folder)",
+            show_default=False,
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    color: Annotated[
+        str,
+        typer.Option(
+            "--color",
+            help="Style output: auto (on a terminal, unless NO_COLOR), always or never.",
+        ),
+    ] = "auto",
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show the version."),
+    ] = False,
 ) -> None:
     _state["debug"] = debug
-    _state["home"] = resolve_home(home_option)
+    if color not in ("auto", "always", "never"):
+        raise fail(f"--color {color!r}: use auto, always or never")
+    _state["color"] = color
+    try:
+        _state["home"] = resolve_home(home_option)
+    except ChapterSearchError as error:
+        raise fail(str(error)) from None
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -97,28 +199,70 @@ def _parse_date(text: str | None) -> date | None:
     raise fail(f"--published {text!r}: use YYYY-MM-DD")
 
 
+Wait = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        min=0,
+        help="Seconds to wait for another chaptersearch writing to the same home.",
+    ),
+]
+
+
+def _given(
+    title: str | None,
+    url: str | None,
+    channel: str | None,
+    published: str | None,
+    chapters: Path | None,
+) -> Any:
+    """What the user gave on the command line, as details to keep with the episode."""
+    from .details import read_chapter_marks
+    from .links import check_url
+    from .models import Given
+
+    values: dict[str, Any] = {}
+    if title is not None:
+        values["title"] = title.strip()
+    if channel is not None:
+        values["channel"] = channel.strip()
+    if url is not None:
+        values["url"] = check_url(url)
+    if published is not None:
+        values["published"] = _parse_date(published)
+    given = Given(**values)
+    if chapters is not None:
+        given = given.merged(read_chapter_marks(chapters))
+    return given
+
+
 @app.command()
 @friendly
 def add(
     sources: Annotated[
         list[str],
         typer.Argument(
-            help="Transcript files (.vtt, .srt, .json), YouTube video URLs or ids, "
-            "playlist or channel URLs"
+            help="Transcript files (.vtt, .srt, .json) or folders of them, YouTube video "
+            "URLs or ids, playlist or channel URLs",
+            show_default=False,
         ),
     ],
     title: Annotated[str | None, typer.Option(help="Episode title (files)")] = None,
     url: Annotated[
-        str | None, typer.Option(help="Where a file's episode plays; a YouTube URL gives its id")
+        str | None,
+        typer.Option(help="Where a file's episode plays (http/https); a YouTube URL gives its id"),
     ] = None,
-    channel: Annotated[str, typer.Option(help="Channel or show name (files)")] = "",
+    channel: Annotated[str | None, typer.Option(help="Channel or show name (files)")] = None,
     chapters: Annotated[
         Path | None, typer.Option(help="Text file with chapter times, e.g. '0:00 Intro'")
     ] = None,
     published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD")] = None,
     lang: Annotated[
         list[str] | None,
-        typer.Option(help="Transcript languages in order of preference [default: en, then any]"),
+        typer.Option(
+            help="Transcript languages in order of preference (default: en, then any)",
+            show_default=False,
+        ),
     ] = None,
     translate: Annotated[
         str | None, typer.Option(help="Have YouTube translate the transcript to this language")
@@ -128,7 +272,7 @@ def add(
         typer.Option(envvar="CHAPTERSEARCH_PROXY", help="HTTP(S) proxy URL for YouTube"),
     ] = None,
     refresh: Annotated[
-        bool, typer.Option(help="Fetch videos already in the library again")
+        bool, typer.Option(help="Read files and fetch videos again even if unchanged")
     ] = False,
     limit: Annotated[
         int | None, typer.Option(min=1, help="Most videos to take from a playlist or channel")
@@ -139,23 +283,20 @@ def add(
             min=0, envvar="CHAPTERSEARCH_DELAY", help="Seconds to wait between YouTube videos"
         ),
     ] = 1.0,
+    wait: Wait = 0.0,
 ) -> None:
     """Add episodes to the library and index.
 
-    Files are read again each time; YouTube videos already in the library are skipped
-    unless --refresh (with --chapters, they are re-chaptered without the network).
+    Adding again keeps what you gave before (title, channel, URL, date, chapters) unless
+    you give new values; a file that has not changed is skipped unless --refresh.
     """
     from .adding import AddOptions, EpisodeMaker, plan
     from .library import Library
-    from .local_source import FileDetails
     from .operations import add_sources
 
     languages = [code.strip() for value in lang or [] for code in value.split(",") if code.strip()]
-    details = FileDetails(
-        title=title, url=url, channel=channel, published=_parse_date(published), chapters=chapters
-    )
     options = AddOptions(
-        details=details,
+        given=_given(title, url, channel, published, chapters),
         languages=languages or None,
         translate=translate,
         proxy=proxy,
@@ -166,44 +307,67 @@ def add(
     work = plan(sources, options)
     if len(work.items) > 1 and (title or url or chapters):
         raise fail("--title, --url and --chapters describe one episode: give one SOURCE with them")
-    maker = EpisodeMaker(Library(home().library), options)
+    library = Library(home().library)
+    maker = EpisodeMaker(library, options)
     if sys.stderr.isatty() and len(work.items) > 1:
         with typer.progressbar(length=len(work.items), label="adding", file=sys.stderr) as bar:
-            report = add_sources(home(), work.items, maker, lambda _: bar.update(1))
+            report = add_sources(
+                home(), work.items, maker, lambda _: bar.update(1), wait=wait, library=library
+            )
     else:
-        report = add_sources(home(), work.items, maker)
+        report = add_sources(home(), work.items, maker, wait=wait, library=library)
     report.failed[:0] = work.failed
     _print_add_report(report, batch=len(work.items) + len(work.failed) > 1)
+
+
+def _print_mended(mended: Any) -> None:
+    for problem in mended.unreadable:
+        warn(f"skipped {problem}")
+    if mended.indexed:
+        warn(
+            f"indexed {plural(len(mended.indexed), 'library entry', 'library entries')} "
+            "that an interrupted command had left out of the index"
+        )
 
 
 def _print_add_report(report: Any, batch: bool) -> None:
     """Notes and failures, one line each, then a summary (left out when the only source
     failed: its one line says it all)."""
+    _print_mended(report.mended)
     for episode in report.added:
         for note in episode.chapter_notes:
             warn(f"{episode.id}: {note}")
     for _, reason in report.failed:
-        typer.echo(f"chaptersearch: {reason}", err=True)
+        say(f"chaptersearch: {reason}")
     if report.stopped:
-        rest = "; stopped before the rest" if batch else ""
-        typer.echo(f"chaptersearch: {report.stopped}{rest}", err=True)
+        rest = f"; {plural(len(report.not_tried), 'video')} not tried" if batch else ""
+        say(f"chaptersearch: {report.stopped}{rest}")
+    summary = (
+        f"added {plural(len(report.added), 'episode')} "
+        f"({plural(report.passages, 'passage')}), "
+        f"skipped {len(report.skipped):,} already in the library, "
+        f"failed {len(report.failed):,}; home {home().root}"
+    )
+    if report.interrupted:
+        say(f"chaptersearch: interrupted: {summary}")
+        if report.not_tried:
+            say(
+                f"chaptersearch: {plural(len(report.not_tried), 'source')} not tried: run the "
+                "same command again to add them (episodes already added are skipped)"
+            )
+        raise typer.Exit(INTERRUPTED)
     if batch or not (report.failed or report.stopped):
-        summary = (
-            f"added {len(report.added)} episode(s) ({report.passages} passages), "
-            f"skipped {len(report.skipped)} already in the library, "
-            f"failed {len(report.failed)}; home {home().root}"
-        )
-        typer.echo(summary, err=True)
+        say(summary)
     if report.failed or report.stopped:
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(help=QUERY_HELP)
 @friendly
 def search(
     query: Annotated[
         str,
-        typer.Argument(help='Words, "quoted phrases", chapter:, video:, channel:, title: filters'),
+        typer.Argument(help='Words, "quoted phrases" and filters (see below)', show_default=False),
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show")] = 10,
     video: Annotated[str | None, typer.Option(help="Only this episode id")] = None,
@@ -214,9 +378,8 @@ def search(
     ] = None,
     per_chapter: Annotated[int, typer.Option(min=1, help="Most hits from any one chapter")] = 1,
 ) -> None:
-    """Search the index; exit 0 with hits, 1 with none."""
     from .recent import save_last_search
-    from .render import format_hits, hits_json, use_style
+    from .render import format_hits, hits_json
     from .search import SearchRequest
     from .search import search as run_search
 
@@ -227,10 +390,10 @@ def search(
     if as_json:
         typer.echo(hits_json(hits))
     elif hits:
-        typer.echo(format_hits(hits, use_style(sys.stdout.isatty())))
+        typer.echo(format_hits(hits, styled()))
     if not hits:
         if not as_json:
-            typer.echo(f"no hits for {query!r}", err=True)
+            say(f"no hits for {query!r}")
         raise typer.Exit(1)
     save_last_search(home(), query, hits)
     if open_hit is not None:
@@ -238,11 +401,12 @@ def search(
 
 
 def _open(number: int) -> None:
+    from .opening import open_link
     from .recent import link_of_hit
 
     link = link_of_hit(home(), number)
-    typer.echo(f"opening {link}", err=True)
-    typer.launch(link)
+    open_link(link)
+    say(f"opened {link}")
 
 
 @app.command("open")
@@ -258,29 +422,37 @@ def open_command(
 @friendly
 def rebuild(
     processes: Annotated[int, typer.Option(min=1, help="Indexing processes")] = 1,
+    wait: Wait = 0.0,
 ) -> None:
     """Rebuild the index from the library, beside the old one, then swap it in."""
     from .library import Library
     from .operations import rebuild as run_rebuild
 
+    home().check()
     total = len(Library(home().library).paths())
-    if sys.stderr.isatty() and total:
-        with typer.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
-            done = [0]
+    try:
+        if sys.stderr.isatty() and total:
+            with typer.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
+                done = [0]
 
-            def step(count: int) -> None:
-                bar.update(count - done[0])
-                done[0] = count
+                def step(count: int) -> None:
+                    bar.update(count - done[0])
+                    done[0] = count
 
-            report = run_rebuild(home(), step, processes)
-    else:
-        report = run_rebuild(home(), None, processes)
+                report = run_rebuild(home(), step, processes, wait)
+        else:
+            report = run_rebuild(home(), None, processes, wait)
+    except KeyboardInterrupt:
+        raise fail(
+            "interrupted: the index was not rebuilt and the previous one is unchanged; "
+            "run `chaptersearch rebuild` again",
+            INTERRUPTED,
+        ) from None
     for problem in report.skipped:
         warn(f"skipped {problem}")
-    typer.echo(
+    say(
         f"rebuilt the index of {home().root}: "
-        f"{report.episodes} episode(s), {report.passages} passages",
-        err=True,
+        f"{plural(report.episodes, 'episode')}, {plural(report.passages, 'passage')}"
     )
 
 
@@ -291,90 +463,100 @@ def list_command(
 ) -> None:
     """List the episodes in the library."""
     from .library import Library
-    from .timecode import format_clock
+    from .views import episode_row, format_list
 
+    home().check()
     rows: list[dict[str, Any]] = []
     for entry in Library(home().library).episodes():
         if isinstance(entry, ChapterSearchError):
             warn(str(entry))
             continue
-        sources = sorted({chapter.source for chapter in entry.chapters})
-        rows.append(
-            {
-                "id": entry.id,
-                "title": entry.title,
-                "channel": entry.channel,
-                "duration": entry.duration,
-                "chapters": len(entry.chapters),
-                "chapter_sources": sources,
-            }
-        )
+        rows.append(episode_row(entry))
     if as_json:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not rows:
-        typer.echo(
-            f"the library in {home().root} is empty; add episodes with `chaptersearch add`",
-            err=True,
-        )
+        say(f"the library in {home().root} is empty; add episodes with `chaptersearch add`")
         return
-    for row in rows:
-        typer.echo(
-            f"{row['id']}\t{format_clock(row['duration'])}\t{row['chapters']} chapters "
-            f"({', '.join(row['chapter_sources'])})\t{row['title']}"
-        )
+    typer.echo(format_list(rows))
+
+
+EpisodeId = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="Episode id as `list` prints it, or its start", show_default=False
+    ),
+]
 
 
 @app.command()
 @friendly
 def show(
-    episode_id: Annotated[
-        str, typer.Argument(metavar="ID", help="Episode id, as `list` prints it")
-    ],
+    episode_id: EpisodeId,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the library entry without cues")
     ] = False,
 ) -> None:
     """Show an episode's details and chapters."""
     from .library import Library
-    from .timecode import format_clock
+    from .views import format_show, show_json
 
+    home().check()
     episode = Library(home().library).load(episode_id)
-    if as_json:
-        typer.echo(episode.model_dump_json(indent=2, exclude={"cues", "fetched"}))
-        return
-    typer.echo(f"{episode.title}")
-    typer.echo(f"  id: {episode.id}")
-    if episode.channel:
-        typer.echo(f"  channel: {episode.channel}")
-    if episode.url:
-        typer.echo(f"  url: {episode.url}")
-    if episode.published:
-        typer.echo(f"  published: {episode.published.isoformat()}")
-    typer.echo(f"  duration: {format_clock(episode.duration)}, {len(episode.cues)} cues")
-    if episode.language:
-        generated = ", generated by YouTube" if episode.transcript_generated else ""
-        typer.echo(f"  transcript: {episode.language}{generated}")
-    typer.echo(f"  from: {episode.origin.location}")
-    typer.echo(f"  chapters ({len(episode.chapters)}):")
-    for chapter in episode.chapters:
-        typer.echo(f"    {format_clock(chapter.start):>8}  {chapter.title}  [{chapter.source}]")
-    for note in episode.chapter_notes:
-        typer.echo(f"  note: {note}")
+    typer.echo(show_json(episode) if as_json else format_show(episode))
 
 
 @app.command()
 @friendly
-def remove(
-    episode_id: Annotated[
-        str, typer.Argument(metavar="ID", help="Episode id, as `list` prints it")
-    ],
+def edit(
+    episode_id: EpisodeId,
+    title: Annotated[str | None, typer.Option(help="New title")] = None,
+    channel: Annotated[str | None, typer.Option(help="New channel or show name")] = None,
+    url: Annotated[str | None, typer.Option(help="Where the episode plays (http/https)")] = None,
+    published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD")] = None,
+    chapters: Annotated[
+        Path | None, typer.Option(help="Text file with chapter times, e.g. '0:00 Intro'")
+    ] = None,
+    no_chapters: Annotated[
+        bool,
+        typer.Option("--no-chapters", help="Forget the chapters you gave; use the source's own"),
+    ] = False,
+    wait: Wait = 0.0,
 ) -> None:
+    """Change an episode's title, channel, URL, date or chapters, and reindex it.
+
+    The transcript is not read again and nothing is fetched.
+    """
+    from .adding import reassemble
+    from .details import given_of
+    from .models import Episode, Given
+    from .operations import edit as run_edit
+
+    given = _given(title, url, channel, published, chapters)
+    if no_chapters:
+        if chapters is not None:
+            raise fail("give --chapters FILE or --no-chapters, not both")
+        given = given.merged(Given(chapters=None, chapters_from=None, chapter_notes=[]))
+    if not given:
+        raise fail("nothing to change: give --title, --channel, --url, --published or --chapters")
+
+    def change(episode: Episode) -> Episode:
+        return reassemble(episode, given_of(episode).merged(given))
+
+    episode = run_edit(home(), episode_id, change, wait)
+    for note in episode.chapter_notes:
+        warn(f"{episode.id}: {note}")
+    say(f"edited {episode.id}: {episode.title}")
+
+
+@app.command()
+@friendly
+def remove(episode_id: EpisodeId, wait: Wait = 0.0) -> None:
     """Remove an episode from the library and the index."""
     from .operations import remove as run_remove
 
-    episode = run_remove(home(), episode_id)
-    typer.echo(f"removed {episode.id}: {episode.title}", err=True)
+    home().check()
+    say(f"removed {run_remove(home(), episode_id, wait)}")
 
 
 @app.command()
@@ -382,27 +564,23 @@ def remove(
 def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
 ) -> None:
-    """Say which home is used and what it holds."""
-    from dataclasses import asdict
-
+    """Say which home is used, what it holds, and whether the index has it all."""
     from .operations import stats as run_stats
+    from .views import format_stats, stats_json
 
     figures = run_stats(home())
-    if as_json:
-        typer.echo(json.dumps({**asdict(figures), "home": str(figures.home)}, indent=2))
-        return
-    by_source = ", ".join(
-        f"{count} {source}" for source, count in sorted(figures.chapters_by_source.items())
-    )
-    typer.echo(f"home: {figures.home}")
-    typer.echo(f"episodes: {figures.episodes} ({figures.hours:.1f} hours, {figures.cues} cues)")
-    if figures.unreadable:
-        typer.echo(f"unreadable library entries: {figures.unreadable}")
-    typer.echo(f"chapters: {sum(figures.chapters_by_source.values())} ({by_source or 'none'})")
-    typer.echo(
-        f"library: {figures.library_bytes / 1e6:.1f} MB, index: {figures.index_bytes / 1e6:.1f} MB"
-    )
+    typer.echo(stats_json(figures) if as_json else format_stats(figures))
 
 
 def main() -> None:
-    app()
+    from .interrupts import terminate_as_interrupt
+
+    terminate_as_interrupt()
+    try:
+        app(args=hoist_global_options(sys.argv[1:]), prog_name="chaptersearch")
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        typer.echo("chaptersearch: interrupted", err=True)
+        sys.exit(INTERRUPTED)

@@ -30,6 +30,18 @@ class IndexMissingError(ChapterSearchError):
     """There is no index yet, or it cannot be opened."""
 
 
+class IndexUnreadableError(IndexMissingError):
+    """The index's files could not be read: damaged, or replaced while being read."""
+
+
+class IndexEmptyError(IndexMissingError):
+    """The index exists but holds nothing yet: a first ``add`` failed or is running."""
+
+
+class HomeError(ChapterSearchError):
+    """The home folder cannot be used (it is a file, or cannot be written)."""
+
+
 class QueryError(ChapterSearchError):
     """A search that cannot be run as typed (for example an empty query)."""
 

@@ -1,13 +1,17 @@
 """The Whoosh index: passages in, with everything a hit needs stored beside them.
 
-The index is derived data: ``rebuild`` makes it anew from the library. Incremental
-writes (``add``, ``remove``) go through Whoosh's own transactional commit. A rebuild
-writes a complete index beside the live one and swaps folders, so a crash part-way
-leaves the previous index working, and a crash between the two renames is mended the
-next time the index is opened.
+The index is derived data: ``rebuild`` makes it anew from the library. It lives in
+generations: ``whoosh/CURRENT`` names the live sub-folder. Incremental writes (``add``,
+``edit``, ``remove``) go through Whoosh's own transactional commit in the live
+generation, committing every few seconds so work done is searchable as it goes. A
+rebuild writes a whole new generation and then replaces ``CURRENT``, so a crash
+part-way leaves the previous index working and a search never sees a half-swap.
+Only writers (holding the home's lock) clean up stale generations.
 """
 
+import os
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -15,16 +19,14 @@ from typing import Any
 from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
-from .errors import IndexBusyError
+from .errors import ChapterSearchError, IndexBusyError
 from .models import Episode
 from .passages import passages_of
-from .schema import (
-    channel_key,
-    create_index,
-    index_exists,
-    open_index,
-    recover_interrupted_swap,
-)
+from .schema import CURRENT, channel_key, create_index, live_folder, open_index
+
+COMMIT_SECONDS = 5.0
+"""How often a long ``add`` commits: what was added becomes searchable, and a crash
+loses at most this much work from the index (the library keeps it; see ``reconcile``)."""
 
 
 def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
@@ -51,10 +53,6 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
         }
 
 
-def open_or_create(folder: Path) -> Index:
-    return open_index(folder) if index_exists(folder) else create_index(folder)
-
-
 WRITER_OPTIONS: dict[str, Any] = {"compound": False}
 """Separate segment files: whoosh3 reads a compound file's parts into memory each time a
 searcher opens (a copy of every part), which cost more than the search itself."""
@@ -70,38 +68,178 @@ def _writer(ix: Index, **options: Any) -> IndexWriter:
         ) from None
 
 
-def index_episodes(folder: Path, episodes: Iterable[Episode]) -> int:
-    """Add or replace episodes in the live index; the number of passages written."""
-    ix = open_or_create(folder)
-    count = 0
-    try:
-        writer = _writer(ix)
-        try:
-            for episode in episodes:
-                writer.delete_by_term("video", episode.id)
-                for document in passage_documents(episode):
-                    writer.add_document(**document)
-                    count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-    finally:
-        ix.close()
-    return count
+def _generations(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.iterdir() if path.is_dir() and path.name[:1] == "g")
 
 
-def remove_episode(folder: Path, episode_id: str) -> None:
-    """Delete an episode's passages from the live index, if there is one."""
-    if not index_exists(folder):
+def _new_generation(folder: Path) -> Path:
+    numbers = [int(path.name[1:]) for path in _generations(folder) if path.name[1:].isdigit()]
+    return folder / f"g{max(numbers, default=0) + 1:06d}"
+
+
+def _point_at(folder: Path, generation: Path) -> None:
+    """Make ``generation`` the live index in one atomic rename."""
+    temporary = folder / f"{CURRENT}.{os.getpid()}.tmp"
+    with open(temporary, "w", encoding="utf-8") as stream:
+        stream.write(generation.name)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.replace(temporary, folder / CURRENT)
+
+
+def clean_stale(folder: Path) -> None:
+    """Remove everything in the index folder but the live generation: generations left
+    by an interrupted or superseded rebuild, and an index of an older layout. Writers
+    only; a search may still be reading a superseded generation, and retries."""
+    if not folder.is_dir():
         return
-    ix = open_index(folder)
-    try:
-        writer = _writer(ix)
+    live = live_folder(folder)
+    for path in folder.iterdir():
+        if path.name == CURRENT or (live is not None and path == live):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def open_for_writing(folder: Path) -> Index:
+    """The live index, made (empty) when there is none yet."""
+    if live_folder(folder) is not None:
+        ix = open_index(folder, readonly=False)
+        clean_stale(folder)
+        return ix
+    folder.mkdir(parents=True, exist_ok=True)
+    clean_stale(folder)
+    generation = _new_generation(folder)
+    ix = create_index(generation)
+    _point_at(folder, generation)
+    return ix
+
+
+def indexed_ids(ix: Index) -> set[str]:
+    """The episode ids with passages in an index (deleted passages not counted)."""
+    found: set[str] = set()
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for raw in reader.lexicon("video"):
+            episode_id = raw.decode() if isinstance(raw, bytes) else str(raw)
+            if reader.postings("video", episode_id).is_active():
+                found.add(episode_id)
+    return found
+
+
+class IndexUpdater:
+    """Replaces and removes episodes in the live index, committing every
+    ``COMMIT_SECONDS``; ``on_commit`` hears which episode ids each commit made durable.
+
+    The index is opened only when the first change comes, so an ``add`` whose every
+    source fails leaves no index behind. Leaving the ``with`` block commits what is
+    whole; if it is left while an episode is half written, that batch is dropped (its
+    library entries stay pending, and the next writer indexes them).
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        on_commit: Callable[[list[str]], None] | None = None,
+        commit_seconds: float = COMMIT_SECONDS,
+    ) -> None:
+        self.folder = folder
+        self.on_commit = on_commit
+        self.commit_seconds = commit_seconds
+        self.passages = 0
+        self._ix: Index | None = None
+        self._writer: IndexWriter | None = None
+        self._batch: list[str] = []
+        self._half_written = False
+        self._last_commit = time.monotonic()
+
+    @property
+    def index(self) -> Index:
+        if self._ix is None:
+            self._ix = open_for_writing(self.folder)
+        return self._ix
+
+    def _open_writer(self) -> IndexWriter:
+        if self._writer is None:
+            self._writer = _writer(self.index)
+        return self._writer
+
+    def replace(self, episode: Episode) -> int:
+        """Write an episode's passages in place of any it had; the number written."""
+        writer = self._open_writer()
+        self._half_written = True
+        count = 0
+        try:
+            writer.delete_by_term("video", episode.id)
+            for document in passage_documents(episode):
+                writer.add_document(**document)
+                count += 1
+        except Exception:
+            self._drop_batch()
+            raise
+        self._half_written = False
+        self._batch.append(episode.id)
+        self.passages += count
+        self._maybe_commit()
+        return count
+
+    def remove(self, episode_id: str) -> None:
+        if live_folder(self.folder) is None:
+            return
+        writer = self._open_writer()
         writer.delete_by_term("video", episode_id)
-        writer.commit()
-    finally:
-        ix.close()
+        self._batch.append(episode_id)
+
+    def _drop_batch(self) -> None:
+        """Cancel what is not committed; its entries stay pending for the next writer."""
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        self._batch = []
+        self._half_written = False
+
+    def _maybe_commit(self) -> None:
+        if time.monotonic() - self._last_commit >= self.commit_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.commit()
+            except OSError as error:
+                self._drop_batch()
+                raise ChapterSearchError(
+                    f"cannot write the index in {self.folder} ({error.strerror}); the library "
+                    "has every episode: run `chaptersearch rebuild` once that is fixed"
+                ) from None
+            self._writer = None
+        self._last_commit = time.monotonic()
+        batch, self._batch = self._batch, []
+        if batch and self.on_commit:
+            self.on_commit(batch)
+
+    def close(self, commit: bool = True) -> None:
+        try:
+            if commit and not self._half_written:
+                self.commit()
+            else:
+                self._drop_batch()
+        finally:
+            if self._ix is not None:
+                self._ix.close()
+                self._ix = None
+
+    def __enter__(self) -> "IndexUpdater":
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        # Complete episodes are kept even when the block ends in an error or Ctrl-C:
+        # they are in the library, and the user was told they were added.
+        self.close(commit=True)
 
 
 def build_index(
@@ -110,38 +248,40 @@ def build_index(
     progress: Callable[[int], None] | None = None,
     processes: int = 1,
 ) -> tuple[int, int]:
-    """Build a new index from scratch beside ``folder`` and swap it in.
+    """Build a new generation from scratch and make it the live index.
 
     Returns the number of episodes and of passages indexed.
     """
-    building = folder.with_name(folder.name + ".building")
-    aside = folder.with_name(folder.name + ".old")
-    shutil.rmtree(building, ignore_errors=True)
-    ix = create_index(building)
+    folder.mkdir(parents=True, exist_ok=True)
+    live = live_folder(folder) if folder.is_dir() else None
+    for stale in _generations(folder):
+        if stale != live:
+            shutil.rmtree(stale, ignore_errors=True)
+    generation = _new_generation(folder)
+    ix = create_index(generation)
     options: dict[str, Any] = {"limitmb": 256, **WRITER_OPTIONS}
     if processes > 1:
         options.update(procs=processes, multisegment=True)
-    writer = ix.writer(**options)
     episode_count = passage_count = 0
     try:
-        for episode in episodes:
-            for document in passage_documents(episode):
-                writer.add_document(**document)
-                passage_count += 1
-            episode_count += 1
-            if progress:
-                progress(episode_count)
-        writer.commit()
+        writer = ix.writer(**options)
+        try:
+            for episode in episodes:
+                for document in passage_documents(episode):
+                    writer.add_document(**document)
+                    passage_count += 1
+                episode_count += 1
+                if progress:
+                    progress(episode_count)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
     except BaseException:
-        writer.cancel()
         ix.close()
-        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(generation, ignore_errors=True)
         raise
     ix.close()
-    recover_interrupted_swap(folder)
-    shutil.rmtree(aside, ignore_errors=True)
-    if folder.exists():
-        folder.rename(aside)
-    building.rename(folder)
-    shutil.rmtree(aside, ignore_errors=True)
+    _point_at(folder, generation)
+    clean_stale(folder)
     return episode_count, passage_count

@@ -1,7 +1,15 @@
-"""The library: one JSON file per episode, the source of truth the index is built from."""
+"""The library: one JSON file per episode, the source of truth the index is built from.
 
+An episode's id is its file name (``<id>.json``), so what ``list`` prints is what
+``show`` and ``remove`` find. Ids a user types are matched against the files that
+exist, never joined onto a path, so no id can reach outside the library.
+"""
+
+import difflib
+import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,12 +19,14 @@ from pydantic import ValidationError
 from .errors import LibraryError
 from .models import Episode
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^\w.-]+")
+MAX_ID_LENGTH = 80
 
 
 def safe_id(text: str) -> str:
-    """An episode id usable as a file name and an index term: no spaces or slashes."""
-    cleaned = _UNSAFE.sub("-", text).strip("-.")
+    """An episode id usable as a file name and an index term on every system: letters of
+    any script, digits, ``_ . -``; never empty, never starting with ``-`` or ``.``."""
+    cleaned = _UNSAFE.sub("-", text)[:MAX_ID_LENGTH].strip("-.")
     return cleaned or "episode"
 
 
@@ -25,9 +35,12 @@ class Library:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._locations: dict[str, str] | None = None
 
     def path(self, episode_id: str) -> Path:
-        return self.folder / f"{safe_id(episode_id)}.json"
+        if safe_id(episode_id) != episode_id:
+            raise LibraryError(f"{episode_id!r} is not an episode id")
+        return self.folder / f"{episode_id}.json"
 
     def save(self, episode: Episode) -> None:
         """Write an episode, replacing any with the same id.
@@ -47,33 +60,52 @@ class Library:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        if self._locations is not None:
+            self._locations[episode.origin.location] = episode.id
 
     def load(self, episode_id: str) -> Episode:
-        path = self.path(episode_id)
-        if not path.is_file():
-            raise LibraryError(
-                f"no episode {episode_id!r} in the library; see `chaptersearch list`"
-            )
-        return self.load_path(path)
+        return self.load_path(self.path(self.resolve(episode_id)))
 
     @staticmethod
     def load_path(path: Path) -> Episode:
+        """An entry, with its file name as its id; a damaged entry is a LibraryError."""
         try:
-            return Episode.model_validate_json(path.read_bytes())
-        except (ValidationError, ValueError, OSError) as error:
-            reason = str(error).splitlines()[0]
+            if not stat.S_ISREG(path.stat().st_mode):
+                raise ValueError("not a regular file")
+            episode = Episode.model_validate_json(path.read_bytes())
+        except (ValidationError, ValueError, OSError, RecursionError) as error:
+            reason = str(error).splitlines()[0][:200]
             raise LibraryError(f"{path}: unreadable library entry ({reason})") from None
+        if episode.id != path.stem:
+            episode = episode.model_copy(update={"id": path.stem})
+        return episode
 
     def has(self, episode_id: str) -> bool:
-        return self.path(episode_id).is_file()
+        return safe_id(episode_id) == episode_id and self.path(episode_id).is_file()
+
+    def ids(self) -> list[str]:
+        return [path.stem for path in self.paths()]
+
+    def resolve(self, text: str) -> str:
+        """The id a user meant: the id itself, or the one id it is the start of; else an
+        error that lists the ids it could be, or ones spelt like it."""
+        ids = self.ids()
+        if text in ids:
+            return text
+        starting = [episode_id for episode_id in ids if text and episode_id.startswith(text)]
+        if len(starting) == 1:
+            return starting[0]
+        if starting:
+            shown = ", ".join(starting[:5]) + (", …" if len(starting) > 5 else "")
+            raise LibraryError(
+                f"{text!r} is the start of {len(starting)} episode ids ({shown}); type more of it"
+            )
+        close = difflib.get_close_matches(text, ids, n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; see `chaptersearch list`"
+        raise LibraryError(f"no episode {text!r} in the library{hint}")
 
     def remove(self, episode_id: str) -> None:
-        path = self.path(episode_id)
-        if not path.is_file():
-            raise LibraryError(
-                f"no episode {episode_id!r} in the library; see `chaptersearch list`"
-            )
-        path.unlink()
+        self.path(self.resolve(episode_id)).unlink()
 
     def paths(self) -> list[Path]:
         if not self.folder.is_dir():
@@ -88,3 +120,41 @@ class Library:
                 yield self.load_path(path)
             except LibraryError as error:
                 yield error
+
+    def id_for_location(self, location: str) -> str | None:
+        """The id of the entry read from a file or video, if any; found by reading each
+        entry's origin once per command (a quick scan, not a full load)."""
+        if self._locations is None:
+            self._locations = {}
+            for path in self.paths():
+                origin = _origin_location(path)
+                if origin is not None:
+                    self._locations.setdefault(origin, path.stem)
+        return self._locations.get(location)
+
+    def free_id(self, wanted: str) -> str:
+        """``wanted``, or ``wanted-2``, ``-3``… when another entry has it already: two
+        different files never share an id, so one can never overwrite the other."""
+        candidate, number = wanted, 1
+        while self.has(candidate):
+            number += 1
+            suffix = f"-{number}"
+            candidate = f"{wanted[: MAX_ID_LENGTH - len(suffix)]}{suffix}"
+        return candidate
+
+
+_ORIGIN = re.compile(rb'"origin":\{"kind":"(?:file|youtube)","location":("(?:[^"\\]|\\.)*")')
+
+
+def _origin_location(path: Path) -> str | None:
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return None
+        with open(path, "rb") as stream:
+            head = stream.read(65536)
+        match = _ORIGIN.search(head)
+        if match is None:
+            match = _ORIGIN.search(path.read_bytes())
+        return json.loads(match.group(1)) if match else None
+    except (OSError, ValueError):
+        return None

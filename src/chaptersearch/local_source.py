@@ -1,41 +1,13 @@
-"""Make an Episode from a transcript file on disk and, optionally, a chapters file."""
+"""Make an Episode from a transcript file on disk and what the user said about it."""
 
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-from .chapters import build_chapters, generated_chapters, parse_chapter_text
-from .errors import ChapterError
+from .chapters import generated_chapters
+from .details import given_chapters
 from .library import safe_id
-from .models import Chapter, Episode, Origin
+from .models import Cue, Episode, Given, Origin
 from .transcripts import read_transcript
 from .youtube_urls import watch_url, youtube_video_id
-
-
-@dataclass(frozen=True)
-class FileDetails:
-    """What the user may tell ``add`` about a file that the file itself does not say."""
-
-    title: str | None = None
-    url: str | None = None
-    channel: str = ""
-    published: date | None = None
-    chapters: Path | None = None
-
-
-def read_chapters_file(path: Path, duration: float) -> tuple[list[Chapter], list[str]]:
-    """Chapters from a text file, checked against the episode's length."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ChapterError(f"{path}: no such chapters file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ChapterError(f"{path}: cannot read chapters ({error})") from None
-    marks, notes = parse_chapter_text(text)
-    if not marks:
-        raise ChapterError(f"{path}: no chapter times found; expected lines such as '0:00 Intro'")
-    chapters, more_notes = build_chapters(marks, duration, source="file")
-    return chapters, notes + more_notes
 
 
 def title_from_path(path: Path) -> str:
@@ -43,34 +15,68 @@ def title_from_path(path: Path) -> str:
     return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
 
 
-def episode_from_file(path: Path, details: FileDetails | None = None) -> Episode:
-    """An episode from a local transcript.
+def file_origin(path: Path) -> Origin:
+    """Where a file is, and its size and time, so a later ``add`` can tell whether it
+    changed."""
+    info = path.stat()
+    return Origin(
+        kind="file",
+        location=str(path.resolve()),
+        size=info.st_size,
+        modified_ns=info.st_mtime_ns,
+    )
 
-    A YouTube ``url`` gives the episode that video's id, so adding the same video from
-    YouTube later replaces this entry instead of duplicating it.
+
+def unchanged(origin: Origin, path: Path) -> bool:
+    """Whether a file is the same one, untouched, that an episode was read from."""
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return (
+        origin.kind == "file"
+        and origin.location == str(path.resolve())
+        and origin.size == info.st_size
+        and origin.modified_ns == info.st_mtime_ns
+    )
+
+
+def file_episode(episode_id: str, cues: list[Cue], origin: Origin, given: Given) -> Episode:
+    """An episode from a file's cues and the details the user gave.
+
+    A YouTube ``url`` makes the link open that video; otherwise any URL gets ``#t=``.
     """
-    details = details or FileDetails()
-    cues = read_transcript(path)
     duration = max(cue.end for cue in cues)
-    notes: list[str] = []
-    if details.chapters:
-        chapters, notes = read_chapters_file(details.chapters, duration)
+    fitted = given_chapters(given, duration)
+    if fitted:
+        chapters, notes = fitted
     else:
-        chapters = generated_chapters(duration)
-    video_id = youtube_video_id(details.url)
+        chapters, notes = generated_chapters(duration, cue_starts=[c.start for c in cues]), []
+    video_id = youtube_video_id(given.url)
     return Episode(
-        id=video_id or safe_id(path.stem),
-        title=details.title or title_from_path(path),
-        channel=details.channel,
-        url=watch_url(video_id) if video_id else details.url,
-        published=details.published,
+        id=episode_id,
+        title=given.title or title_from_path(Path(origin.location)),
+        channel=given.channel or "",
+        url=watch_url(video_id) if video_id else given.url,
+        published=given.published,
         duration=duration,
         chapters=chapters,
         cues=cues,
-        origin=Origin(
-            kind="file",
-            location=str(path.resolve()),
-            chapters_from=str(details.chapters.resolve()) if details.chapters else None,
-        ),
+        origin=origin.model_copy(update={"chapters_from": given.chapters_from}),
+        given=given,
         chapter_notes=notes,
     )
+
+
+def episode_from_file(
+    path: Path, given: Given | None = None, episode_id: str | None = None
+) -> Episode:
+    """An episode from a local transcript.
+
+    Without an id, a YouTube ``url`` gives the episode that video's id (so adding the
+    same video from YouTube later replaces this entry), else the file name does.
+    """
+    given = given or Given()
+    cues = read_transcript(path)
+    episode_id = episode_id or youtube_video_id(given.url) or safe_id(path.stem)
+    return file_episode(episode_id, cues, file_origin(path), given)

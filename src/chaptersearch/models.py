@@ -1,22 +1,40 @@
 """The data model: what an episode is, wherever it came from (a hit is in ``hit``).
 
 An ``Episode`` is the unit the library stores and the index is rebuilt from, so it
-carries everything needed to search and to print a hit without the network.
+carries everything needed to search and to print a hit without the network. Times are
+checked here, once, for every source: finite, not negative, and no later than
+``MAX_SECONDS``, so a damaged file cannot make a runaway episode.
 """
 
+import math
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from .hit import ChapterSource
+
+MAX_SECONDS = 100 * 3600.0
+"""The longest episode accepted: longer than any real stream, short enough that a
+mistyped ``99999:59:59`` is refused instead of filling the disk with made-up chapters."""
+
+
+def _moment(value: float) -> float:
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"a time must be a finite number of seconds, not {value}")
+    if value > MAX_SECONDS:
+        raise ValueError(f"a time of {value:.0f} s is past {MAX_SECONDS / 3600:.0f} hours")
+    return value
+
+
+Seconds = Annotated[float, AfterValidator(_moment)]
 
 
 class Cue(BaseModel):
     """One caption: words and when they are said, in seconds from the start."""
 
-    start: float
-    end: float
+    start: Seconds
+    end: Seconds
     text: str
 
 
@@ -24,35 +42,80 @@ class Chapter(BaseModel):
     """A titled span of an episode; ``end`` is the next chapter's start or the episode's end."""
 
     title: str
-    start: float
-    end: float
+    start: Seconds
+    end: Seconds
     source: ChapterSource
 
 
+class Mark(BaseModel):
+    """A chapter start as the user wrote it, before it is fitted to a transcript."""
+
+    start: Seconds
+    title: str
+
+
 class Origin(BaseModel):
-    """Where an episode was read from, so ``show`` can say and ``add --refresh`` can redo it."""
+    """Where an episode was read from, so ``show`` can say and ``add`` can tell whether
+    a file changed since."""
 
     kind: Literal["file", "youtube"]
     location: str
     chapters_from: str | None = None
+    size: int | None = None
+    modified_ns: int | None = None
+
+
+class Given(BaseModel):
+    """What the user told chaptersearch about an episode (flags of ``add`` and ``edit``).
+
+    Kept apart from what the source says, so a later ``add`` of the same file or video
+    keeps it unless new values are given.
+    """
+
+    title: str | None = None
+    channel: str | None = None
+    url: str | None = None
+    published: date | None = None
+    chapters: list[Mark] | None = None
+    chapters_from: str | None = None
+    chapter_notes: list[str] = Field(default_factory=list)
+    """How the chapters file was read (an hour rolled over, say)."""
+
+    def merged(self, newer: "Given") -> "Given":
+        """These details with every value that ``newer`` sets replacing ours."""
+        values = self.model_dump()
+        values.update({name: getattr(newer, name) for name in newer.model_fields_set})
+        return Given.model_validate(values)
+
+    def __bool__(self) -> bool:
+        return bool(self.model_fields_set)
 
 
 class Episode(BaseModel):
     """One video or podcast episode with its chapters and timed transcript."""
 
-    id: str
+    id: str = Field(min_length=1)
+    origin: Origin
     title: str
     channel: str = ""
     url: str | None = None
     published: date | None = None
-    duration: float
+    duration: Seconds
     language: str | None = None
     transcript_generated: bool | None = None
     description: str = ""
-    chapters: list[Chapter]
-    cues: list[Cue]
-    origin: Origin
+    given: Given | None = None
+    """None in entries written before details were kept apart (see ``details.given_of``)."""
+    chapters: list[Chapter] = Field(min_length=1)
+    cues: list[Cue] = Field(min_length=1)
     chapter_notes: list[str] = Field(default_factory=list)
     """Problems found in the chapter list (YouTube's rules, dropped or merged chapters)."""
     fetched: dict[str, Any] | None = None
     """Raw data fetched from the network, kept so a rebuild never needs it again."""
+
+    @model_validator(mode="after")
+    def _chapters_tile_the_episode(self) -> "Episode":
+        starts = [chapter.start for chapter in self.chapters]
+        if starts != sorted(starts):
+            raise ValueError("chapters are not in order")
+        return self

@@ -1,8 +1,10 @@
-"""What the commands do to a home, with no printing: add, remove, rebuild, stats.
+"""What the commands do to a home, with no printing: add, edit, remove, rebuild, stats.
 
-Every change takes the home's write lock first, writes the library (the source of
-truth) and then the index, so a failure part-way never loses an episode: at worst the
-index lags the library until the next ``rebuild``.
+Every change takes the home's write lock, writes the library (the source of truth) and
+then the index. An entry is marked pending before it is written and unmarked once the
+index commit holding it is durable, and every writing command starts by indexing what
+an earlier, killed one left pending (``HomeWriter.reconcile``). So Ctrl-C, a kill or a
+crash loses at most the episode in flight, and only until the next write.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -12,9 +14,79 @@ from typing import Any
 
 from .errors import ChapterSearchError, LibraryError, NetworkUnavailable
 from .home import Home
-from .index import build_index, index_episodes, remove_episode
+from .index import IndexUpdater, build_index, indexed_ids
+from .interrupts import held
+from .journal import Pending
 from .library import Library
 from .models import Episode
+from .schema import live_folder, open_index
+
+
+@dataclass
+class Mended:
+    """What a writer found left over by an interrupted command, and put right."""
+
+    indexed: list[str] = field(default_factory=list)
+    unindexed: list[str] = field(default_factory=list)
+    unreadable: list[LibraryError] = field(default_factory=list)
+
+
+class HomeWriter:
+    """The library and the index of a home, changed together. Use under ``home.writing()``."""
+
+    def __init__(self, home: Home, library: Library | None = None) -> None:
+        self.home = home
+        self.library = library or Library(home.library)
+        self.pending = Pending(home.pending)
+        self.updater = IndexUpdater(home.index, on_commit=self.pending.clear)
+
+    def __enter__(self) -> "HomeWriter":
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.updater.close()
+
+    def store(self, episode: Episode) -> int:
+        """Write an episode to the library and the index; the passages written. Call it
+        inside ``interrupts.held()``, with whatever records that it was done."""
+        self.pending.mark(episode.id)
+        self.library.save(episode)
+        return self.updater.replace(episode)
+
+    def delete(self, episode_id: str) -> None:
+        with held():
+            self.pending.mark(episode_id)
+            self.updater.remove(episode_id)
+            self.updater.commit()
+            self.library.remove(episode_id)
+            self.pending.clear([episode_id])
+
+    def reconcile(self) -> Mended:
+        """Bring the index level with the library: index the entries it lacks or that
+        were left pending, and drop passages of entries no longer in the library."""
+        mended = Mended()
+        in_library = set(self.library.ids())
+        has_index = live_folder(self.home.index) is not None
+        if not in_library and not has_index:
+            self.pending.clear(sorted(self.pending.ids()))
+            return mended
+        indexed = indexed_ids(self.updater.index)
+        pending = self.pending.ids()
+        for episode_id in sorted((indexed | pending) - in_library):
+            self.updater.remove(episode_id)
+            mended.unindexed.append(episode_id)
+        for episode_id in sorted((in_library - indexed) | (pending & in_library)):
+            try:
+                episode = self.library.load_path(self.library.path(episode_id))
+            except LibraryError as error:
+                mended.unreadable.append(error)
+                self.pending.clear([episode_id])
+                continue
+            with held():
+                self.updater.replace(episode)
+            mended.indexed.append(episode_id)
+        self.updater.commit()
+        return mended
 
 
 @dataclass
@@ -24,13 +96,27 @@ class AddReport:
     added: list[Episode] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    not_tried: list[str] = field(default_factory=list)
     passages: int = 0
     stopped: NetworkUnavailable | None = None
-    """Set when the network went away: the rest of the batch was not tried."""
+    """Set when the network went away: YouTube sources after it were not tried."""
+    interrupted: bool = False
+    mended: Mended = field(default_factory=Mended)
 
 
 EpisodeMaker = Callable[[Any], Episode | None]
 """Turns one source into an episode; None means skip it (already in the library)."""
+
+
+def _needs_network(source: Any) -> bool:
+    return getattr(source, "kind", None) == "video"
+
+
+def _unexpected(source: Any, error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        where = f" {error.filename}" if error.filename else ""
+        return f"{source}: cannot write{where} ({error.strerror})"
+    return f"{source}: unexpected {type(error).__name__}: {error} (run with --debug for details)"
 
 
 def add_sources(
@@ -38,50 +124,73 @@ def add_sources(
     sources: Iterable[Any],
     make_episode: EpisodeMaker,
     on_done: Callable[[Any], None] | None = None,
+    wait: float = 0.0,
+    library: Library | None = None,
 ) -> AddReport:
-    """Make, store and index an episode per source; one source's failure never stops the
-    rest, but losing the network does (each further try would fail the same way).
+    """Make, store and index an episode per source.
 
-    Episodes are streamed into one index commit, so adding hundreds costs one commit,
-    and what was added before a stop is kept.
+    Each source fails alone: a bad file, a missing video or a full disk is reported
+    and the rest go on. Losing the network skips the YouTube sources after it (each
+    would fail the same way) but not files. Ctrl-C stops after the episode in hand;
+    what was added is kept and searchable. ``library`` is the one ``make_episode``
+    looks ids up in, so it sees what this batch added.
     """
     report = AddReport()
-    library = Library(home.library)
-
-    def stored_episodes() -> Iterator[Episode]:
-        for source in sources:
+    pending_sources: Iterator[Any] = iter(sources)
+    with home.writing(wait), HomeWriter(home, library) as writer:
+        report.mended = writer.reconcile()
+        for source in pending_sources:
+            if report.stopped is not None and _needs_network(source):
+                report.not_tried.append(str(source))
+                continue
             try:
                 episode = make_episode(source)
-            except NetworkUnavailable as error:
-                report.stopped = error
-                return
-            except ChapterSearchError as error:
-                report.failed.append((str(source), str(error)))
-                episode = None
-            else:
                 if episode is None:
                     report.skipped.append((str(source), "already in the library"))
                 else:
-                    library.save(episode)
-                    report.added.append(episode)
+                    with held():
+                        report.passages += writer.store(episode)
+                        report.added.append(episode)
+            except KeyboardInterrupt:
+                report.interrupted = True
+                break
+            except NetworkUnavailable as error:
+                report.stopped = error
+            except ChapterSearchError as error:
+                report.failed.append((str(source), str(error)))
+            except Exception as error:  # one source's surprise must not cost the batch
+                report.failed.append((str(source), _unexpected(source, error)))
             if on_done:
                 on_done(source)
-            if episode is not None:
-                yield episode
-
-    with home.writing():
-        report.passages = index_episodes(home.index, stored_episodes())
+        report.not_tried.extend(str(source) for source in pending_sources)
+        if report.failed and not report.interrupted:
+            # a failure while writing may have dropped the batch it was in from the
+            # index (the library has it): put it back now rather than at the next write
+            writer.reconcile()
     return report
 
 
-def remove(home: Home, episode_id: str) -> Episode:
-    """Delete an episode from library and index; returns what was removed."""
-    library = Library(home.library)
-    with home.writing():
-        episode = library.load(episode_id)
-        remove_episode(home.index, episode.id)
-        library.remove(episode_id)
+def edit(home: Home, episode_id: str, change: Callable[[Episode], Episode], wait: float) -> Episode:
+    """Apply ``change`` to a stored episode and reindex it; returns the new episode."""
+    with home.writing(wait), HomeWriter(home) as writer:
+        writer.reconcile()
+        episode = change(writer.library.load(episode_id))
+        with held():
+            writer.store(episode)
     return episode
+
+
+def remove(home: Home, episode_id: str, wait: float = 0.0) -> str:
+    """Delete an episode from library and index; returns what was removed (its title,
+    or its id when the entry is unreadable)."""
+    with home.writing(wait), HomeWriter(home) as writer:
+        resolved = writer.library.resolve(episode_id)
+        try:
+            label = f"{resolved}: {writer.library.load(resolved).title}"
+        except LibraryError:
+            label = resolved
+        writer.delete(resolved)
+    return label
 
 
 @dataclass
@@ -92,7 +201,10 @@ class RebuildReport:
 
 
 def rebuild(
-    home: Home, progress: Callable[[int], None] | None = None, processes: int = 1
+    home: Home,
+    progress: Callable[[int], None] | None = None,
+    processes: int = 1,
+    wait: float = 0.0,
 ) -> RebuildReport:
     """A new index from every readable library entry; unreadable ones are skipped and
     reported, never fatal for the rest."""
@@ -106,8 +218,11 @@ def rebuild(
             else:
                 yield entry
 
-    with home.writing():
+    with home.writing(wait):
+        pending = Pending(home.pending)
+        marked = sorted(pending.ids())
         episodes, passages = build_index(home.index, readable(), progress, processes)
+        pending.clear(marked)
     return RebuildReport(episodes=episodes, passages=passages, skipped=skipped)
 
 
@@ -121,6 +236,10 @@ class Stats:
     chapters_by_source: dict[str, int]
     index_bytes: int
     library_bytes: int
+    indexed: int
+    not_indexed: list[str]
+    """Library entries the index lacks (an interrupted command); ``rebuild`` mends them."""
+    index_problem: str | None = None
 
 
 def folder_bytes(folder: Path) -> int:
@@ -130,19 +249,33 @@ def folder_bytes(folder: Path) -> int:
 
 
 def stats(home: Home) -> Stats:
+    home.check()
     library = Library(home.library)
     episodes = unreadable = cues = 0
     seconds = 0.0
     by_source: dict[str, int] = {}
+    readable: set[str] = set()
     for entry in library.episodes():
         if isinstance(entry, LibraryError):
             unreadable += 1
             continue
         episodes += 1
+        readable.add(entry.id)
         seconds += entry.duration
         cues += len(entry.cues)
         for chapter in entry.chapters:
             by_source[chapter.source] = by_source.get(chapter.source, 0) + 1
+    indexed: set[str] = set()
+    problem = None
+    if live_folder(home.index) is not None:
+        try:
+            ix = open_index(home.index)
+            try:
+                indexed = indexed_ids(ix)
+            finally:
+                ix.close()
+        except ChapterSearchError as error:
+            problem = str(error)
     return Stats(
         home=home.root,
         episodes=episodes,
@@ -152,4 +285,7 @@ def stats(home: Home) -> Stats:
         chapters_by_source=by_source,
         index_bytes=folder_bytes(home.index),
         library_bytes=folder_bytes(home.library),
+        indexed=len(indexed & readable),
+        not_indexed=sorted(readable - indexed),
+        index_problem=problem,
     )

@@ -1,6 +1,15 @@
-"""The last search's hits, kept in the home so ``open N`` can follow them later."""
+"""The last search's hits, kept in the home so ``open N`` can follow them later.
+
+Saving is a convenience, never a reason for a search to fail: a read-only home or a
+full disk loses the ability to ``open N``, not the hits already printed. Each process
+writes its own temporary file, so parallel searches never trip over each other; the
+last to finish wins.
+"""
 
 import json
+import os
+import tempfile
+from pathlib import Path
 
 from .errors import ChapterSearchError
 from .hit import Hit
@@ -8,12 +17,20 @@ from .home import Home
 from .timecode import format_clock
 
 
-def save_last_search(home: Home, query: str, hits: list[Hit]) -> None:
-    home.root.mkdir(parents=True, exist_ok=True)
-    data = {"query": query, "hits": [hit.to_json() for hit in hits]}
-    temporary = home.last_search.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data), encoding="utf-8")
-    temporary.replace(home.last_search)
+def save_last_search(home: Home, query: str, hits: list[Hit]) -> bool:
+    """Keep the hits for ``open``; False (and nothing left behind) when it cannot."""
+    data = json.dumps({"query": query, "hits": [hit.to_json() for hit in hits]})
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=home.root, prefix=".last-search.", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(data)
+        os.replace(temporary, home.last_search)
+        return True
+    except OSError:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        return False
 
 
 def link_of_hit(home: Home, number: int) -> str:
@@ -25,7 +42,7 @@ def link_of_hit(home: Home, number: int) -> str:
         raise ChapterSearchError(
             "no search to open a hit from: run `chaptersearch search QUERY` first"
         ) from None
-    except (ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         raise ChapterSearchError(
             "the last search could not be read: run the search again"
         ) from None
@@ -38,6 +55,6 @@ def link_of_hit(home: Home, number: int) -> str:
     if not hit.url:
         raise ChapterSearchError(
             f"hit {number} ({hit.episode_title}, at {format_clock(hit.start)}) has no link: "
-            "add the episode with --url to get one"
+            "give the episode one with `chaptersearch edit ID --url URL`"
         )
     return hit.url

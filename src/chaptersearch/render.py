@@ -1,10 +1,10 @@
 """How hits look: styled with clickable links on a terminal, plain when piped, or JSON."""
 
 import json
-import os
 from collections.abc import Sequence
 
 from .hit import Hit
+from .terminal import printable
 from .timecode import format_clock
 
 BOLD = "\033[1m"
@@ -13,13 +13,9 @@ MATCH = "\033[1;33m"
 RESET = "\033[0m"
 
 
-def use_style(is_terminal: bool) -> bool:
-    """Style only on a terminal, and never when the user asked for none (NO_COLOR)."""
-    return is_terminal and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-
-
 def _link(url: str, styled: bool) -> str:
     """An OSC 8 hyperlink on a terminal, so the URL is clickable; the bare URL otherwise."""
+    url = printable(url)
     if not styled:
         return url
     return f"\033]8;;{url}\033\\{url}\033]8;;\033\\"
@@ -27,30 +23,31 @@ def _link(url: str, styled: bool) -> str:
 
 def _highlight(hit: Hit, styled: bool) -> str:
     if not styled:
-        return hit.snippet
+        return printable(hit.snippet)
     parts: list[str] = []
     position = 0
     for start, end in hit.highlights:
-        parts.append(hit.snippet[position:start])
-        parts.append(f"{MATCH}{hit.snippet[start:end]}{RESET}")
+        parts.append(printable(hit.snippet[position:start]))
+        parts.append(f"{MATCH}{printable(hit.snippet[start:end])}{RESET}")
         position = end
-    parts.append(hit.snippet[position:])
+    parts.append(printable(hit.snippet[position:]))
     return "".join(parts)
 
 
 def format_hit(hit: Hit, styled: bool) -> str:
     """A hit as four lines: rank and episode; chapter and moment; snippet; link."""
     bold, dim, reset = (BOLD, DIM, RESET) if styled else ("", "", "")
-    channel = f"  {dim}·  {hit.channel}{reset}" if hit.channel else ""
+    channel = f"  {dim}·  {printable(hit.channel)}{reset}" if hit.channel else ""
+    title = printable(hit.chapter_title)
     if hit.chapter_source == "generated":
-        chapter = f"{hit.chapter_title} {dim}(no chapters: a made-up span){reset}"
+        chapter = f"{title} {dim}(no chapters: a made-up span){reset}"
     else:
-        chapter = f"{hit.chapter_title} ({format_clock(hit.chapter_start)})"
+        chapter = f"{title} ({format_clock(hit.chapter_start)})"
     more = (
         f"  {dim}+{hit.more_in_chapter} more in this chapter{reset}" if hit.more_in_chapter else ""
     )
     lines = [
-        f"{bold}{hit.rank}. {hit.episode_title}{reset}{channel}",
+        f"{bold}{hit.rank}. {printable(hit.episode_title)}{reset}{channel}",
         f"   § {chapter}  ·  at {bold}{format_clock(hit.start)}{reset}{more}",
         f"   {_highlight(hit, styled)}",
     ]

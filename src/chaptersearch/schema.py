@@ -13,7 +13,7 @@ from whoosh.analysis import STOP_WORDS, Analyzer, StemmingAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import Index
 
-from .errors import IndexMissingError
+from .errors import IndexMissingError, IndexUnreadableError
 
 SCHEMA_VERSION = "3"
 """Bump when fields or analysis change: an index of another version asks for a rebuild."""
@@ -76,34 +76,63 @@ def channel_key(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def recover_interrupted_swap(folder: Path) -> None:
-    aside = folder.with_name(folder.name + ".old")
-    if not folder.exists() and aside.exists():
-        aside.rename(folder)
+CURRENT = "CURRENT"
+"""The file in the index folder naming the live generation (a sub-folder). A rebuild
+writes a whole new generation and then replaces this one small file, so a reader sees
+the old index or the new, never a folder half-swapped."""
+
+
+def live_folder(folder: Path) -> Path | None:
+    """The generation that ``CURRENT`` names, or None when nothing was indexed yet."""
+    try:
+        name = (folder / CURRENT).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise IndexMissingError(
+            f"the index in {folder} cannot be read ({type(error).__name__}); "
+            "run `chaptersearch rebuild`"
+        ) from None
+    if not name or name != Path(name).name:
+        raise IndexMissingError(
+            f"the index in {folder} is damaged (CURRENT names {name!r}); "
+            "run `chaptersearch rebuild`"
+        )
+    return folder / name
 
 
 def index_exists(folder: Path) -> bool:
-    """Whether there is a live index, after mending a rebuild cut off between its renames."""
-    recover_interrupted_swap(folder)
-    return bool(whoosh_index.exists_in(str(folder)))
+    """Whether there is a live index (possibly empty)."""
+    live = live_folder(folder)
+    return live is not None and bool(whoosh_index.exists_in(str(live)))
 
 
-def open_index(folder: Path) -> Index:
-    """The live index, or a clear error naming the home when there is none."""
-    if not index_exists(folder):
+def open_index(folder: Path, readonly: bool = True) -> Index:
+    """The live index, or a clear error naming the home when there is none.
+
+    Readers open it read-only and never mend anything: only a writer, holding the
+    home's lock, may change files, so a search cannot race a rebuild's clean-up.
+    """
+    live = live_folder(folder)
+    if live is None:
+        if any(folder.glob("_MAIN_*.toc")):
+            raise IndexMissingError(
+                f"the index in {folder} was made by another version of chaptersearch; "
+                "run `chaptersearch rebuild`"
+            )
         raise IndexMissingError(
             f"no index in {folder.parent}: add episodes with `chaptersearch add FILE`, "
             "or run `chaptersearch rebuild` if the library already has them"
         )
+    marker = live / VERSION_FILE
     try:
-        ix = whoosh_index.open_dir(str(folder))
+        version = marker.read_text().strip() if marker.is_file() else None
+        ix = whoosh_index.open_dir(str(live), readonly=readonly)
     except Exception as error:  # Whoosh raises many types for a damaged index
-        raise IndexMissingError(
+        raise IndexUnreadableError(
             f"the index in {folder} cannot be opened ({type(error).__name__}); "
             "run `chaptersearch rebuild`"
-        ) from None
-    marker = folder / VERSION_FILE
-    version = marker.read_text().strip() if marker.is_file() else None
+        ) from error
     if version != SCHEMA_VERSION or sorted(ix.schema.names()) != sorted(make_schema().names()):
         ix.close()
         raise IndexMissingError(

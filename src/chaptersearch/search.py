@@ -7,12 +7,14 @@ that hold all of them are then moved up (``ALL_WORDS_BONUS``), so partial matche
 come back, below complete ones. At most ``per_chapter`` hits come from one chapter.
 """
 
+import time
 from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring
 
+from .errors import ChapterSearchError, IndexEmptyError, IndexUnreadableError
 from .hit import Hit
 from .query import ParsedQuery, SearchRequest, parse_query, proximity_query, ranking_queries
 from .schema import open_index
@@ -38,11 +40,39 @@ repeating a word stops adding to the score."""
 __all__ = ["SearchRequest", "parse_query", "search"]
 
 
+READ_ATTEMPTS = 3
+"""A search that finds the index changing under it (a rebuild swapped generations, an
+add merged segments) reads it again from the top: the new state is whole."""
+
+
 def search(index_folder: Path, request: SearchRequest) -> list[Hit]:
     """Ranked hits, at most ``per_chapter`` from any one chapter."""
     parsed = parse_query(request)
+    for attempt in range(1, READ_ATTEMPTS + 1):
+        try:
+            return _search_once(index_folder, parsed, request)
+        except ChapterSearchError as error:
+            if not isinstance(error, IndexUnreadableError) or attempt == READ_ATTEMPTS:
+                raise
+        except Exception as error:  # Whoosh's files changed or are damaged
+            if attempt == READ_ATTEMPTS:
+                raise IndexUnreadableError(
+                    f"the index in {index_folder} cannot be read ({type(error).__name__}); "
+                    "run `chaptersearch rebuild`"
+                ) from error
+        time.sleep(0.02 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _search_once(index_folder: Path, parsed: ParsedQuery, request: SearchRequest) -> list[Hit]:
     ix = open_index(index_folder)
     try:
+        if ix.doc_count() == 0:
+            raise IndexEmptyError(
+                f"nothing is indexed in {index_folder.parent} yet: add episodes with "
+                "`chaptersearch add FILE`, or run `chaptersearch rebuild` if the library "
+                "has them"
+            )
         if parsed.empty:
             return []
         with ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:

@@ -9,18 +9,22 @@ rolling captions that repeat the previous line, markup, entities and speaker das
 
 import html
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
 
-from .errors import TranscriptError
-from .models import Cue
+from .errors import ChapterSearchError, TranscriptError
+from .files import check_regular_file
+from .models import MAX_SECONDS, Cue
+from .timecode import format_clock
 
 SUFFIXES = (".vtt", ".srt", ".json")
 
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 _SPEAKER_DASH = re.compile(r"^\s*(?:-+|>>+|&gt;&gt;)\s*")
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SOUND = re.compile(r"\[(?:music|applause|laughter|laughs|inaudible|silence|noise)[^\]]*\]", re.I)
 
 
@@ -31,10 +35,12 @@ def read_transcript(path: Path) -> list[Cue]:
         raise TranscriptError(
             f"{path}: unknown transcript type {suffix or '(none)'}; use .vtt, .srt or .json"
         )
-    if not path.is_file():
-        raise TranscriptError(f"{path}: no such file")
+    try:
+        check_regular_file(path, "file")
+    except ChapterSearchError as error:
+        raise TranscriptError(str(error)) from None
     raw = _read_json(path) if suffix == ".json" else _read_captions(path, suffix)
-    cues = clean_cues(raw)
+    cues = clean_cues(raw, str(path))
     if not cues:
         raise TranscriptError(f"{path}: the transcript holds no timed text")
     return cues
@@ -63,11 +69,20 @@ def _seconds(stamp: Any) -> float:
     )
 
 
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not a number of seconds")
+
+
 def _read_json(path: Path) -> list[tuple[float, float, list[str]]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise TranscriptError(f"{path}: not valid JSON ({error})") from None
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constants)
+    except UnicodeDecodeError:
+        raise TranscriptError(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise TranscriptError(f"{path}: not a transcript (JSON nested too deeply)") from None
+    except ValueError as error:  # JSONDecodeError, NaN, or an integer of thousands of digits
+        reason = str(error).splitlines()[0][:100]
+        raise TranscriptError(f"{path}: not valid JSON ({reason})") from None
     return snippets_to_raw(data, str(path))
 
 
@@ -81,7 +96,7 @@ def snippets_to_raw(data: Any, where: str) -> list[tuple[float, float, list[str]
             start = float(item["start"])
             end = start + float(item.get("duration", 0.0))
             text = str(item["text"])
-        except (TypeError, KeyError, ValueError):
+        except (TypeError, KeyError, ValueError, AttributeError, OverflowError):
             raise TranscriptError(
                 f"{where}: expected a list of {{text, start, duration}} objects"
             ) from None
@@ -94,12 +109,22 @@ def clean_text(line: str) -> str:
     dashes or runs of spaces."""
     text = _TAG.sub("", line)
     text = html.unescape(text)
-    text = _SOUND.sub("", text)
+    text = _CONTROL.sub("", _SOUND.sub("", text))
     text = _SPEAKER_DASH.sub("", text)
     return _SPACE.sub(" ", text).strip()
 
 
-def clean_cues(raw: list[tuple[float, float, list[str]]]) -> list[Cue]:
+def _check_times(start: float, end: float, where: str) -> None:
+    for value in (start, end):
+        if not math.isfinite(value) or abs(value) > MAX_SECONDS:
+            shown = format_clock(value) if math.isfinite(value) else str(value)
+            raise TranscriptError(
+                f"{where}: a caption at {shown} is not within {MAX_SECONDS / 3600:.0f} hours; "
+                "is the file damaged?"
+            )
+
+
+def clean_cues(raw: list[tuple[float, float, list[str]]], where: str = "transcript") -> list[Cue]:
     """Cues in spoken order with times that never go backwards and text said once.
 
     The order of the file is the order of speech, so a cue whose start goes back in time
@@ -110,6 +135,7 @@ def clean_cues(raw: list[tuple[float, float, list[str]]]) -> list[Cue]:
     cues: list[Cue] = []
     previous_last_line = ""
     for start, end, lines in raw:
+        _check_times(start, end, where)
         cleaned = [text for text in (clean_text(line) for line in lines) if text]
         if cleaned and cleaned[0] == previous_last_line and len(cleaned) > 1:
             cleaned = cleaned[1:]

@@ -5,7 +5,6 @@ chapters, a newer cleaning step) without the network.
 """
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from .chapters import (
@@ -15,25 +14,31 @@ from .chapters import (
     parse_chapter_text,
     youtube_rule_problems,
 )
+from .details import given_chapters
 from .errors import TranscriptError
-from .local_source import read_chapters_file
-from .models import Chapter, Episode, Origin
+from .models import MAX_SECONDS, Chapter, Cue, Episode, Given, Origin
 from .transcripts import clean_cues, snippets_to_raw
 from .youtube_urls import watch_url
 
 
 def chapters_for(
-    metadata: dict[str, Any], duration: float, chapters_file: Path | None
+    metadata: dict[str, Any], duration: float, given: Given, cue_starts: list[float]
 ) -> tuple[list[Chapter], list[str]]:
-    """A chapters file wins; then the chapters YouTube shows (which yt-dlp reads from the
-    player bar, key moments or description); then our own reading of the description,
-    kept only if YouTube would accept it; else generated spans."""
-    if chapters_file:
-        return read_chapters_file(chapters_file, duration)
+    """The user's chapters file wins; then the chapters YouTube shows (which yt-dlp reads
+    from the player bar, key moments or description); then our own reading of the
+    description, kept only if YouTube would accept it; else generated spans."""
+    fitted = given_chapters(given, duration)
+    if fitted:
+        return fitted
     listed = metadata.get("chapters") or []
     if listed:
-        marks = [ChapterMark(float(c["start_time"]), str(c["title"])) for c in listed]
-        return build_chapters(marks, duration, source="creator")
+        marks = [
+            ChapterMark(float(c["start_time"]), str(c["title"]))
+            for c in listed
+            if isinstance(c.get("start_time"), int | float) and 0 <= c["start_time"] <= duration
+        ]
+        if marks:
+            return build_chapters(marks, duration, source="creator")
     marks, notes = parse_chapter_text(metadata.get("description", ""))
     if marks:
         problems = youtube_rule_problems([mark.start for mark in marks])
@@ -41,7 +46,7 @@ def chapters_for(
             chapters, more = build_chapters(marks, duration, source="description")
             return chapters, notes + more
         notes.append(f"times in the description were not used as chapters: {'; '.join(problems)}")
-    return generated_chapters(duration), notes
+    return generated_chapters(duration, cue_starts=cue_starts), notes
 
 
 def _published(metadata: dict[str, Any]) -> date | None:
@@ -52,23 +57,35 @@ def _published(metadata: dict[str, Any]) -> date | None:
         return None
 
 
+def _duration(metadata: dict[str, Any], cues: list[Cue]) -> float:
+    """The video's length, trusting YouTube's figure only within reason."""
+    try:
+        listed = float(metadata.get("duration") or 0)
+    except (TypeError, ValueError):
+        listed = 0.0
+    spoken = max(cue.end for cue in cues)
+    return max(spoken, listed) if 0 < listed <= MAX_SECONDS else spoken
+
+
 def episode_from_fetched(
-    video_id: str, fetched: dict[str, Any], chapters_file: Path | None = None
+    video_id: str, fetched: dict[str, Any], given: Given | None = None
 ) -> Episode:
-    """An episode from what was fetched for a video (or kept from an earlier fetch)."""
+    """An episode from what was fetched for a video (or kept from an earlier fetch),
+    with the details the user gave in place of YouTube's."""
+    given = given or Given()
     transcript = fetched["transcript"]
     metadata = fetched.get("metadata", {})
-    cues = clean_cues(snippets_to_raw(transcript["snippets"], video_id))
+    cues = clean_cues(snippets_to_raw(transcript["snippets"], video_id), video_id)
     if not cues:
         raise TranscriptError(f"{video_id}: the transcript YouTube returned is empty")
-    duration = max(float(metadata.get("duration") or 0), max(cue.end for cue in cues))
-    chapters, notes = chapters_for(metadata, duration, chapters_file)
+    duration = _duration(metadata, cues)
+    chapters, notes = chapters_for(metadata, duration, given, [cue.start for cue in cues])
     return Episode(
         id=video_id,
-        title=metadata.get("title") or video_id,
-        channel=metadata.get("channel") or metadata.get("uploader") or "",
-        url=watch_url(video_id),
-        published=_published(metadata),
+        title=given.title or metadata.get("title") or video_id,
+        channel=given.channel or metadata.get("channel") or metadata.get("uploader") or "",
+        url=given.url or watch_url(video_id),
+        published=given.published or _published(metadata),
         duration=duration,
         language=transcript.get("language_code"),
         transcript_generated=transcript.get("is_generated"),
@@ -76,10 +93,9 @@ def episode_from_fetched(
         chapters=chapters,
         cues=cues,
         origin=Origin(
-            kind="youtube",
-            location=watch_url(video_id),
-            chapters_from=str(chapters_file.resolve()) if chapters_file else None,
+            kind="youtube", location=watch_url(video_id), chapters_from=given.chapters_from
         ),
+        given=given,
         chapter_notes=notes,
         fetched=fetched,
     )
@@ -91,7 +107,7 @@ def fetch_episode(
     session: Any,
     choice: Any,
     proxy: str | None,
-    chapters_file: Path | None = None,
+    given: Given | None = None,
 ) -> Episode:
     """Fetch a video's transcript first (most failures show there), then its metadata."""
     from .youtube_metadata import fetch_metadata
@@ -104,4 +120,4 @@ def fetch_episode(
         "metadata": metadata,
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    return episode_from_fetched(video_id, fetched, chapters_file)
+    return episode_from_fetched(video_id, fetched, given)

@@ -1,0 +1,68 @@
+"""What a user tells chaptersearch about an episode: checked once, kept, and applied.
+
+The flags of ``add`` and ``edit`` (title, channel, URL, date, chapters file) become a
+``Given``, stored with the episode apart from what the source said, so a later ``add``
+keeps them unless new values are given.
+"""
+
+from pathlib import Path
+
+from .chapters import build_chapters, parse_chapter_text
+from .errors import ChapterError, ChapterSearchError
+from .files import read_text_file
+from .models import Chapter, Episode, Given, Mark
+
+
+def read_chapter_marks(path: Path) -> Given:
+    """The chapter marks of a chapters file, as details to keep with the episode."""
+    try:
+        text = read_text_file(path, "chapters file")
+    except ChapterSearchError as error:
+        raise ChapterError(str(error)) from None
+    marks, notes = parse_chapter_text(text)
+    if not marks:
+        raise ChapterError(f"{path}: no chapter times found; expected lines such as '0:00 Intro'")
+    return Given(
+        chapters=[Mark(start=mark.start, title=mark.title) for mark in marks],
+        chapters_from=str(path.resolve()),
+        chapter_notes=notes,
+    )
+
+
+def given_chapters(given: Given, duration: float) -> tuple[list[Chapter], list[str]] | None:
+    """The user's chapters fitted to an episode's length, or None when they gave none."""
+    if not given.chapters:
+        return None
+    chapters, notes = build_chapters(given.chapters, duration, source="file")
+    return chapters, given.chapter_notes + notes
+
+
+def given_of(episode: Episode) -> Given:
+    """The details the user gave for an episode.
+
+    Entries written before they were kept apart carry none; for those they are read
+    back from the episode itself: for a file everything but a made-up title was given,
+    for a video only chapters that came from a file.
+    """
+    if episode.given is not None:
+        return episode.given
+    values: dict[str, object] = {}
+    if episode.origin.kind == "file":
+        from .local_source import title_from_path
+
+        if episode.title != title_from_path(Path(episode.origin.location)):
+            values["title"] = episode.title
+        if episode.channel:
+            values["channel"] = episode.channel
+        if episode.url:
+            values["url"] = episode.url
+        if episode.published:
+            values["published"] = episode.published
+    if any(chapter.source == "file" for chapter in episode.chapters):
+        values["chapters"] = [
+            Mark(start=chapter.start, title=chapter.title)
+            for chapter in episode.chapters
+            if chapter.source == "file"
+        ]
+        values["chapters_from"] = episode.origin.chapters_from
+    return Given(**values)  # type: ignore[arg-type]

@@ -1,0 +1,28 @@
+"""Which links chaptersearch keeps and opens: http and https, nothing else.
+
+A link is handed to the system's browser opener, so a ``javascript:``, ``data:`` or
+``file:`` URL, or one starting with ``--`` (an option to ``xdg-open``), must never get
+that far: ``add --url`` refuses them, and ``open`` checks again.
+"""
+
+import re
+
+from .errors import ChapterSearchError
+
+_WEB_URL = re.compile(r"^https?://[^\s/?#@]+\S*$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def is_web_url(url: str) -> bool:
+    return bool(_WEB_URL.match(url)) and not _CONTROL.search(url)
+
+
+def check_url(url: str) -> str:
+    """``url`` without surrounding spaces, or one line saying what is expected."""
+    url = url.strip()
+    if not is_web_url(url):
+        raise ChapterSearchError(
+            f"--url {url!r}: give the address where the episode plays, "
+            "starting with https:// or http://"
+        )
+    return url

@@ -1,0 +1,49 @@
+"""Text fit for a terminal: every piece of data is cleaned before it is printed.
+
+Transcripts, titles, chapter names, channels, URLs and file names come from outside.
+Printed raw, an escape sequence in them could clear the screen, retitle the window,
+write the clipboard (OSC 52) or forge a link (OSC 8). ``printable`` removes escape
+sequences, C0 and C1 control characters and bidirectional overrides, and turns tabs
+and line breaks into spaces, so a field stays on its line. It is the one sanitiser:
+every command's text output goes through it; JSON output escapes controls itself.
+"""
+
+import os
+import re
+
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:"
+    r"\[[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves, clear screen
+    r"|[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC strings
+    r"|[ -/]*[0-~]?"  # any other two-character escape
+    r")"
+)
+_C1_STRING = re.compile(r"[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BREAK = re.compile(r"[\t\n\r\v\f\u2028\u2029]+")
+
+
+def printable(text: str) -> str:
+    """``text`` with nothing a terminal would act on, on one line."""
+    text = _BREAK.sub(" ", text)
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = _C1_STRING.sub("", text)
+    return _CONTROL.sub("", text)
+
+
+def color_wanted(choice: str, is_terminal: bool) -> bool:
+    """Whether to style output: ``always``/``never`` as told; ``auto`` styles a terminal
+    unless NO_COLOR is set or TERM is dumb, and anything when FORCE_COLOR is set."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return is_terminal and os.environ.get("TERM") != "dumb"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 episode``, ``2 episodes``; with thousands separators."""
+    word = noun if count == 1 else (many or f"{noun}s")
+    return f"{count:,} {word}"
