@@ -1,9 +1,8 @@
 """Helpers the tests share: where the real data is, and synthetic transcripts."""
 
-from typing import TYPE_CHECKING
-
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chaptersearch.models import Given
