@@ -22,23 +22,25 @@ from .home import Home, resolve_home
 from .terminal import color_wanted, plural, printable
 
 QUERY_HELP = """\
+Search the episodes for words said in them.
+
 Words find passages that say any of them; passages with all of them rank first.
 Words are matched by their stem: deploying finds deploy.
 
-[bold]Query language[/bold]
+**Query language**
 
-  keeper test              any of the words, all of them first
-  "keeper test"            the exact phrase
-  chapter:keeper           only chapters whose title says keeper (chapter:"keeper test")
-  title:netflix            only episodes whose title says netflix
-  video:ID                 only that episode (its id, or a YouTube URL)
-  channel:"talk python"    only that channel
+    keeper test              any of the words, all of them first
+    "keeper test"            the exact phrase
+    chapter:keeper           only chapters whose title says keeper (chapter:"keeper test")
+    title:netflix            only episodes whose title says netflix
+    video:ID                 only that episode (its id, or a YouTube URL)
+    channel:"talk python"    only that channel
 
-[bold]Examples[/bold]
+**Examples**
 
-  chaptersearch search "keeper test"
-  chaptersearch search '"reference counting" channel:"python bytes"'
-  chaptersearch search 'garbage collection chapter:python' --json --limit 3
+    chaptersearch search "keeper test"
+    chaptersearch search '"reference counting" channel:"python bytes"'
+    chaptersearch search 'garbage collection chapter:python' --json --limit 3
 
 Exit status: 0 hits found, 1 no hits, 2 error.
 """
@@ -47,6 +49,7 @@ app = typer.Typer(
     help="Chapter-aware search for long video and podcast transcripts.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
