@@ -37,7 +37,7 @@ def run(home: Home) -> Run:
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(app, hoist_global_options(list(args)))
+        return runner.invoke(app, hoist_global_options(list(args)), prog_name="chaptersearch")
 
     return invoke
 

@@ -393,7 +393,7 @@ def search(
     if as_json:
         typer.echo(hits_json(hits))
     elif hits:
-        typer.echo(format_hits(hits, styled()))
+        typer.echo(format_hits(hits, styled()), color=styled())
     if not hits:
         if not as_json:
             say(f"no hits for {query!r}")

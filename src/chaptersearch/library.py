@@ -102,7 +102,7 @@ class Library:
             )
         close = difflib.get_close_matches(text, ids, n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(close)}?" if close else "; see `chaptersearch list`"
-        raise LibraryError(f"no episode {text!r} in the library{hint}")
+        raise LibraryError(f"no episode {text!r} in the library of {self.folder.parent}{hint}")
 
     def remove(self, episode_id: str) -> None:
         self.path(self.resolve(episode_id)).unlink()
