@@ -24,9 +24,12 @@ from .models import Episode
 from .passages import passages_of
 from .schema import CURRENT, channel_key, create_index, live_folder, open_index
 
-COMMIT_SECONDS = 5.0
-"""How often a long ``add`` commits: what was added becomes searchable, and a crash
-loses at most this much work from the index (the library keeps it; see ``reconcile``)."""
+COMMIT_SECONDS = 10.0
+"""How often a long ``add`` commits: what was added becomes searchable, and a kill
+loses at most this much work from the index (the library keeps it; the next writer
+puts it back). These commits add a segment without merging: merging rewrites postings
+in pure Python, and doing it at every commit made a long ``add`` take three times as
+long. The last commit merges."""
 
 
 def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
@@ -204,12 +207,12 @@ class IndexUpdater:
 
     def _maybe_commit(self) -> None:
         if time.monotonic() - self._last_commit >= self.commit_seconds:
-            self.commit()
+            self.commit(merge=False)
 
-    def commit(self) -> None:
+    def commit(self, merge: bool = True) -> None:
         if self._writer is not None:
             try:
-                self._writer.commit()
+                self._writer.commit(merge=merge)
             except OSError as error:
                 self._drop_batch()
                 raise ChapterSearchError(
