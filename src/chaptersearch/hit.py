@@ -33,6 +33,9 @@ class Hit:
     """Character spans of ``snippet`` that matched the query."""
     more_in_chapter: int = 0
     """How many other passages of the same chapter say the words too."""
+    matched: str = "words"
+    """What matched: "words" said in the passage, or "chapter title" when only the
+    chapter's title holds them (the snippet is then the chapter's opening)."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

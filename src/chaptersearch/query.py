@@ -1,47 +1,84 @@
-"""From what a user types to Whoosh queries.
+"""The query language: what a user may type, read into clauses and filters.
 
-The text splits into words to rank by (any word may match, "quoted phrases" must match
-as phrases) and filters every hit must satisfy (``chapter:``, ``video:``, ``channel:``,
-``title:``). Words match the passage text or its chapter title; the episode title only
-adds to a passage that matches already, or every passage of an episode would be a hit.
+    word              passages that say it (stemmed: deploying finds deploy)
+    "two words"       those words in that order, exactly where they are said
+    word*             words that start with it (two letters at least)
+    -word  -"a b"     passages that do not say it
+    chapter:WORDS     only chapters whose title says them (chapter:"keeper test")
+    title:WORDS       only episodes whose title says them
+    video:ID          only that episode (its id, or a YouTube URL)
+    channel:WORDS     only channels whose name holds all of them
 
-Very common words (said in more than ``COMMON_FRACTION`` of all passages, and in more
-than ``COMMON_MIN_PASSAGES``) are treated
-as Lucene's common-terms query does: when the query has rarer words, a passage must
-hold one of those, and the common ones only add to its score. Scoring every passage
-that says "python" costs more than the rest of a search, and says little about which
-passage is meant.
+Nothing else is syntax: brackets, ``AND``, ``NOT``, ``~`` and the like are ordinary
+characters, so no engine's query syntax leaks through and no query can ask for an
+unbounded amount of work. A typed chunk that holds several words (``foo-bar``) is a
+phrase. An unknown ``name:`` is an error that lists the filters, since a typo such as
+``chapters:`` would otherwise search for words nobody said.
+
+This module needs no index; ``plan`` turns a parsed query into index queries.
 """
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-from whoosh import query as wq
-from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, QueryParser
-
+from .analysis import MAX_TOKEN, TOKEN, normalize
 from .errors import QueryError
-from .schema import FIELD_BOOSTS, channel_key, make_schema, text_analyzer
 from .youtube_urls import youtube_video_id
 
-MATCH_FIELDS = ["text", "chapter"]
-PROXIMITY_SLOP = 3
-"""Words of the query said in order within this many words of each other make a
-passage rank higher (0: off). The largest gain in the tuning log: hosts read a topic's
-title aloud."""
+FILTERS = ("chapter", "title", "video", "channel")
+MAX_QUERY_CHARACTERS = 1000
+MAX_CLAUSES = 32
+MIN_PREFIX = 2
 
-COMMON_FRACTION = 0.05
-COMMON_MIN_PASSAGES = 1000
-"""Below this many passages every word is scored: the saving is small and the fraction
-is noisy."""
+_CHUNK = re.compile(
+    r"(?P<minus>-(?=\S))?"
+    r'(?:(?P<name>[A-Za-z]+):(?P<value>"[^"]*"?|[^\s"]\S*)'
+    r'|"(?P<phrase>[^"]*)"?'
+    r"|(?P<word>\S+))"
+)
 
-FILTER_FIELDS = {
-    "chapter": "chapter",
-    "video": "video",
-    "channel": "channel",
-    "title": "episode_title",
-}
-_FILTER = re.compile(r'(?<!\S)(chapter|video|channel|title):("[^"]*"?|\S+)', re.IGNORECASE)
+
+@dataclass(frozen=True)
+class Clause:
+    """One thing to look for: a word, a phrase (several words in order) or a prefix."""
+
+    terms: tuple[str, ...]
+    """The analysed words, in order; one for a word or a prefix."""
+    typed: str
+    raw: tuple[str, ...] = ()
+    """The words as typed (lower case, no apostrophes), for joining and splitting."""
+    prefix: bool = False
+    excluded: bool = False
+
+    @property
+    def phrase(self) -> bool:
+        return len(self.terms) > 1
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query taken apart: clauses to rank by and filters every hit must satisfy."""
+
+    clauses: tuple[Clause, ...] = ()
+    chapter: tuple[tuple[str, ...], ...] = ()
+    """Each ``chapter:`` value's words: the chapter title must say all of them."""
+    title: tuple[tuple[str, ...], ...] = ()
+    videos: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    excluded_filters: tuple[tuple[str, str], ...] = ()
+    """``-chapter:x`` and the like: (filter, value) pairs no hit may match."""
+
+    @property
+    def positive(self) -> list[Clause]:
+        return [clause for clause in self.clauses if not clause.excluded]
+
+    @property
+    def excluded(self) -> list[Clause]:
+        return [clause for clause in self.clauses if clause.excluded]
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.chapter or self.title or self.videos or self.channels)
 
 
 @dataclass(frozen=True)
@@ -55,161 +92,111 @@ class SearchRequest:
     per_chapter: int = 1
 
 
-@dataclass(frozen=True)
-class ParsedQuery:
-    """A request taken apart; ``ranking_query`` puts it together against an index."""
-
-    matching: wq.Query
-    """Any of the words, in the text or the chapter title."""
-    title: wq.Query
-    """Any of the words, in the episode title."""
-    spoken: wq.Query
-    """Any of the words, in the text alone: what is actually said."""
-    filters: list[wq.Query]
-    channels: list[str]
-    words: list[str]
-    """The analysed words of the query, in order."""
-    """Channel filters, matched against the channel names in the index."""
-
-    @property
-    def empty(self) -> bool:
-        return self.matching is wq.NullQuery and not self.filters and not self.channels
-
-    def units(self) -> set[str]:
-        """The distinct analysed words of the query, for the all-words bonus."""
-        return {str(text) for field, text in self.matching.iter_all_terms() if field == "text"}
-
-
-def split_filters(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """The words to rank by, and the ``field:value`` filters every hit must satisfy."""
-    filters = [
-        (FILTER_FIELDS[name.lower()], value.strip('"')) for name, value in _FILTER.findall(text)
+def _raw_words(text: str) -> list[str]:
+    return [
+        match.group().lower().replace("'", "").replace("’", "")
+        for match in TOKEN.finditer(text)
+        if len(match.group()) <= MAX_TOKEN
     ]
-    return _FILTER.sub(" ", text), [(field, value) for field, value in filters if value]
 
 
-def _filter_query(field: str, value: str) -> wq.Query:
-    if field == "video":
-        return wq.Term("video", youtube_video_id(value) or value)
-    return QueryParser(field, make_schema(), group=AndGroup).parse(f'"{value}"')
+def _clause(text: str, excluded: bool, quoted: bool) -> Clause | None:
+    """A clause for a typed chunk, or None when it holds no word at all (``(``, ``&``)."""
+    if not quoted and text.endswith("*"):
+        stem = text.rstrip("*")
+        raw = _raw_words(stem)
+        if len(raw) == 1 and TOKEN.fullmatch(stem):
+            if len(raw[0]) < MIN_PREFIX:
+                raise QueryError(
+                    f"{text!r}: a prefix needs at least {MIN_PREFIX} letters before the *"
+                )
+            return Clause((raw[0],), text, tuple(raw), prefix=True, excluded=excluded)
+    raw = _raw_words(text)
+    if not raw:
+        return None
+    return Clause(tuple(normalize(word) for word in raw), text, tuple(raw), excluded=excluded)
 
 
 def parse_query(request: SearchRequest) -> ParsedQuery:
-    if not request.query.strip():
+    """Read the query language; a QueryError says what could not be read and why."""
+    text = request.query
+    if not text.strip():
         raise QueryError(
             'empty query: give some words to search for, e.g. chaptersearch search "keeper test"'
         )
-    words, filters = split_filters(request.query)
+    if len(text) > MAX_QUERY_CHARACTERS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long; give at most "
+            f"{MAX_QUERY_CHARACTERS:,} (a few words find more than a paragraph)"
+        )
+    clauses: list[Clause] = []
+    filters: dict[str, list[str]] = {name: [] for name in FILTERS}
+    excluded_filters: list[tuple[str, str]] = []
+    for match in _CHUNK.finditer(text):
+        minus = bool(match.group("minus"))
+        name = match.group("name")
+        if name is not None:
+            name = name.lower()
+            if name not in FILTERS:
+                known = ", ".join(f"{known}:" for known in FILTERS)
+                raise QueryError(
+                    f"unknown filter {match.group('name')}: in {text!r}; the filters are {known} "
+                    '(put the word in quotes to search for it: "name:value")'
+                )
+            value = match.group("value").strip('"').strip()
+            if value:
+                (excluded_filters.append((name, value)) if minus else filters[name].append(value))
+            continue
+        phrase = match.group("phrase")
+        clause = _clause(
+            phrase if phrase is not None else match.group("word"), minus, phrase is not None
+        )
+        if clause is not None:
+            clauses.append(clause)
+    if len(clauses) > MAX_CLAUSES:
+        raise QueryError(
+            f"the query has {len(clauses)} words and phrases; give at most {MAX_CLAUSES}"
+        )
+    videos = [youtube_video_id(value) or value for value in filters["video"]]
     if request.video:
-        filters.append(("video", request.video))
-    if request.channel:
-        filters.append(("channel", request.channel))
-    schema = make_schema()
-    has_words = bool(words.strip())
-
-    def parse(parser: Any) -> wq.Query:
-        return parser.parse(words) if has_words else wq.NullQuery
-
-    channels = [value for field, value in filters if field == "channel"]
-    required = [_filter_query(field, value) for field, value in filters if field != "channel"]
-    return ParsedQuery(
-        matching=parse(
-            MultifieldParser(MATCH_FIELDS, schema, fieldboosts=FIELD_BOOSTS, group=OrGroup)
-        ),
-        title=_boosted(parse(QueryParser("episode_title", schema, group=OrGroup))),
-        spoken=parse(QueryParser("text", schema, group=OrGroup)),
-        filters=[query for query in required if query is not wq.NullQuery],
-        channels=channels,
-        words=[token.text for token in text_analyzer()(words)] if has_words else [],
+        videos.append(youtube_video_id(request.video) or request.video)
+    channels = list(filters["channel"]) + ([request.channel] if request.channel else [])
+    parsed = ParsedQuery(
+        clauses=tuple(clauses),
+        chapter=tuple(_filter_terms(value) for value in filters["chapter"]),
+        title=tuple(_filter_terms(value) for value in filters["title"]),
+        videos=tuple(videos),
+        channels=tuple(channels),
+        excluded_filters=tuple(excluded_filters),
     )
+    if not parsed.positive and not parsed.has_filters:
+        raise QueryError(
+            f"nothing to look for in {text!r}: give some words (a query of only "
+            "-exclusions, or of symbols, matches nothing)"
+        )
+    return parsed
 
 
-def _boosted(title: wq.Query) -> wq.Query:
-    if title is not wq.NullQuery:
-        title.boost = FIELD_BOOSTS["episode_title"]
-    return title
+def _filter_terms(value: str) -> tuple[str, ...]:
+    return tuple(normalize(word) for word in _raw_words(value))
 
 
-def _is_common(node: wq.Query, searcher: Any, limit: float) -> bool:
-    text = getattr(node, "text", None)
-    return (
-        isinstance(node, wq.Term)
-        and text is not None
-        and searcher.doc_frequency("text", text) > limit
-    )
+@dataclass
+class Matching:
+    """What counts as a match of the query inside a passage's text, by clause: words
+    on their own, and sequences that count only in order (phrases, split names)."""
 
+    singles: dict[str, set[int]] = field(default_factory=dict)
+    """term -> the clauses it matches."""
+    sequences: list[tuple[tuple[str, ...], frozenset[int]]] = field(default_factory=list)
+    """(terms in order, the clauses they match)."""
+    clause_count: int = 0
 
-def channel_filter(words: str, searcher: Any) -> wq.Query:
-    """The channels in the index whose names hold all the given words ("talk python"
-    finds "Talk Python To Me"); NullQuery when none does."""
-    wanted = set(channel_key(words).split())
-    names = [
-        name.decode() if isinstance(name, bytes) else name
-        for name in searcher.lexicon("channel_key")
-    ]
-    terms = [wq.Term("channel_key", name) for name in names if wanted <= set(name.split())]
-    if not terms:
-        return wq.NullQuery
-    return terms[0] if len(terms) == 1 else wq.Or(terms)
+    def add_single(self, term: str, clauses: set[int] | frozenset[int]) -> None:
+        self.singles.setdefault(term, set()).update(clauses)
 
-
-def proximity_query(parsed: ParsedQuery) -> wq.Query | None:
-    """The query's words in order and close together, when there are several and the
-    user gave no phrase of their own."""
-    phrased = any(isinstance(node, wq.Phrase) for node in parsed.matching.leaves())
-    if not PROXIMITY_SLOP or len(parsed.words) < 2 or phrased:
-        return None
-    return wq.Phrase("text", parsed.words, slop=PROXIMITY_SLOP)
-
-
-def ranking_queries(parsed: ParsedQuery, searcher: Any) -> list[wq.Query]:
-    """The queries that rank passages in this index, strictest first: a search takes the
-    first that fills its page. Empty when a filter can match nothing in this index.
-
-    With rarer words, a passage must hold one of them and common words only add to its
-    score. With common words alone, a passage must hold all of them, and only if too
-    few do, any of them (the slow case: every passage that says any of them is scored).
-    """
-    filters = list(parsed.filters)
-    for words in parsed.channels:
-        channel = channel_filter(words, searcher)
-        if channel is wq.NullQuery:
-            return []
-        filters.append(channel)
-    candidates = [parsed.matching]
-    if parsed.matching is not wq.NullQuery:
-        matching = parsed.matching
-        parts = list(matching.subqueries) if isinstance(matching, wq.Or) else [matching]
-        limit = max(COMMON_FRACTION * searcher.doc_count(), COMMON_MIN_PASSAGES)
-        common = [part for part in parts if _is_common(part, searcher, limit)]
-        rare = [part for part in parts if part not in common]
-        common_words = _by_word(common)
-        if common and rare:
-            candidates = [wq.AndMaybe(_any(rare), _any(common))]
-        elif len(common_words) > 1:
-            candidates = [wq.And([_any(group) for group in common_words]), matching]
-        if parsed.title is not wq.NullQuery and rare:
-            # common words alone skip it too: a title saying "python" tells little, and
-            # checking it for every passage that says "python" is a fifth of the search
-            candidates = [wq.AndMaybe(query, parsed.title) for query in candidates]
-    return [_filtered(query, filters) for query in candidates]
-
-
-def _filtered(query: wq.Query, filters: list[wq.Query]) -> wq.Query:
-    if not filters:
-        return query
-    if query is wq.NullQuery:
-        return wq.And(filters)
-    return wq.And([query, *filters])
-
-
-def _by_word(terms: list[wq.Query]) -> list[list[wq.Query]]:
-    """Terms grouped by the word they stand for (one per field)."""
-    groups: dict[str, list[wq.Query]] = {}
-    for term in terms:
-        groups.setdefault(str(getattr(term, "text", "")), []).append(term)
-    return list(groups.values())
-
-
-def _any(parts: list[wq.Query]) -> wq.Query:
-    return parts[0] if len(parts) == 1 else wq.Or(parts)
+    def add_sequence(self, terms: tuple[str, ...], clauses: frozenset[int]) -> None:
+        if len(terms) == 1:
+            self.add_single(terms[0], clauses)
+        elif (terms, clauses) not in self.sequences:
+            self.sequences.append((terms, clauses))

@@ -9,13 +9,13 @@ import functools
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import STOP_WORDS, Analyzer, StemmingAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import Index
 
+from .analysis import SpokenAnalyzer, SpokenPositions
 from .errors import IndexMissingError, IndexUnreadableError
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 """Bump when fields or analysis change: an index of another version asks for a rebuild."""
 VERSION_FILE = "chaptersearch-schema"
 
@@ -25,47 +25,22 @@ Applied when a query is made, not stored in the index, so they can change withou
 rebuild."""
 
 
-SPOKEN_STOP_WORDS = frozenset(
-    """
-    about after again all also am any been before being but could did do does doing
-    don down each few further had has having he her here hers him his how i into its
-    just me more most my no nor now off once only other our ours out over own same she
-    should so some such than their theirs them then there these they those through too
-    under until up very was were what where which while who whom why would
-    yeah yes yep oh okay ok um uh hmm like really actually basically gonna wanna
-    kind sort thing things stuff lot little pretty right well know think mean going
-    get got go say said see want something anything everything maybe sure even way
-    ve ll re didn doesn isn wasn aren couldn wouldn shouldn haven hasn weren
-    """.split()
-)
-"""Words said everywhere in conversation: besides English function words, the fillers
-and contraction pieces ("i've" tokenises as "i", "ve") of speech. They add nothing to
-ranking and cost time in every query that contains them."""
-
-USE_SPOKEN_STOP_WORDS = True
-
-
-@functools.cache
-def text_analyzer() -> Analyzer:
-    """Lower case, stop words out, Porter stems: what users type matches what speakers
-    say ("deploying" finds "deploy")."""
-    if not USE_SPOKEN_STOP_WORDS:
-        return StemmingAnalyzer()
-    return StemmingAnalyzer(stoplist=STOP_WORDS | SPOKEN_STOP_WORDS)
-
-
 @functools.cache
 def make_schema() -> Schema:
-    analyzer = text_analyzer()
+    """Every word of the text with its positions (phrases are matched exactly by the
+    index); titles without positions, which no query needs."""
+    analyzer = SpokenAnalyzer()
+    text = TEXT(stored=True, analyzer=analyzer, phrase=True)
+    text.format = SpokenPositions(field_boost=1.0)
     return Schema(
         key=ID(unique=True),
         video=ID(stored=True),
         chapter_key=ID(sortable=True),
         channel=STORED,
         channel_key=ID,
-        episode_title=TEXT(stored=True, analyzer=analyzer),
-        chapter=TEXT(stored=True, analyzer=analyzer),
-        text=TEXT(stored=True, analyzer=analyzer),
+        episode_title=TEXT(stored=True, analyzer=analyzer, phrase=False),
+        chapter=TEXT(stored=True, analyzer=analyzer, phrase=False),
+        text=text,
         meta=STORED,
     )
 

@@ -16,12 +16,13 @@ from whoosh import scoring
 
 from .errors import ChapterSearchError, IndexEmptyError, IndexUnreadableError
 from .hit import Hit
-from .query import ParsedQuery, SearchRequest, parse_query, proximity_query, ranking_queries
+from .plan import Plan, plan
+from .query import ParsedQuery, SearchRequest, parse_query
 from .schema import open_index
-from .snippets import MatchLocator
+from .snippets import MatchLocator, make_hit
 
 ALL_WORDS_BONUS = 1.0
-"""A passage with every word of the query scores this much more (1.0 doubles it).
+"""A passage with every clause of the query scores this much more (1.0 doubles it).
 
 Applied to the best passages found rather than inside the query: an AND of the words
 beside the OR doubled the cost of every search. Whoosh's own coordination bonus
@@ -30,19 +31,20 @@ postings run out, and can rank a passage with fewer of the words above one with 
 
 PROXIMITY_BONUS = 1.0
 """How much more a passage scores when the query's words are said in order, close
-together (see ``query.PROXIMITY_SLOP``). Checked on the best passages only: as part of
-the query it read word positions in every passage that held a rarer word."""
+together (see ``plan.PROXIMITY_SLOP``). Checked on the best passages only."""
 
 BM25 = {"B": 0.75, "K1": 1.2}
 """Whoosh's BM25F parameters: B, how much a long passage is discounted; K1, how soon
 repeating a word stops adding to the score."""
 
-__all__ = ["SearchRequest", "parse_query", "search"]
-
-
 READ_ATTEMPTS = 3
 """A search that finds the index changing under it (a rebuild swapped generations, an
 add merged segments) reads it again from the top: the new state is whole."""
+
+MAX_FETCH = 5000
+"""The most passages one search ranks while looking for enough distinct chapters."""
+
+__all__ = ["SearchRequest", "parse_query", "search"]
 
 
 def search(index_folder: Path, request: SearchRequest) -> list[Hit]:
@@ -73,31 +75,39 @@ def _search_once(index_folder: Path, parsed: ParsedQuery, request: SearchRequest
                 "`chaptersearch add FILE`, or run `chaptersearch rebuild` if the library "
                 "has them"
             )
-        if parsed.empty:
-            return []
         with ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
-            return _hits(searcher, parsed, request)
+            return _hits(searcher, plan(parsed, searcher), request)
     finally:
         ix.close()
 
 
-def _hits(searcher: Any, parsed: ParsedQuery, request: SearchRequest) -> list[Hit]:
-    locator = MatchLocator(parsed.matching)
-    found = _top_per_chapter(searcher, parsed, request)
+def _hits(searcher: Any, planned: Plan, request: SearchRequest) -> list[Hit]:
+    locator = MatchLocator(planned.matching)
+    found = _top_per_chapter(searcher, planned, request)
     shown: dict[str, set[int]] = {}
     for docnum, _, key in found:
         shown.setdefault(key, set()).add(docnum)
-    mentions = _mentions(searcher, parsed.spoken, set(shown))
-    return [
-        locator.hit(
-            rank, score, searcher.stored_fields(docnum), len(mentions.get(key, set()) - shown[key])
-        )
-        for rank, (docnum, score, key) in enumerate(found, start=1)
-    ]
+    mentions = _mentions(searcher, planned.spoken, set(shown))
+    hits = []
+    for rank, (docnum, score, key) in enumerate(found, start=1):
+        more = len(mentions.get(key, set()) - shown[key])
+        stored = searcher.stored_fields(docnum)
+        hit = locator.hit(rank, score, stored, more)
+        hits.append(hit or _chapter_title_hit(searcher, rank, score, stored, key, more))
+    return hits
+
+
+def _chapter_title_hit(
+    searcher: Any, rank: int, score: float, stored: dict[str, Any], key: str, more: int
+) -> Hit:
+    """A passage that matched through its chapter title alone: the hit is the chapter's
+    opening, said so, rather than a passage that happens to be in it."""
+    opening = searcher.document(key=f"{key}:0") or stored
+    return make_hit(rank, score, opening, more, 0, [], "chapter title")
 
 
 def _top_per_chapter(
-    searcher: Any, parsed: ParsedQuery, request: SearchRequest
+    searcher: Any, planned: Plan, request: SearchRequest
 ) -> list[tuple[int, float, str]]:
     """The best ``limit`` passages as (docnum, score, chapter key), at most
     ``per_chapter`` from any one chapter.
@@ -106,33 +116,25 @@ def _top_per_chapter(
     collapsing loses chapters from other segments for some OR queries. A margin of top
     passages is fetched, and more only when a few chapters crowd out the rest.
     """
-    queries = ranking_queries(parsed, searcher)
-    units = parsed.units()
-    near = proximity_query(parsed)
     column = searcher.reader().column_reader("chapter_key")
     chosen: list[tuple[int, float, str]] = []
-    for query in queries:
-        chosen = _best(searcher, query, request, units, near, column)
+    for query in planned.queries:
+        chosen = _best(searcher, query, request, planned, column)
         if len(chosen) == request.limit:
             break
     return chosen
 
 
 def _best(
-    searcher: Any,
-    query: wq.Query,
-    request: SearchRequest,
-    units: set[str],
-    near: wq.Query | None,
-    column: Any,
+    searcher: Any, query: wq.Query, request: SearchRequest, planned: Plan, column: Any
 ) -> list[tuple[int, float, str]]:
     fetch = max(50, request.limit * request.per_chapter * 4)
     while True:
         results = searcher.search(query, limit=fetch)
         found = [(result.docnum, float(result.score)) for result in results]
-        docnums = [docnum for docnum, _ in found]
-        complete = _holding_every_word(searcher, units, docnums)
-        close = _among(searcher, near, set(docnums)) if near is not None else set()
+        docnums = {docnum for docnum, _ in found}
+        complete = _holding_every_clause(searcher, planned.units, docnums)
+        close = _among(searcher, planned.near, docnums) if planned.near is not None else set()
         scored = sorted(
             (
                 (
@@ -153,25 +155,26 @@ def _best(
                 chosen.append((docnum, score, key))
                 if len(chosen) == request.limit:
                     return chosen
-        if results.scored_length() < fetch:
+        if results.scored_length() < fetch or fetch >= MAX_FETCH:
             return chosen
         fetch *= 4
 
 
-def _holding_every_word(searcher: Any, units: set[str], docnums: list[int]) -> set[int]:
-    """Which of some passages hold every word of the query, in any field."""
+def _holding_every_clause(searcher: Any, units: list[wq.Query], docnums: set[int]) -> set[int]:
+    """Which of some passages hold every clause of the query, in any field."""
     if len(units) < 2:
         return set()
     holding = set(docnums)
     for unit in units:
-        word = wq.Or([wq.Term(field, unit) for field in ("text", "chapter", "episode_title")])
-        holding = _among(searcher, word, holding)
+        holding = _among(searcher, unit, holding)
     return holding
 
 
 def _among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
     """The passages among ``docnums`` that ``query`` matches, by skipping its postings to
     each one: far cheaper than listing every passage the query matches."""
+    if query is wq.NullQuery or not docnums:
+        return set()
     matcher = query.matcher(searcher)
     found: set[int] = set()
     for docnum in sorted(docnums):

@@ -1,110 +1,133 @@
 """Where a query's words fall in a passage: the moment they are said and the snippet.
 
-The index gives the best passages; this finds, inside one, the cue where the first
-matched word (or the first whole phrase) is said, and cuts a snippet around it with the
-matched words marked, using the same analyzer as the index so stems line up.
+The index gives the best passages; this reads one passage's text with the same
+analysis as the index and finds every match of the query's clauses: words on their own,
+phrases and split names only in order. The moment of a hit is the start of the place
+where the most of the query's clauses are said close together (the first such place),
+so a hit on "keeper test" points at "keeper test", not at an earlier lone "test". The
+snippet is cut around that moment, with every match in it marked.
 """
 
-import functools
-import re
+from dataclasses import dataclass
 from typing import Any
 
-from whoosh import query as wq
-from whoosh.lang.porter import stem
-
+from .analysis import MAX_TOKEN, TOKEN, dotted_parts, normalize
 from .hit import Hit
-from .schema import text_analyzer
+from .query import Matching
 from .youtube_urls import link_at
-
-_WORD = re.compile(r"\w+(?:\.?\w+)*")
-"""Whoosh's default tokenizer pattern, as the index uses."""
-_stem = functools.lru_cache(maxsize=50_000)(stem)
 
 SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 220
+CLUSTER_WORDS = 12
+"""Matches within this many words of each other count as one place."""
+
+
+@dataclass(frozen=True)
+class Match:
+    position: int
+    clauses: frozenset[int]
+    start: int
+    end: int
 
 
 class MatchLocator:
-    """Finds where a query's words fall in a passage: the moment and the snippet."""
+    """Finds where a query's clauses are said in a passage."""
 
-    def __init__(self, parsed: wq.Query) -> None:
-        self.terms: set[str] = {
-            text.decode() if isinstance(text, bytes) else str(text)
-            for field, text in parsed.iter_all_terms()
-            if field == "text"
-        }
-        self.phrases: list[list[str]] = [
-            list(node.words)
-            for node in _walk(parsed)
-            if isinstance(node, wq.Phrase) and node.fieldname == "text"
-        ]
-        self.analyzer = text_analyzer()
-        self.prefixes = {term[:2] for term in self.terms}
+    def __init__(self, matching: Matching) -> None:
+        self.matching = matching
+        self.wanted = set(matching.singles)
+        for terms, _ in matching.sequences:
+            self.wanted.update(terms)
 
-    def matches(self, text: str) -> tuple[int | None, list[tuple[int, int]]]:
-        """The character offset where the first matched words begin, and every matched span."""
-        if not self.phrases:
-            spans = self._word_spans(text)
-            return (spans[0][0] if spans else None), spans
-        tokens = [
-            (token.text, token.startchar, token.endchar)
-            for token in self.analyzer(text, positions=True, chars=True, mode="index")
-        ]
-        spans = [(start, end) for word, start, end in tokens if word in self.terms]
-        first: int | None = None
-        words = [word for word, _, _ in tokens]
-        for phrase in self.phrases:
-            for index in range(len(words) - len(phrase) + 1):
-                if words[index : index + len(phrase)] == phrase:
-                    start = tokens[index][1]
-                    first = start if first is None else min(first, start)
+    def matches(self, text: str) -> list[Match]:
+        """Every match of a clause in ``text``, in order of position."""
+        at: dict[int, tuple[set[str], int, int]] = {}
+        position = 0
+        for token in TOKEN.finditer(text):
+            raw = token.group()
+            if len(raw) > MAX_TOKEN:
+                continue
+            forms = {normalize(raw)}
+            if "." in raw:
+                forms.update(dotted_parts(raw))
+            found = forms & self.wanted
+            if found:
+                at[position] = (found, token.start(), token.end())
+            position += 1
+        singles = self.matching.singles
+        matches = []
+        for place, (terms, start, end) in at.items():
+            own = [singles[term] for term in terms if term in singles]
+            if own:
+                matches.append(Match(place, frozenset().union(*own), start, end))
+        for sequence, clauses in self.matching.sequences:
+            for place, (terms, start, _) in at.items():
+                if sequence[0] not in terms:
+                    continue
+                ends = [at.get(place + offset) for offset in range(1, len(sequence))]
+                if all(
+                    end is not None and word in end[0]
+                    for end, word in zip(ends, sequence[1:], strict=True)
+                ):
+                    last = ends[-1]
+                    assert last is not None
+                    matches.append(Match(place, clauses, start, last[2]))
+        return sorted(matches, key=lambda match: (match.position, -match.end))
+
+    @staticmethod
+    def moment(matches: list[Match]) -> Match:
+        """The first match of the place where the most clauses are said together."""
+        best, best_count = matches[0], 0
+        for index, match in enumerate(matches):
+            clauses: set[int] = set()
+            for other in matches[index:]:
+                if other.position - match.position >= CLUSTER_WORDS:
                     break
-        if first is None and spans:
-            first = spans[0][0]
-        return first, spans
+                clauses |= other.clauses
+            if len(clauses) > best_count:
+                best, best_count = match, len(clauses)
+        return best
 
-    def _word_spans(self, text: str) -> list[tuple[int, int]]:
-        """Spans of the words whose stems are query terms.
-
-        The quick path for queries without phrases: running the whole analyzer over
-        every word of ten passages cost several milliseconds a search; a stem keeps its
-        word's first two letters, so only words that start like a term are stemmed.
-        """
-        spans = []
-        for match in _WORD.finditer(text):
-            word = match.group().lower()
-            if word[:2] in self.prefixes and _stem(word) in self.terms:
-                spans.append(match.span())
-        return spans
-
-    def hit(self, rank: int, score: float, stored: dict[str, Any], more: int) -> Hit:
-        meta = stored["meta"]
+    def hit(self, rank: int, score: float, stored: dict[str, Any], more: int) -> Hit | None:
+        """The hit for a passage, or None when none of its spoken words match (it matched
+        through its chapter title alone)."""
         text: str = stored["text"]
-        first, spans = self.matches(text)
-        start = cue_start_at(meta["offsets"], meta["starts"], first or 0)
-        snippet, highlights = _snippet(text, first or 0, spans)
-        return Hit(
-            rank=rank,
-            score=round(score, 4),
-            video_id=stored["video"],
-            episode_title=stored["episode_title"],
-            channel=stored.get("channel", ""),
-            chapter_title=stored["chapter"],
-            chapter_start=meta["chapter_start"],
-            chapter_source=meta["chapter_source"],
-            start=start,
-            url=link_at(meta["url"], start),
-            snippet=snippet,
-            highlights=highlights,
-            more_in_chapter=more,
-        )
+        matches = self.matches(text)
+        if not matches:
+            return None
+        first = self.moment(matches)
+        spans = [(match.start, match.end) for match in matches]
+        return make_hit(rank, score, stored, more, first.start, spans, "words")
 
 
-def _walk(node: wq.Query) -> list[wq.Query]:
-    found = [node]
-    for child in node.children():
-        found.extend(_walk(child))
-    return found
+def make_hit(
+    rank: int,
+    score: float,
+    stored: dict[str, Any],
+    more: int,
+    around: int,
+    spans: list[tuple[int, int]],
+    matched: str,
+) -> Hit:
+    meta = stored["meta"]
+    start = cue_start_at(meta["offsets"], meta["starts"], around)
+    snippet, highlights = _snippet(stored["text"], around, spans)
+    return Hit(
+        rank=rank,
+        score=round(score, 4),
+        video_id=stored["video"],
+        episode_title=stored["episode_title"],
+        channel=stored.get("channel", ""),
+        chapter_title=stored["chapter"],
+        chapter_start=meta["chapter_start"],
+        chapter_source=meta["chapter_source"],
+        start=start,
+        url=link_at(meta["url"], start),
+        snippet=snippet,
+        highlights=highlights,
+        more_in_chapter=more,
+        matched=matched,
+    )
 
 
 def _snippet(

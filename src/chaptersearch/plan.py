@@ -1,0 +1,261 @@
+"""A parsed query planned against one index: the Whoosh queries that rank passages,
+and what counts as a match inside a passage's text.
+
+Words match the passage text or its chapter title; the episode title only adds to a
+passage that matches already, or every passage of an episode would be a hit.
+
+Names that speech recognition splits are found both ways: a query word matches the
+same letters said as two or three adjacent words ("cadquery" finds "CAD query"), and
+two adjacent query words match their joined form ("term shot" finds "termshot").
+Only forms the index holds are tried, so this costs a few term look-ups.
+
+Very common words (said in more than ``COMMON_FRACTION`` of all passages) are handled
+as Lucene's common-terms query does: when the query has rarer words or phrases, a
+passage must hold one of those, and the common words only add to its score. Scoring
+every passage that says "the" would cost more than the rest of the search and says
+little about which passage is meant; with common words alone, all of them must match.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+
+from .analysis import normalize
+from .query import Clause, Matching, ParsedQuery
+from .schema import FIELD_BOOSTS, channel_key
+
+COMMON_FRACTION = 0.05
+COMMON_MIN_PASSAGES = 1000
+"""Below this many passages every word is scored: the saving is small and the fraction
+is noisy."""
+MAX_EXPANSIONS = 50
+"""A prefix stands for at most this many words, the most frequent ones: ``a*`` must not
+become a query of every word in the index."""
+MIN_SPLIT_PART = 2
+PROXIMITY_SLOP = 3
+"""Words of the query said in order within this many words of each other make a
+passage rank higher. Hosts read a topic's title aloud."""
+
+
+@dataclass
+class Plan:
+    queries: list[wq.Query]
+    """The queries that rank passages, strictest first: a search takes the first that
+    fills its page. Empty when a filter can match nothing in this index."""
+    matching: Matching
+    units: list[wq.Query] = field(default_factory=list)
+    """One query per clause (text, chapter or episode title), for the all-words bonus."""
+    spoken: wq.Query = wq.NullQuery
+    """Any clause in the text alone: what is actually said."""
+    near: wq.Query | None = None
+
+
+def _exists(reader: Any, fieldname: str, term: str) -> bool:
+    return bool(reader.doc_frequency(fieldname, term))
+
+
+def _expansions(reader: Any, fieldname: str, prefix: str) -> list[str]:
+    """The most frequent words of a field that start with ``prefix``."""
+    found = []
+    for raw in reader.expand_prefix(fieldname, prefix):
+        term = raw.decode() if isinstance(raw, bytes) else str(raw)
+        found.append((reader.doc_frequency(fieldname, term), term))
+        if len(found) > 20 * MAX_EXPANSIONS:
+            break
+    return [term for _, term in sorted(found, reverse=True)[:MAX_EXPANSIONS]]
+
+
+def _splits(reader: Any, word: str) -> Iterator[tuple[str, ...]]:
+    """The ways ``word`` can be said as two or three words the index holds."""
+    if not word.isalpha() or len(word) < 2 * MIN_SPLIT_PART:
+        return
+    least = MIN_SPLIT_PART
+    for cut in range(least, len(word) - least + 1):
+        first = normalize(word[:cut])
+        if not _exists(reader, "text", first):
+            continue
+        rest = word[cut:]
+        last = normalize(rest)
+        if _exists(reader, "text", last):
+            yield (first, last)
+        for second_cut in range(least, len(rest) - least + 1):
+            middle, end = normalize(rest[:second_cut]), normalize(rest[second_cut:])
+            if _exists(reader, "text", middle) and _exists(reader, "text", end):
+                yield (first, middle, end)
+
+
+def _any(queries: list[wq.Query]) -> wq.Query:
+    queries = [query for query in queries if query is not wq.NullQuery]
+    if not queries:
+        return wq.NullQuery
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _all(fieldname: str, terms: tuple[str, ...]) -> wq.Query:
+    if len(terms) == 1:
+        return wq.Term(fieldname, terms[0])
+    return wq.And([wq.Term(fieldname, term) for term in terms])
+
+
+@dataclass
+class _Parts:
+    """A clause's queries by field."""
+
+    text: wq.Query
+    chapter: wq.Query
+    title: wq.Query
+
+    def matching(self) -> wq.Query:
+        chapter = self.chapter
+        if chapter is not wq.NullQuery:
+            chapter = chapter.with_boost(FIELD_BOOSTS["chapter"])
+        return _any([self.text, chapter])
+
+
+def _parts(clause: Clause, number: int, reader: Any, matching: Matching) -> _Parts:
+    clauses = frozenset({number})
+    if clause.prefix:
+        prefix = clause.terms[0]
+        words = _expansions(reader, "text", prefix)
+        for word in words:
+            matching.add_single(word, clauses)
+        return _Parts(
+            _any([wq.Term("text", word) for word in words]),
+            _any([wq.Term("chapter", w) for w in _expansions(reader, "chapter", prefix)]),
+            _any(
+                [wq.Term("episode_title", w) for w in _expansions(reader, "episode_title", prefix)]
+            ),
+        )
+    if clause.phrase:
+        forms: list[wq.Query] = [wq.Phrase("text", list(clause.terms))]
+        matching.add_sequence(clause.terms, clauses)
+        if len(clause.raw) == 2:
+            joined = normalize(clause.raw[0] + clause.raw[1])
+            if _exists(reader, "text", joined):
+                forms.append(wq.Term("text", joined))
+                matching.add_single(joined, clauses)
+        return _Parts(
+            _any(forms), _all("chapter", clause.terms), _all("episode_title", clause.terms)
+        )
+    word = clause.terms[0]
+    forms = [wq.Term("text", word)]
+    matching.add_single(word, clauses)
+    for split in _splits(reader, clause.raw[0]) if clause.raw else ():
+        forms.append(wq.Phrase("text", list(split)))
+        matching.add_sequence(split, clauses)
+    return _Parts(_any(forms), wq.Term("chapter", word), wq.Term("episode_title", word))
+
+
+def _joined(parsed: ParsedQuery, reader: Any, matching: Matching) -> list[wq.Query]:
+    """Adjacent query words said as one ("term shot" → "termshot"), as extra forms that
+    count for both words."""
+    found = []
+    positive = parsed.positive
+    for number in range(len(positive) - 1):
+        first, second = positive[number], positive[number + 1]
+        if first.phrase or second.phrase or first.prefix or second.prefix:
+            continue
+        if not (first.raw and second.raw):
+            continue
+        joined = normalize(first.raw[0] + second.raw[0])
+        if _exists(reader, "text", joined):
+            found.append(wq.Term("text", joined))
+            matching.add_single(joined, frozenset({number, number + 1}))
+    return found
+
+
+def channel_filter(words: str, searcher: Any) -> wq.Query:
+    """The channels in the index whose names hold all the given words ("talk python"
+    finds "Talk Python To Me"); NullQuery when none does."""
+    wanted = set(channel_key(words).split())
+    names = [
+        name.decode() if isinstance(name, bytes) else name
+        for name in searcher.lexicon("channel_key")
+    ]
+    terms = [wq.Term("channel_key", name) for name in names if wanted <= set(name.split())]
+    return _any(list(terms))
+
+
+def _filters(parsed: ParsedQuery, searcher: Any) -> tuple[list[wq.Query], list[wq.Query]] | None:
+    """Queries every hit must match, and ones none may; None when a filter can match
+    nothing here."""
+    required: list[wq.Query] = []
+    required += [_all("chapter", terms) for terms in parsed.chapter if terms]
+    required += [_all("episode_title", terms) for terms in parsed.title if terms]
+    required += [wq.Term("video", video) for video in parsed.videos]
+    for words in parsed.channels:
+        channel = channel_filter(words, searcher)
+        if channel is wq.NullQuery:
+            return None
+        required.append(channel)
+    refused: list[wq.Query] = []
+    for name, value in parsed.excluded_filters:
+        if name == "video":
+            refused.append(wq.Term("video", value))
+        elif name == "channel":
+            refused.append(channel_filter(value, searcher))
+        else:
+            fieldname = "chapter" if name == "chapter" else "episode_title"
+            terms = tuple(normalize(word) for word in value.split() if word)
+            if terms:
+                refused.append(_all(fieldname, terms))
+    return required, [query for query in refused if query is not wq.NullQuery]
+
+
+def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
+    reader = searcher.reader()
+    matching = Matching(clause_count=len(parsed.positive))
+    filters = _filters(parsed, searcher)
+    if filters is None:
+        return Plan([], matching)
+    required, refused = filters
+    parts = [_parts(clause, n, reader, matching) for n, clause in enumerate(parsed.positive)]
+    excluded = [_parts(clause, -1, reader, Matching()) for clause in parsed.excluded]
+    joined = _joined(parsed, reader, matching)
+    limit = max(COMMON_FRACTION * searcher.doc_count(), COMMON_MIN_PASSAGES)
+    common = {
+        number
+        for number, clause in enumerate(parsed.positive)
+        if not clause.phrase
+        and not clause.prefix
+        and reader.doc_frequency("text", clause.terms[0]) > limit
+    }
+    rare = [part.matching() for n, part in enumerate(parts) if n not in common] + joined
+    common_queries = [part.matching() for n, part in enumerate(parts) if n in common]
+    if rare and common_queries:
+        candidates = [wq.AndMaybe(_any(rare), _any(common_queries))]
+    elif len(common_queries) > 1:
+        candidates = [wq.And(common_queries), _any(common_queries)]
+    else:
+        candidates = [_any(rare + common_queries)]
+    titles = _any([part.title for part in parts])
+    if titles is not wq.NullQuery and rare:
+        # with common words alone the title is left out too: a title saying "python"
+        # tells little, and checking it for every passage that says "python" costs
+        boosted = titles.with_boost(FIELD_BOOSTS["episode_title"])
+        candidates = [wq.AndMaybe(query, boosted) for query in candidates]
+    refused += [part.matching() for part in excluded]
+    queries = [_restricted(query, required, refused) for query in candidates]
+    single = [c.terms[0] for c in parsed.positive if not c.phrase and not c.prefix]
+    near = None
+    if PROXIMITY_SLOP and len(single) >= 2 and len(single) == len(parsed.positive):
+        near = wq.Phrase("text", single, slop=PROXIMITY_SLOP)
+    return Plan(
+        queries=[query for query in queries if query is not wq.NullQuery],
+        matching=matching,
+        units=[_any([part.matching(), part.title]) for part in parts],
+        spoken=_any([part.text for part in parts] + joined),
+        near=near,
+    )
+
+
+def _restricted(query: wq.Query, required: list[wq.Query], refused: list[wq.Query]) -> wq.Query:
+    if query is wq.NullQuery:
+        query = wq.And(required) if required else wq.NullQuery
+    elif required:
+        query = wq.And([query, *required])
+    if refused and query is not wq.NullQuery:
+        query = wq.AndNot(query, _any(refused))
+    return query
