@@ -22,7 +22,7 @@ from whoosh.writing import IndexWriter
 from .errors import ChapterSearchError, IndexBusyError
 from .models import Episode
 from .passages import passages_of
-from .schema import CURRENT, channel_key, create_index, live_folder, open_index
+from .schema import CURRENT, channel_key, create_index, live_folder, open_index, pack_passage
 
 COMMIT_SECONDS = 10.0
 """How often a long ``add`` commits: what was added becomes searchable, and a kill
@@ -45,13 +45,12 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
             "episode_title": episode.title,
             "chapter": chapter.title,
             "text": passage.text,
+            "passage": pack_passage(passage.text, passage.cue_offsets, passage.cue_starts),
             "meta": {
                 "url": episode.url,
                 "chapter_index": passage.chapter_index,
                 "chapter_start": chapter.start,
                 "chapter_source": chapter.source,
-                "offsets": passage.cue_offsets,
-                "starts": passage.cue_starts,
             },
         }
 

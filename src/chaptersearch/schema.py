@@ -6,7 +6,11 @@ about 65 ms.
 """
 
 import functools
+import json
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
@@ -30,7 +34,7 @@ def make_schema() -> Schema:
     """Every word of the text with its positions (phrases are matched exactly by the
     index); titles without positions, which no query needs."""
     analyzer = SpokenAnalyzer()
-    text = TEXT(stored=True, analyzer=analyzer, phrase=True)
+    text = TEXT(stored=False, analyzer=analyzer, phrase=True)
     text.format = SpokenPositions(field_boost=1.0)
     return Schema(
         key=ID(unique=True),
@@ -41,7 +45,47 @@ def make_schema() -> Schema:
         episode_title=TEXT(stored=True, analyzer=analyzer, phrase=False),
         chapter=TEXT(stored=True, analyzer=analyzer, phrase=False),
         text=text,
+        passage=STORED,
         meta=STORED,
+    )
+
+
+def pack_passage(text: str, offsets: list[int], starts: list[float]) -> bytes:
+    """A passage's text and cue times, compressed: stored plain, the text was a third of
+    the index."""
+    return zlib.compress(json.dumps([text, offsets, starts]).encode(), 6)
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """Everything a hit needs of one passage, as the index keeps it."""
+
+    video: str
+    episode_title: str
+    channel: str
+    chapter: str
+    chapter_start: float
+    chapter_source: str
+    url: str | None
+    text: str
+    offsets: list[int]
+    starts: list[float]
+
+
+def stored_passage(fields: dict[str, Any]) -> StoredPassage:
+    text, offsets, starts = json.loads(zlib.decompress(fields["passage"]))
+    meta = fields["meta"]
+    return StoredPassage(
+        video=fields["video"],
+        episode_title=fields["episode_title"],
+        channel=fields.get("channel", ""),
+        chapter=fields["chapter"],
+        chapter_start=meta["chapter_start"],
+        chapter_source=meta["chapter_source"],
+        url=meta["url"],
+        text=text,
+        offsets=offsets,
+        starts=starts,
     )
 
 

@@ -18,7 +18,7 @@ from .errors import ChapterSearchError, IndexEmptyError, IndexUnreadableError
 from .hit import Hit
 from .plan import Plan, plan
 from .query import ParsedQuery, SearchRequest, parse_query
-from .schema import open_index
+from .schema import StoredPassage, open_index, stored_passage
 from .snippets import MatchLocator, make_hit
 
 ALL_WORDS_BONUS = 1.0
@@ -91,19 +91,20 @@ def _hits(searcher: Any, planned: Plan, request: SearchRequest) -> list[Hit]:
     hits = []
     for rank, (docnum, score, key) in enumerate(found, start=1):
         more = len(mentions.get(key, set()) - shown[key])
-        stored = searcher.stored_fields(docnum)
+        stored = stored_passage(searcher.stored_fields(docnum))
         hit = locator.hit(rank, score, stored, more)
         hits.append(hit or _chapter_title_hit(searcher, rank, score, stored, key, more))
     return hits
 
 
 def _chapter_title_hit(
-    searcher: Any, rank: int, score: float, stored: dict[str, Any], key: str, more: int
+    searcher: Any, rank: int, score: float, stored: StoredPassage, key: str, more: int
 ) -> Hit:
     """A passage that matched through its chapter title alone: the hit is the chapter's
     opening, said so, rather than a passage that happens to be in it."""
-    opening = searcher.document(key=f"{key}:0") or stored
-    return make_hit(rank, score, opening, more, 0, [], "chapter title")
+    opening = searcher.document(key=f"{key}:0")
+    first = stored_passage(opening) if opening else stored
+    return make_hit(rank, score, first, more, 0, [], "chapter title")
 
 
 def _top_per_chapter(

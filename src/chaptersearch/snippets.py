@@ -9,11 +9,11 @@ snippet is cut around that moment, with every match in it marked.
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 from .analysis import MAX_TOKEN, TOKEN, dotted_parts, normalize
 from .hit import Hit
 from .query import Matching
+from .schema import StoredPassage
 from .youtube_urls import link_at
 
 SNIPPET_BEFORE = 60
@@ -88,11 +88,10 @@ class MatchLocator:
                 best, best_count = match, len(clauses)
         return best
 
-    def hit(self, rank: int, score: float, stored: dict[str, Any], more: int) -> Hit | None:
+    def hit(self, rank: int, score: float, stored: StoredPassage, more: int) -> Hit | None:
         """The hit for a passage, or None when none of its spoken words match (it matched
         through its chapter title alone)."""
-        text: str = stored["text"]
-        matches = self.matches(text)
+        matches = self.matches(stored.text)
         if not matches:
             return None
         first = self.moment(matches)
@@ -103,26 +102,25 @@ class MatchLocator:
 def make_hit(
     rank: int,
     score: float,
-    stored: dict[str, Any],
+    stored: StoredPassage,
     more: int,
     around: int,
     spans: list[tuple[int, int]],
     matched: str,
 ) -> Hit:
-    meta = stored["meta"]
-    start = cue_start_at(meta["offsets"], meta["starts"], around)
-    snippet, highlights = _snippet(stored["text"], around, spans)
+    start = cue_start_at(stored.offsets, stored.starts, around)
+    snippet, highlights = _snippet(stored.text, around, spans)
     return Hit(
         rank=rank,
         score=round(score, 4),
-        video_id=stored["video"],
-        episode_title=stored["episode_title"],
-        channel=stored.get("channel", ""),
-        chapter_title=stored["chapter"],
-        chapter_start=meta["chapter_start"],
-        chapter_source=meta["chapter_source"],
+        video_id=stored.video,
+        episode_title=stored.episode_title,
+        channel=stored.channel,
+        chapter_title=stored.chapter,
+        chapter_start=stored.chapter_start,
+        chapter_source=stored.chapter_source,  # type: ignore[arg-type]
         start=start,
-        url=link_at(meta["url"], start),
+        url=link_at(stored.url, start),
         snippet=snippet,
         highlights=highlights,
         more_in_chapter=more,
