@@ -16,7 +16,6 @@ every passage that says "the" would cost more than the rest of the search and sa
 little about which passage is meant; with common words alone, all of them must match.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +33,9 @@ MAX_EXPANSIONS = 50
 """A prefix stands for at most this many words, the most frequent ones: ``a*`` must not
 become a query of every word in the index."""
 MIN_SPLIT_PART = 2
+SPLIT_MAX_PASSAGES = 50
+SPLIT_MIN_PASSAGES = 3
+MAX_SPLITS = 3
 PROXIMITY_SLOP = 3
 """Words of the query said in order within this many words of each other make a
 passage rank higher. Hosts read a topic's title aloud."""
@@ -67,23 +69,37 @@ def _expansions(reader: Any, fieldname: str, prefix: str) -> list[str]:
     return [term for _, term in sorted(found, reverse=True)[:MAX_EXPANSIONS]]
 
 
-def _splits(reader: Any, word: str) -> Iterator[tuple[str, ...]]:
-    """The ways ``word`` can be said as two or three words the index holds."""
+def _splits(reader: Any, word: str) -> list[tuple[str, ...]]:
+    """The ways a rare ``word`` can be said as two (else three) words the index holds.
+
+    Only words the index holds in at most ``SPLIT_MAX_PASSAGES`` passages are split: a
+    name that speech recognition splits is rarely heard whole, and splitting common
+    words ("py thon", "te sting") finds only noise, slowly. Each part must itself be
+    said in ``SPLIT_MIN_PASSAGES`` passages or more.
+    """
     if not word.isalpha() or len(word) < 2 * MIN_SPLIT_PART:
-        return
+        return []
+    if reader.doc_frequency("text", normalize(word)) > SPLIT_MAX_PASSAGES:
+        return []
+
+    def said(part: str) -> str | None:
+        term = normalize(part)
+        return term if reader.doc_frequency("text", term) >= SPLIT_MIN_PASSAGES else None
+
     least = MIN_SPLIT_PART
-    for cut in range(least, len(word) - least + 1):
-        first = normalize(word[:cut])
-        if not _exists(reader, "text", first):
-            continue
+    cuts = range(least, len(word) - least + 1)
+    two = [(a, b) for cut in cuts if (a := said(word[:cut])) and (b := said(word[cut:]))]
+    if two:
+        return two[:MAX_SPLITS]
+    three: list[tuple[str, ...]] = []
+    for cut in cuts:
+        first = said(word[:cut])
         rest = word[cut:]
-        last = normalize(rest)
-        if _exists(reader, "text", last):
-            yield (first, last)
-        for second_cut in range(least, len(rest) - least + 1):
-            middle, end = normalize(rest[:second_cut]), normalize(rest[second_cut:])
-            if _exists(reader, "text", middle) and _exists(reader, "text", end):
-                yield (first, middle, end)
+        for second in range(least, len(rest) - least + 1) if first else ():
+            middle, end = said(rest[:second]), said(rest[second:])
+            if middle and end:
+                three.append((first, middle, end))  # type: ignore[arg-type]
+    return three[:MAX_SPLITS]
 
 
 def _any(queries: list[wq.Query]) -> wq.Query:
