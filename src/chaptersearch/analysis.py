@@ -129,11 +129,21 @@ class SpokenPositions(Positions):  # type: ignore[misc]
         return bytes([WIDE]) + array("I", gaps).tobytes()
 
     def decode_positions(self, value: bytes) -> list[int]:
-        gaps = array("I", value[1:]) if value[:1] == WIDE_MARK else value
-        return list(accumulate(gaps))
+        return decode_positions(value)
 
     def decode_frequency(self, value: bytes) -> int:
-        return (len(value) - 1) // 4 if value[:1] == WIDE_MARK else len(value)
+        return decode_frequency(value)
+
+
+def decode_positions(value: bytes) -> list[int]:
+    """The word positions one posting of ``SpokenPositions`` holds."""
+    gaps = array("I", value[1:]) if value[:1] == WIDE_MARK else value
+    return list(accumulate(gaps))
+
+
+def decode_frequency(value: bytes) -> int:
+    """How many times one posting of ``SpokenPositions`` says its word."""
+    return (len(value) - 1) // 4 if value[:1] == WIDE_MARK else len(value)
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
         found: dict[str, list[int]] = {}

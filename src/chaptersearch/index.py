@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from whoosh.codec import whoosh3
+from whoosh.columns import CompressedBytesColumn, PickleColumn
 from whoosh.index import Index, LockError
 from whoosh.writing import IndexWriter
 
@@ -54,6 +56,19 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
             },
         }
 
+
+class _StoredColumn(CompressedBytesColumn):  # type: ignore[misc]
+    """Whoosh's stored-fields column, written with its table of offsets whatever the
+    segment's size: without it, every search rebuilt the table of a segment of under
+    32,768 passages in Python (10 ms for two segments of 27,000). Same format."""
+
+    def writer(self, dbfile: Any) -> Any:
+        writer = super().writer(dbfile)
+        writer.cutoff = 0
+        return writer
+
+
+whoosh3.STORED_COLUMN = PickleColumn(_StoredColumn())
 
 WRITER_OPTIONS: dict[str, Any] = {"compound": False}
 """Separate segment files: whoosh3 reads a compound file's parts into memory each time a

@@ -16,6 +16,7 @@ every passage that says "the" would cost more than the rest of the search and sa
 little about which passage is meant; with common words alone, all of them must match.
 """
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,22 +37,28 @@ MIN_SPLIT_PART = 2
 SPLIT_MAX_PASSAGES = 50
 SPLIT_MIN_PASSAGES = 3
 MAX_SPLITS = 3
-PROXIMITY_SLOP = 3
-"""Words of the query said in order within this many words of each other make a
-passage rank higher. Hosts read a topic's title aloud."""
 
 
 @dataclass
 class Plan:
-    queries: list[wq.Query]
-    """The queries that rank passages, strictest first: a search takes the first that
-    fills its page. Empty when a filter can match nothing in this index."""
+    """How one query is answered by one index."""
+
+    clauses: list[Clause]
     matching: Matching
-    units: list[wq.Query] = field(default_factory=list)
-    """One query per clause (text, chapter or episode title), for the all-words bonus."""
+    rare: wq.Query = wq.NullQuery
+    """The clauses with a word said in few passages, for Whoosh to rank, with filters
+    and exclusions applied; NullQuery when every clause is common."""
+    common: list[int] = field(default_factory=list)
+    """Clauses whose every word is common: answered from whole posting lists when the
+    query has nothing rarer, else only counted in the passages found."""
+    required: wq.Query = wq.NullQuery
+    refused: wq.Query = wq.NullQuery
     spoken: wq.Query = wq.NullQuery
-    """Any clause in the text alone: what is actually said."""
-    near: wq.Query | None = None
+    """The rare clauses in the text alone: what is actually said."""
+    idf: list[float] = field(default_factory=list)
+    """Each clause's inverse document frequency (BM25's), to weigh common words."""
+    nothing: bool = False
+    """A filter matches nothing in this index."""
 
 
 def _exists(reader: Any, fieldname: str, term: str) -> bool:
@@ -88,7 +95,9 @@ def _splits(reader: Any, word: str) -> list[tuple[str, ...]]:
 
     least = MIN_SPLIT_PART
     cuts = range(least, len(word) - least + 1)
-    two = [(a, b) for cut in cuts if (a := said(word[:cut])) and (b := said(word[cut:]))]
+    two: list[tuple[str, ...]] = [
+        (a, b) for cut in cuts if (a := said(word[:cut])) and (b := said(word[cut:]))
+    ]
     if two:
         return two[:MAX_SPLITS]
     three: list[tuple[str, ...]] = []
@@ -222,56 +231,47 @@ def _filters(parsed: ParsedQuery, searcher: Any) -> tuple[list[wq.Query], list[w
 
 def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     reader = searcher.reader()
-    matching = Matching(clause_count=len(parsed.positive))
+    clauses = parsed.positive
+    matching = Matching(clause_count=len(clauses))
     filters = _filters(parsed, searcher)
     if filters is None:
-        return Plan([], matching)
+        return Plan(clauses, matching, nothing=True)
     required, refused = filters
-    parts = [_parts(clause, n, reader, matching) for n, clause in enumerate(parsed.positive)]
+    parts = [_parts(clause, n, reader, matching) for n, clause in enumerate(clauses)]
     excluded = [_parts(clause, -1, reader, Matching()) for clause in parsed.excluded]
     joined = _joined(parsed, reader, matching)
-    limit = max(COMMON_FRACTION * searcher.doc_count(), COMMON_MIN_PASSAGES)
-    common = {
-        number
-        for number, clause in enumerate(parsed.positive)
-        if not clause.phrase
-        and not clause.prefix
-        and reader.doc_frequency("text", clause.terms[0]) > limit
-    }
+    total = searcher.doc_count()
+    limit = max(COMMON_FRACTION * total, COMMON_MIN_PASSAGES)
+    frequencies = [
+        min(reader.doc_frequency("text", term) for term in clause.terms)
+        if not clause.prefix
+        else limit
+        for clause in clauses
+    ]
+    common = [n for n, clause in enumerate(clauses) if not clause.prefix and frequencies[n] > limit]
     rare = [part.matching() for n, part in enumerate(parts) if n not in common] + joined
-    common_queries = [part.matching() for n, part in enumerate(parts) if n in common]
-    if rare and common_queries:
-        candidates = [wq.AndMaybe(_any(rare), _any(common_queries))]
-    elif len(common_queries) > 1:
-        candidates = [wq.And(common_queries), _any(common_queries)]
-    else:
-        candidates = [_any(rare + common_queries)]
-    titles = _any([part.title for part in parts])
-    if titles is not wq.NullQuery and rare:
-        # with common words alone the title is left out too: a title saying "python"
-        # tells little, and checking it for every passage that says "python" costs
-        boosted = titles.with_boost(FIELD_BOOSTS["episode_title"])
-        candidates = [wq.AndMaybe(query, boosted) for query in candidates]
+    query = _any(rare)
+    titles = _any([part.title for n, part in enumerate(parts) if n not in common])
+    if query is not wq.NullQuery and titles is not wq.NullQuery:
+        query = wq.AndMaybe(query, titles.with_boost(FIELD_BOOSTS["episode_title"]))
     refused += [part.matching() for part in excluded]
-    queries = [_restricted(query, required, refused) for query in candidates]
-    single = [c.terms[0] for c in parsed.positive if not c.phrase and not c.prefix]
-    near = None
-    if PROXIMITY_SLOP and len(single) >= 2 and len(single) == len(parsed.positive):
-        near = wq.Phrase("text", single, slop=PROXIMITY_SLOP)
+    if query is wq.NullQuery and not common and required:
+        query = wq.And(required)  # filters alone
+    elif query is not wq.NullQuery and required:
+        query = wq.And([query, *required])
+    if query is not wq.NullQuery and refused:
+        query = wq.AndNot(query, _any(refused))
     return Plan(
-        queries=[query for query in queries if query is not wq.NullQuery],
+        clauses=clauses,
         matching=matching,
-        units=[_any([part.matching(), part.title]) for part in parts],
-        spoken=_any([part.text for part in parts] + joined),
-        near=near,
+        rare=query,
+        common=common,
+        required=wq.And(required) if required else wq.NullQuery,
+        refused=_any(refused),
+        spoken=_any([part.text for n, part in enumerate(parts) if n not in common] + joined),
+        idf=[_idf(total, frequency) for frequency in frequencies],
     )
 
 
-def _restricted(query: wq.Query, required: list[wq.Query], refused: list[wq.Query]) -> wq.Query:
-    if query is wq.NullQuery:
-        query = wq.And(required) if required else wq.NullQuery
-    elif required:
-        query = wq.And([query, *required])
-    if refused and query is not wq.NullQuery:
-        query = wq.AndNot(query, _any(refused))
-    return query
+def _idf(total: int, frequency: float) -> float:
+    return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))

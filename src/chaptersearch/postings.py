@@ -7,9 +7,15 @@ format through its leaf matcher's block methods; whoosh3 is pinned to one versio
 ``pyproject.toml``, and the tests compare the result with Whoosh's own matcher.
 """
 
+import heapq
 from typing import Any
 
+from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
+
+from .analysis import decode_frequency, decode_positions
+from .plan import Plan
+from .query import Clause
 
 
 def _leaf(matcher: Any) -> Any:
@@ -36,3 +42,77 @@ def positions_by_passage(searcher: Any, fieldname: str, term: str) -> dict[int, 
                     found[docnum + offset] = value
             leaf._next_block()
     return found
+
+
+K1 = 1.2
+CHAPTER_TITLE_COUNT = 2
+"""A chapter title that says a clause counts as this many mentions in each of the
+chapter's passages, as the chapter field's boost does for rarer words."""
+
+
+def _saturated(count: int) -> float:
+    """BM25's diminishing return of saying a word again."""
+    return count * (K1 + 1) / (count + K1)
+
+
+def _counts(searcher: Any, clause: Clause) -> dict[int, int]:
+    """How often each passage says a clause (a phrase only where its words are said in
+    order), plus the passages whose chapter title says it."""
+    if clause.phrase:
+        counts = _phrase_counts(searcher, clause.terms)
+    else:
+        counts = {
+            docnum: decode_frequency(value)
+            for docnum, value in positions_by_passage(searcher, "text", clause.terms[0]).items()
+        }
+    title = wq.And([wq.Term("chapter", term) for term in clause.terms])
+    for docnum in searcher.docs_for_query(title):
+        counts[docnum] = counts.get(docnum, 0) + CHAPTER_TITLE_COUNT
+    return counts
+
+
+def _phrase_counts(searcher: Any, terms: tuple[str, ...]) -> dict[int, int]:
+    lists = {term: positions_by_passage(searcher, "text", term) for term in set(terms)}
+    ordered = sorted(lists.values(), key=len)
+    docnums = set(ordered[0]).intersection(*ordered[1:])
+    counts: dict[int, int] = {}
+    for docnum in docnums:
+        places = {term: set(decode_positions(found[docnum])) for term, found in lists.items()}
+        first = places[terms[0]]
+        count = sum(
+            all(start + offset in places[term] for offset, term in enumerate(terms[1:], 1))
+            for start in first
+        )
+        if count:
+            counts[docnum] = count
+    return counts
+
+
+def common_candidates(
+    searcher: Any, planned: Plan, fetch: int
+) -> tuple[list[tuple[int, float]], set[int]]:
+    """The best passages for a query of common words alone, as (docnum, score): those
+    that say every clause first, then those that say some, scored as BM25 would be
+    without its length normalisation (passages are all about a minute long). Also every
+    passage that says a clause, for "more in this chapter"."""
+    counts = [_counts(searcher, planned.clauses[number]) for number in planned.common]
+    weights = [planned.idf[number] for number in planned.common]
+    every = set(counts[0]).intersection(*counts[1:])
+    pool = every if len(every) >= fetch or len(counts) == 1 else set().union(*counts)
+    if planned.required is not wq.NullQuery:
+        pool &= set(searcher.docs_for_query(planned.required))
+    if planned.refused is not wq.NullQuery:
+        pool -= set(searcher.docs_for_query(planned.refused))
+    scored = (
+        (
+            docnum,
+            sum(
+                weight * _saturated(found[docnum])
+                for found, weight in zip(counts, weights, strict=True)
+                if docnum in found
+            ),
+        )
+        for docnum in pool
+    )
+    best = heapq.nlargest(fetch, scored, key=lambda item: (item[1], -item[0]))
+    return best, set().union(*counts)

@@ -65,12 +65,17 @@ class StoredPassage:
     episode_title: str
     channel: str
     chapter: str
+    chapter_index: int
     chapter_start: float
     chapter_source: str
     url: str | None
     text: str
     offsets: list[int]
     starts: list[float]
+
+    @property
+    def chapter_key(self) -> str:
+        return f"{self.video}:{self.chapter_index}"
 
 
 def stored_passage(fields: dict[str, Any]) -> StoredPassage:
@@ -81,6 +86,7 @@ def stored_passage(fields: dict[str, Any]) -> StoredPassage:
         episode_title=fields["episode_title"],
         channel=fields.get("channel", ""),
         chapter=fields["chapter"],
+        chapter_index=meta["chapter_index"],
         chapter_start=meta["chapter_start"],
         chapter_source=meta["chapter_source"],
         url=meta["url"],

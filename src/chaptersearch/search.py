@@ -8,18 +8,21 @@ come back, below complete ones. At most ``per_chapter`` hits come from one chapt
 """
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring
 
+from .analysis import terms
 from .errors import ChapterSearchError, IndexEmptyError, IndexUnreadableError
 from .hit import Hit
 from .plan import Plan, plan
+from .postings import common_candidates
 from .query import ParsedQuery, SearchRequest, parse_query
 from .schema import StoredPassage, open_index, stored_passage
-from .snippets import MatchLocator, make_hit
+from .snippets import Match, MatchLocator, make_hit
 
 ALL_WORDS_BONUS = 1.0
 """A passage with every clause of the query scores this much more (1.0 doubles it).
@@ -31,7 +34,11 @@ postings run out, and can rank a passage with fewer of the words above one with 
 
 PROXIMITY_BONUS = 1.0
 """How much more a passage scores when the query's words are said in order, close
-together (see ``plan.PROXIMITY_SLOP``). Checked on the best passages only."""
+together. Checked on the best passages only."""
+
+PROXIMITY_SLOP = 3
+"""Words of the query said in order within this many words of each other make a
+passage rank higher. Hosts read a topic's title aloud."""
 
 BM25 = {"B": 0.75, "K1": 1.2}
 """Whoosh's BM25F parameters: B, how much a long passage is discounted; K1, how soon
@@ -81,94 +88,162 @@ def _search_once(index_folder: Path, parsed: ParsedQuery, request: SearchRequest
         ix.close()
 
 
+@dataclass
+class Ranked:
+    """A candidate passage, read and scored."""
+
+    docnum: int
+    score: float
+    passage: StoredPassage
+    matches: list[Match]
+
+
 def _hits(searcher: Any, planned: Plan, request: SearchRequest) -> list[Hit]:
+    if planned.nothing:
+        return []
     locator = MatchLocator(planned.matching)
-    found = _top_per_chapter(searcher, planned, request)
-    shown: dict[str, set[int]] = {}
-    for docnum, _, key in found:
-        shown.setdefault(key, set()).add(docnum)
-    mentions = _mentions(searcher, planned.spoken, set(shown))
+    reranker = Reranker(planned, locator, searcher)
+    fetch = max(50, request.limit * request.per_chapter * 4)
+    while True:
+        candidates, saying = _candidates(searcher, planned, fetch)
+        chosen = _per_chapter(reranker.rank(candidates), request)
+        if len(chosen) == request.limit or len(candidates) < fetch or fetch >= MAX_FETCH:
+            break
+        fetch *= 4
+    mentions = _mentions(searcher, planned, saying, chosen)
     hits = []
-    for rank, (docnum, score, key) in enumerate(found, start=1):
-        more = len(mentions.get(key, set()) - shown[key])
-        stored = stored_passage(searcher.stored_fields(docnum))
-        hit = locator.hit(rank, score, stored, more)
-        hits.append(hit or _chapter_title_hit(searcher, rank, score, stored, key, more))
+    for rank, ranked in enumerate(chosen, start=1):
+        more = mentions.get(ranked.passage.chapter_key, 0)
+        hits.append(_hit(searcher, rank, ranked, more, locator))
     return hits
 
 
-def _chapter_title_hit(
-    searcher: Any, rank: int, score: float, stored: StoredPassage, key: str, more: int
-) -> Hit:
-    """A passage that matched through its chapter title alone: the hit is the chapter's
-    opening, said so, rather than a passage that happens to be in it."""
-    opening = searcher.document(key=f"{key}:0")
-    first = stored_passage(opening) if opening else stored
-    return make_hit(rank, score, first, more, 0, [], "chapter title")
+def _candidates(
+    searcher: Any, planned: Plan, fetch: int
+) -> tuple[list[tuple[int, float]], set[int] | None]:
+    """The best ``fetch`` passages by the index's own score, and (for common words)
+    every passage that says a clause."""
+    if planned.rare is not wq.NullQuery:
+        results = searcher.search(planned.rare, limit=fetch)
+        return [(result.docnum, float(result.score)) for result in results], None
+    if planned.common:
+        return common_candidates(searcher, planned, fetch)
+    return [], None
 
 
-def _top_per_chapter(
-    searcher: Any, planned: Plan, request: SearchRequest
-) -> list[tuple[int, float, str]]:
-    """The best ``limit`` passages as (docnum, score, chapter key), at most
-    ``per_chapter`` from any one chapter.
+class Reranker:
+    """Scores candidate passages from their own text: the bonus for saying every clause
+    and for saying the words in order close together, and the common words a query's
+    rarer words found."""
 
-    Grouping is done here rather than with Whoosh's ``collapse=``: in whoosh3 3.54
-    collapsing loses chapters from other segments for some OR queries. A margin of top
-    passages is fetched, and more only when a few chapters crowd out the rest.
-    """
-    column = searcher.reader().column_reader("chapter_key")
-    chosen: list[tuple[int, float, str]] = []
-    for query in planned.queries:
-        chosen = _best(searcher, query, request, planned, column)
-        if len(chosen) == request.limit:
-            break
+    def __init__(self, planned: Plan, locator: MatchLocator, searcher: Any) -> None:
+        self.planned = planned
+        self.locator = locator
+        self.searcher = searcher
+        self.count_common = planned.rare is not wq.NullQuery
+        self._title_terms: dict[str, set[str]] = {}
+        clauses = planned.clauses
+        self.in_order = len(clauses) >= 2 and all(
+            not clause.phrase and not clause.prefix for clause in clauses
+        )
+
+    def rank(self, candidates: list[tuple[int, float]]) -> list[Ranked]:
+        ranked = [self._score(docnum, base) for docnum, base in candidates]
+        return sorted(ranked, key=lambda item: -item.score)
+
+    def _titled(self, title: str) -> set[str]:
+        if title not in self._title_terms:
+            self._title_terms[title] = {term.text for term in terms(title)}
+        return self._title_terms[title]
+
+    def _score(self, docnum: int, base: float) -> Ranked:
+        passage = stored_passage(self.searcher.stored_fields(docnum))
+        matches = self.locator.matches(passage.text, spans=False)
+        said: dict[int, int] = {}
+        for match in matches:
+            for clause in match.clauses:
+                said[clause] = said.get(clause, 0) + 1
+        titles = self._titled(passage.chapter) | self._titled(passage.episode_title)
+        matched = set(said) | {
+            number
+            for number, clause in enumerate(self.planned.clauses)
+            if not clause.prefix and set(clause.terms) <= titles
+        }
+        score = base
+        if self.count_common:
+            score += sum(
+                self.planned.idf[number] * _saturated(said[number])
+                for number in self.planned.common
+                if number in said
+            )
+        every = len(self.planned.clauses) >= 2 and len(matched) == len(self.planned.clauses)
+        close = self.in_order and _in_order(matches, len(self.planned.clauses))
+        score *= 1 + ALL_WORDS_BONUS * every + PROXIMITY_BONUS * close
+        return Ranked(docnum, score, passage, matches)
+
+
+def _saturated(count: int) -> float:
+    return count * (BM25["K1"] + 1) / (count + BM25["K1"])
+
+
+def _in_order(matches: list[Match], clauses: int) -> bool:
+    """Whether clauses 0, 1, 2… are said in that order, each within ``PROXIMITY_SLOP``
+    words of the one before."""
+    reach: dict[int, int] = {}  # clause -> latest position ending a run up to it
+    for match in matches:
+        for clause in sorted(match.clauses):
+            if clause == 0:
+                reach[0] = match.position
+            elif (
+                clause - 1 in reach and 0 < match.position - reach[clause - 1] <= PROXIMITY_SLOP + 1
+            ):
+                reach[clause] = match.position
+    return clauses - 1 in reach
+
+
+def _per_chapter(ranked: list[Ranked], request: SearchRequest) -> list[Ranked]:
+    """The best ``limit`` passages, at most ``per_chapter`` from any one chapter."""
+    chosen: list[Ranked] = []
+    taken: dict[str, int] = {}
+    for item in ranked:
+        key = item.passage.chapter_key
+        if taken.get(key, 0) < request.per_chapter:
+            taken[key] = taken.get(key, 0) + 1
+            chosen.append(item)
+            if len(chosen) == request.limit:
+                break
     return chosen
 
 
-def _best(
-    searcher: Any, query: wq.Query, request: SearchRequest, planned: Plan, column: Any
-) -> list[tuple[int, float, str]]:
-    fetch = max(50, request.limit * request.per_chapter * 4)
-    while True:
-        results = searcher.search(query, limit=fetch)
-        found = [(result.docnum, float(result.score)) for result in results]
-        docnums = {docnum for docnum, _ in found}
-        complete = _holding_every_clause(searcher, planned.units, docnums)
-        close = _among(searcher, planned.near, docnums) if planned.near is not None else set()
-        scored = sorted(
-            (
-                (
-                    d,
-                    score
-                    * (1 + ALL_WORDS_BONUS * (d in complete) + PROXIMITY_BONUS * (d in close)),
-                )
-                for d, score in found
-            ),
-            key=lambda item: -item[1],
-        )
-        chosen: list[tuple[int, float, str]] = []
-        taken: dict[str, int] = {}
-        for docnum, score in scored:
-            key = column[docnum]
-            if taken.get(key, 0) < request.per_chapter:
-                taken[key] = taken.get(key, 0) + 1
-                chosen.append((docnum, score, key))
-                if len(chosen) == request.limit:
-                    return chosen
-        if results.scored_length() < fetch or fetch >= MAX_FETCH:
-            return chosen
-        fetch *= 4
+def _hit(searcher: Any, rank: int, ranked: Ranked, more: int, locator: MatchLocator) -> Hit:
+    if ranked.matches:
+        matches = locator.matches(ranked.passage.text)
+        first = MatchLocator.moment(matches)
+        spans = [(match.start, match.end) for match in matches]
+        return make_hit(rank, ranked.score, ranked.passage, more, first.start, spans, "words")
+    # matched through its chapter title alone: the hit is the chapter's opening, said
+    # so, rather than a passage that happens to be in it
+    opening = searcher.document(key=f"{ranked.passage.chapter_key}:0")
+    first_passage = stored_passage(opening) if opening else ranked.passage
+    return make_hit(rank, ranked.score, first_passage, more, 0, [], "chapter title")
 
 
-def _holding_every_clause(searcher: Any, units: list[wq.Query], docnums: set[int]) -> set[int]:
-    """Which of some passages hold every clause of the query, in any field."""
-    if len(units) < 2:
-        return set()
-    holding = set(docnums)
-    for unit in units:
-        holding = _among(searcher, unit, holding)
-    return holding
+def _mentions(
+    searcher: Any, planned: Plan, saying: set[int] | None, chosen: list[Ranked]
+) -> dict[str, int]:
+    """For each chapter shown, how many of its other passages say the words: every
+    passage of a chapter matches through its title, so this counts what is said."""
+    shown: dict[str, set[int]] = {}
+    for item in chosen:
+        shown.setdefault(item.passage.chapter_key, set()).add(item.docnum)
+    counts: dict[str, int] = {}
+    for key, docnums in shown.items():
+        others = set(searcher.docs_for_query(wq.Term("chapter_key", key))) - docnums
+        if saying is not None:
+            counts[key] = len(others & saying)
+        else:
+            counts[key] = len(_among(searcher, planned.spoken, others))
+    return counts
 
 
 def _among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
@@ -185,17 +260,4 @@ def _among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
             matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
             found.add(docnum)
-    return found
-
-
-def _mentions(searcher: Any, spoken: wq.Query, chapter_keys: set[str]) -> dict[str, set[int]]:
-    """The passages of some chapters whose spoken words match: every passage of a chapter
-    matches through its title, so "more in this chapter" counts what is said instead."""
-    if spoken is wq.NullQuery or not chapter_keys:
-        return {}
-    within = wq.Or([wq.Term("chapter_key", key) for key in sorted(chapter_keys)])
-    column = searcher.reader().column_reader("chapter_key")
-    found: dict[str, set[int]] = {}
-    for docnum in _among(searcher, spoken, set(searcher.docs_for_query(within))):
-        found.setdefault(column[docnum], set()).add(docnum)
     return found
