@@ -43,17 +43,20 @@ class MatchLocator:
         """Every match of a clause in ``text``, in order of position; with ``spans``
         False, without their place in the text (``start`` and ``end`` are 0), which is
         all ranking needs and half the work."""
-        words = [word for word in TOKEN.findall(text) if len(word) <= MAX_TOKEN]
+        words = TOKEN.findall(text)
+        if words and max(map(len, words)) > MAX_TOKEN:
+            words = [word for word in words if len(word) <= MAX_TOKEN]
         wanted = self.wanted
-        at: dict[int, set[str]] = {}
-        for position, raw in enumerate(words):
-            term = normalize(raw)
-            if "." in raw:
-                found = ({term} | set(dotted_parts(raw))) & wanted
-                if found:
-                    at[position] = found
-            elif term in wanted:
-                at[position] = {term}
+        normalized = list(map(normalize, words))
+        at: dict[int, set[str]] = {
+            position: {term} for position, term in enumerate(normalized) if term in wanted
+        }
+        if "." in text:
+            for position, raw in enumerate(words):
+                if "." in raw:
+                    found = ({normalized[position]} | set(dotted_parts(raw))) & wanted
+                    if found:
+                        at[position] = found
         if not at:
             return []
         places = self._places(text) if spans else None
