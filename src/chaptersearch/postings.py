@@ -61,10 +61,8 @@ def _counts(searcher: Any, clause: Clause) -> dict[int, int]:
     if clause.phrase:
         counts = _phrase_counts(searcher, clause.terms)
     else:
-        counts = {
-            docnum: decode_frequency(value)
-            for docnum, value in positions_by_passage(searcher, "text", clause.terms[0]).items()
-        }
+        found = positions_by_passage(searcher, "text", clause.terms[0])
+        counts = dict(zip(found, map(decode_frequency, found.values()), strict=True))
     title = wq.And([wq.Term("chapter", term) for term in clause.terms])
     for docnum in searcher.docs_for_query(title):
         counts[docnum] = counts.get(docnum, 0) + CHAPTER_TITLE_COUNT
@@ -103,16 +101,17 @@ def common_candidates(
         pool &= set(searcher.docs_for_query(planned.required))
     if planned.refused is not wq.NullQuery:
         pool -= set(searcher.docs_for_query(planned.refused))
-    scored = (
-        (
-            docnum,
-            sum(
-                weight * _saturated(found[docnum])
-                for found, weight in zip(counts, weights, strict=True)
-                if docnum in found
-            ),
+    if len(counts) == 1:  # the score grows with the count: rank by it, score the best
+        only, weight = counts[0], weights[0]
+        top = heapq.nlargest(fetch, pool, key=only.__getitem__)
+        return [(docnum, weight * _saturated(only[docnum])) for docnum in top], set(only)
+
+    def score(docnum: int) -> float:
+        return sum(
+            weight * _saturated(found[docnum])
+            for found, weight in zip(counts, weights, strict=True)
+            if docnum in found
         )
-        for docnum in pool
-    )
-    best = heapq.nlargest(fetch, scored, key=lambda item: (item[1], -item[0]))
-    return best, set().union(*counts)
+
+    top = heapq.nlargest(fetch, pool, key=score)
+    return [(docnum, score(docnum)) for docnum in top], set().union(*counts)

@@ -95,7 +95,6 @@ class Ranked:
     docnum: int
     score: float
     passage: StoredPassage
-    matches: list[Match]
 
 
 def _hits(searcher: Any, planned: Plan, request: SearchRequest) -> list[Hit]:
@@ -158,6 +157,8 @@ class Reranker:
 
     def _score(self, docnum: int, base: float) -> Ranked:
         passage = stored_passage(self.searcher.stored_fields(docnum))
+        if len(self.planned.clauses) < 2:  # no bonus to give: the index's score stands
+            return Ranked(docnum, base, passage)
         matches = self.locator.matches(passage.text, spans=False)
         said: dict[int, int] = {}
         for match in matches:
@@ -179,7 +180,7 @@ class Reranker:
         every = len(self.planned.clauses) >= 2 and len(matched) == len(self.planned.clauses)
         close = self.in_order and _in_order(matches, len(self.planned.clauses))
         score *= 1 + ALL_WORDS_BONUS * every + PROXIMITY_BONUS * close
-        return Ranked(docnum, score, passage, matches)
+        return Ranked(docnum, score, passage)
 
 
 def _saturated(count: int) -> float:
@@ -216,8 +217,8 @@ def _per_chapter(ranked: list[Ranked], request: SearchRequest) -> list[Ranked]:
 
 
 def _hit(searcher: Any, rank: int, ranked: Ranked, more: int, locator: MatchLocator) -> Hit:
-    if ranked.matches:
-        matches = locator.matches(ranked.passage.text)
+    matches = locator.matches(ranked.passage.text)
+    if matches:
         first = MatchLocator.moment(matches)
         spans = [(match.start, match.end) for match in matches]
         return make_hit(rank, ranked.score, ranked.passage, more, first.start, spans, "words")
@@ -236,14 +237,13 @@ def _mentions(
     shown: dict[str, set[int]] = {}
     for item in chosen:
         shown.setdefault(item.passage.chapter_key, set()).add(item.docnum)
-    counts: dict[str, int] = {}
-    for key, docnums in shown.items():
-        others = set(searcher.docs_for_query(wq.Term("chapter_key", key))) - docnums
-        if saying is not None:
-            counts[key] = len(others & saying)
-        else:
-            counts[key] = len(_among(searcher, planned.spoken, others))
-    return counts
+    others = {
+        key: set(searcher.docs_for_query(wq.Term("chapter_key", key))) - docnums
+        for key, docnums in shown.items()
+    }
+    if saying is None:
+        saying = _among(searcher, planned.spoken, set().union(*others.values()))
+    return {key: len(docnums & saying) for key, docnums in others.items()}
 
 
 def _among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
