@@ -170,11 +170,11 @@ def generated_chapters(
     while start < duration or not starts:
         starts.append(start)
         start += window
-    if len(starts) > 1 and duration - starts[-1] < window / 5:
-        starts.pop()
     if cue_starts is not None:
         spoken = {int(moment // window) for moment in cue_starts}
         starts = [begin for begin in starts if begin == 0 or int(begin // window) in spoken]
+    if len(starts) > 1 and duration - starts[-1] < window / 5 and starts[-1] - starts[-2] == window:
+        starts.pop()
     chapters = []
     for index, begin in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else max(duration, begin)

@@ -295,9 +295,11 @@ def add(
     """
     from .adding import AddOptions, EpisodeMaker, plan
     from .library import Library
+    from .links import check_proxy
     from .operations import add_sources
 
     languages = [code.strip() for value in lang or [] for code in value.split(",") if code.strip()]
+    proxy = check_proxy(proxy) if proxy else None
     options = AddOptions(
         given=_given(title, url, channel, published, chapters),
         languages=languages or None,
@@ -386,6 +388,7 @@ def search(
     from .search import SearchRequest
     from .search import search as run_search
 
+    home().check()
     request = SearchRequest(
         query, limit=limit, video=video, channel=channel, per_chapter=per_chapter
     )

@@ -26,3 +26,26 @@ def check_url(url: str) -> str:
             "starting with https:// or http://"
         )
     return url
+
+
+PROXY_SCHEMES = ("http", "https", "socks4", "socks5", "socks5h")
+
+
+def check_proxy(proxy: str) -> str:
+    """A proxy URL requests and yt-dlp can use, or one line saying what is expected:
+    a mistyped proxy must not pass for "YouTube did not answer"."""
+    from urllib.parse import urlparse
+
+    proxy = proxy.strip()
+    try:
+        parsed = urlparse(proxy)
+        port = parsed.port
+    except ValueError:
+        port, parsed = -1, None
+    if parsed is None or parsed.scheme not in PROXY_SCHEMES or not parsed.hostname or port == -1:
+        shown = proxy.split("@")[-1]  # never print credentials
+        raise ChapterSearchError(
+            f"--proxy {shown!r}: give a proxy URL such as http://host:8080 "
+            f"(schemes: {', '.join(PROXY_SCHEMES)})"
+        )
+    return proxy
