@@ -49,6 +49,12 @@ READ_ATTEMPTS = 3
 add merged segments) reads it again from the top: the new state is whole."""
 
 MAX_FETCH = 5000
+
+RERANK_DEPTH = 50
+"""How many of the index's best passages are read and scored again from their text."""
+
+COMMON_WEIGHT = 1.0
+"""How much a common word of the query adds, found in a passage its rarer words found."""
 """The most passages one search ranks while looking for enough distinct chapters."""
 
 __all__ = ["SearchRequest", "parse_query", "search"]
@@ -102,7 +108,7 @@ def _hits(searcher: Any, planned: Plan, request: SearchRequest) -> list[Hit]:
         return []
     locator = MatchLocator(planned.matching)
     reranker = Reranker(planned, locator, searcher)
-    fetch = max(50, request.limit * request.per_chapter * 4)
+    fetch = max(RERANK_DEPTH, request.limit * request.per_chapter * 4)
     while True:
         candidates, saying = _candidates(searcher, planned, fetch)
         chosen = _per_chapter(reranker.rank(candidates), request)
@@ -172,7 +178,7 @@ class Reranker:
         }
         score = base
         if self.count_common:
-            score += sum(
+            score += COMMON_WEIGHT * sum(
                 self.planned.idf[number] * _saturated(said[number])
                 for number in self.planned.common
                 if number in said
