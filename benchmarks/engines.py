@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from chaptersearch.index import build_index, passage_documents
+from chaptersearch.index import build_index, default_processes, passage_documents
 from chaptersearch.models import Episode
 from chaptersearch.search import SearchRequest, search
 
@@ -30,6 +30,35 @@ class BenchQuery:
     video: str | None = None
     channel: str | None = None
     kind: str = "words"
+
+
+WINDOW_SECONDS = 120.0
+WINDOW_HOP = 60.0
+
+
+def rows_of(episode: Episode, windows: bool) -> list[dict[str, Any]]:
+    """What a peer indexes for an episode: chaptersearch's passages, or (the peers'
+    best setting) two-minute windows of captions every minute, knowing no chapters."""
+    if not windows:
+        return list(passage_documents(episode))
+    rows = []
+    start = 0.0
+    while start < episode.duration:
+        text = " ".join(
+            cue.text for cue in episode.cues if start <= cue.start < start + WINDOW_SECONDS
+        )
+        if text:
+            rows.append(
+                {
+                    "text": text,
+                    "chapter": "",
+                    "episode_title": episode.title,
+                    "channel": episode.channel,
+                    "video": episode.id,
+                }
+            )
+        start += WINDOW_HOP
+    return rows
 
 
 def plain_query(text: str) -> BenchQuery:
@@ -67,7 +96,8 @@ class ChapterSearch:
         return self.home / "whoosh"
 
     def build(self, episodes: Iterable[Episode]) -> int:
-        return build_index(self.folder, episodes)[1]
+        chosen = list(episodes)
+        return build_index(self.folder, chosen, processes=default_processes(len(chosen)))[1]
 
     def search(self, query: BenchQuery, limit: int) -> list[str]:
         request = SearchRequest(
@@ -107,6 +137,7 @@ class Fts5:
 
     path: Path
     name: str = "SQLite FTS5 (porter)"
+    windows: bool = False
 
     def build(self, episodes: Iterable[Episode]) -> int:
         self.path.unlink(missing_ok=True)
@@ -119,7 +150,7 @@ class Fts5:
         for episode in episodes:
             rows = [
                 (d["text"], d["chapter"], d["episode_title"], d["channel"], d["video"])
-                for d in passage_documents(episode)
+                for d in rows_of(episode, self.windows)
             ]
             db.executemany("INSERT INTO passages VALUES (?, ?, ?, ?, ?)", rows)
             count += len(rows)
@@ -169,6 +200,7 @@ class Tantivy:
 
     folder: Path
     name: str = "tantivy"
+    windows: bool = False
     _index: Any = field(default=None, repr=False)
 
     def _schema(self) -> Any:
@@ -191,7 +223,7 @@ class Tantivy:
         writer = index.writer(heap_size=256_000_000, num_threads=2)
         count = 0
         for episode in episodes:
-            for d in passage_documents(episode):
+            for d in rows_of(episode, self.windows):
                 writer.add_document(
                     tantivy.Document(
                         text=d["text"],

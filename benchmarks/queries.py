@@ -17,6 +17,23 @@ STOP = set(
     "okay also more much want thing things kind sort".split()
 )
 TOKEN = re.compile(r"[A-Za-z][A-Za-z']{3,}")
+TOKEN_ANY = re.compile(r"[A-Za-z0-9+#']+")
+
+COMMON_WORD_QUERIES = [
+    '"I don\'t know"',
+    "go",
+    "the zen of python",
+    '"right now"',
+    "well",
+    "sort",
+    "C++",
+    "R",
+    '"you know what I mean"',
+    "what do you think",
+    '"at the end of the day"',
+    "it is what it is",
+]
+"""Queries of words said everywhere: the ones a stop list used to make unsearchable."""
 
 MIX = {
     "one word": 300,
@@ -38,6 +55,10 @@ def query_mix(episodes: list[Episode], total: int = 1000, seed: int = 7) -> list
     for kind, share in MIX.items():
         for _ in range(max(1, round(share * scale))):
             queries.append(_one(kind, rng, words, cues))
+    common = max(1, round(50 * scale))
+    for number in range(common):
+        text = COMMON_WORD_QUERIES[number % len(COMMON_WORD_QUERIES)]
+        queries.append(BenchQuery(text, tuple(TOKEN_ANY.findall(text)), kind="common words"))
     return queries
 
 

@@ -427,15 +427,23 @@ def open_command(
 @app.command()
 @friendly
 def rebuild(
-    processes: Annotated[int, typer.Option(min=1, help="Indexing processes")] = 1,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Indexing processes (default: 2 on two cores for 200 episodes or more)"
+        ),
+    ] = None,
     wait: Wait = 0.0,
 ) -> None:
     """Rebuild the index from the library, beside the old one, then swap it in."""
     from .library import Library
     from .operations import rebuild as run_rebuild
 
+    from .index import default_processes
+
     home().check()
     total = len(Library(home().library).paths())
+    processes = processes or default_processes(total)
     try:
         if sys.stderr.isatty() and total:
             with typer.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:

@@ -259,6 +259,15 @@ class IndexUpdater:
         self.close(commit=True)
 
 
+def default_processes(episodes: int) -> int:
+    """Indexing processes for a rebuild: two where there are two cores, processes can
+    fork, and enough episodes to repay starting them."""
+    import multiprocessing
+
+    forks = "fork" in multiprocessing.get_all_start_methods()
+    return 2 if forks and episodes >= 200 and (os.cpu_count() or 1) >= 2 else 1
+
+
 def build_index(
     folder: Path,
     episodes: Iterable[Episode],
