@@ -436,10 +436,9 @@ def rebuild(
     wait: Wait = 0.0,
 ) -> None:
     """Rebuild the index from the library, beside the old one, then swap it in."""
+    from .index import default_processes
     from .library import Library
     from .operations import rebuild as run_rebuild
-
-    from .index import default_processes
 
     home().check()
     total = len(Library(home().library).paths())
