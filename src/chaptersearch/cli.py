@@ -25,16 +25,23 @@ QUERY_HELP = """\
 Search the episodes for words said in them.
 
 Words find passages that say any of them; passages with all of them rank first.
-Words are matched by their stem: deploying finds deploy.
+Every word counts, "the" and "go" included, and words programmers say stay whole
+(C++, C#, .NET, Node.js, 3.12). Words are matched by their stem: deploying finds
+deploy. A name said as two words is found either way: cadquery finds "CAD query".
 
 **Query language**
 
     keeper test              any of the words, all of them first
-    "keeper test"            the exact phrase
+    "keeper test"            the exact phrase, timed to where it is said
+    asyn*                    words that start with asyn (two letters at least)
+    python -django           leave out passages that say django (or -"a phrase")
     chapter:keeper           only chapters whose title says keeper (chapter:"keeper test")
     title:netflix            only episodes whose title says netflix
     video:ID                 only that episode (its id, or a YouTube URL)
     channel:"talk python"    only that channel
+
+Nothing else is syntax. A query that starts with - needs -- before it:
+chaptersearch search -- "-django python".
 
 **Examples**
 

@@ -35,7 +35,7 @@ MAX_EXPANSIONS = 50
 become a query of every word in the index."""
 MIN_SPLIT_PART = 2
 SPLIT_MAX_PASSAGES = 50
-SPLIT_MIN_PASSAGES = 3
+SPLIT_MIN_PASSAGES = 1
 MAX_SPLITS = 3
 
 
