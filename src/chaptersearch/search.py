@@ -53,11 +53,6 @@ MAX_FETCH = 5000
 RERANK_DEPTH = 50
 """How many of the index's best passages are read and scored again from their text."""
 
-CHAPTER_SUPPORT = 0.0
-EPISODE_SUPPORT = 0.0
-"""How much of the other candidate passages' scores in the same chapter, and in the
-same episode, each passage gains."""
-
 COMMON_WEIGHT = 1.0
 """How much a common word of the query adds, found in a passage its rarer words found."""
 """The most passages one search ranks while looking for enough distinct chapters."""
@@ -159,8 +154,6 @@ class Reranker:
 
     def rank(self, candidates: list[tuple[int, float]]) -> list[Ranked]:
         ranked = [self._score(docnum, base) for docnum, base in candidates]
-        if CHAPTER_SUPPORT or EPISODE_SUPPORT:
-            _add_support(ranked)
         return sorted(ranked, key=lambda item: -item.score)
 
     def _titled(self, title: str) -> set[str]:
@@ -194,22 +187,6 @@ class Reranker:
         close = self.in_order and _in_order(matches, len(self.planned.clauses))
         score *= 1 + ALL_WORDS_BONUS * every + PROXIMITY_BONUS * close
         return Ranked(docnum, score, passage)
-
-
-def _add_support(ranked: list[Ranked]) -> None:
-    """Raise each passage by what the other good passages of its chapter and of its
-    episode scored: a topic is talked about for minutes, not for one sentence."""
-    by_chapter: dict[str, float] = {}
-    by_episode: dict[str, float] = {}
-    for item in ranked:
-        by_chapter[item.passage.chapter_key] = (
-            by_chapter.get(item.passage.chapter_key, 0) + item.score
-        )
-        by_episode[item.passage.video] = by_episode.get(item.passage.video, 0) + item.score
-    for item in ranked:
-        chapter = by_chapter[item.passage.chapter_key] - item.score
-        episode = by_episode[item.passage.video] - item.score
-        item.score += CHAPTER_SUPPORT * chapter + EPISODE_SUPPORT * episode
 
 
 def _saturated(count: int) -> float:
