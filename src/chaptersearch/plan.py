@@ -251,7 +251,7 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     common = [n for n, clause in enumerate(clauses) if not clause.prefix and frequencies[n] > limit]
     rare = [part.matching() for n, part in enumerate(parts) if n not in common] + joined
     query = _any(rare)
-    titles = _any([part.title for part in parts])
+    titles = _any([part.title for n, part in enumerate(parts) if n not in common])
     if query is not wq.NullQuery and titles is not wq.NullQuery:
         query = wq.AndMaybe(query, titles.with_boost(FIELD_BOOSTS["episode_title"]))
     refused += [part.matching() for part in excluded]
