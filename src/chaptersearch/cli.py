@@ -246,6 +246,54 @@ def _given(
     return given
 
 
+Embed = Annotated[
+    bool,
+    typer.Option(
+        "--embed",
+        help="Also compute passage vectors for search by meaning (needs the semantic "
+        "extra); the home remembers, and later adds embed new episodes too",
+    ),
+]
+Model = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        metavar="PATH",
+        help="Embedding model folder (model.onnx and tokenizer.json) "
+        "(default: all-MiniLM-L6-v2, fetched once into the user cache)",
+    ),
+]
+
+
+def _embedder(embed: bool, model: str | None) -> Any:
+    """The embedder to use while writing: asked for with --embed, or remembered by the
+    home from an earlier --embed; None when neither."""
+    from . import embedding
+    from .vectors import save_settings, settings
+
+    wanted = settings(home())
+    if not embed and not wanted.get("embed"):
+        return None
+    hint = embedding.INSTALL_HINT
+    if not embedding.semantic_installed():
+        if embed:
+            raise embedding.EmbeddingError(f"--embed needs the semantic extra; {hint}")
+        warn(f"this home embeds passages but the semantic extra is missing; {hint}")
+        return None
+    chosen = model or wanted.get("model")
+    embedder = embedding.Embedder(embedding.model_folder(chosen))
+    home().make()
+    save_settings(
+        home(),
+        {
+            "embed": True,
+            "model": str(Path(chosen).resolve()) if chosen else None,
+            "model_name": embedder.name,
+        },
+    )
+    return embedder
+
+
 @app.command()
 @friendly
 def add(
@@ -294,6 +342,8 @@ def add(
         ),
     ] = 1.0,
     wait: Wait = 0.0,
+    embed: Embed = False,
+    model: Model = None,
 ) -> None:
     """Add episodes to the library and index.
 
@@ -321,13 +371,22 @@ def add(
         raise fail("--title, --url and --chapters describe one episode: give one SOURCE with them")
     library = Library(home().library)
     maker = EpisodeMaker(library, options)
+    embedder = _embedder(embed, model)
     if sys.stderr.isatty() and len(work.items) > 1:
         with typer.progressbar(length=len(work.items), label="adding", file=sys.stderr) as bar:
             report = add_sources(
-                home(), work.items, maker, lambda _: bar.update(1), wait=wait, library=library
+                home(),
+                work.items,
+                maker,
+                lambda _: bar.update(1),
+                wait=wait,
+                library=library,
+                embedder=embedder,
             )
     else:
-        report = add_sources(home(), work.items, maker, wait=wait, library=library)
+        report = add_sources(
+            home(), work.items, maker, wait=wait, library=library, embedder=embedder
+        )
     report.failed[:0] = work.failed
     _print_add_report(report, batch=len(work.items) + len(work.failed) > 1)
 
@@ -389,6 +448,16 @@ def search(
         int | None, typer.Option("--open", help="Open hit N in the browser")
     ] = None,
     per_chapter: Annotated[int, typer.Option(min=1, help="Most hits from any one chapter")] = 1,
+    mode: Annotated[
+        str | None,
+        typer.Option(
+            "--mode",
+            help="words, meaning or hybrid (default: hybrid once the home has passage "
+            "vectors, else words)",
+            show_default=False,
+        ),
+    ] = None,
+    model: Model = None,
 ) -> None:
     from .recent import save_last_search
     from .render import format_hits, hits_json
@@ -396,8 +465,16 @@ def search(
     from .search import search as run_search
 
     home().check()
+    if mode is not None and mode not in ("words", "meaning", "hybrid"):
+        raise fail(f"--mode {mode!r}: use words, meaning or hybrid")
     request = SearchRequest(
-        query, limit=limit, video=video, channel=channel, per_chapter=per_chapter
+        query,
+        limit=limit,
+        video=video,
+        channel=channel,
+        per_chapter=per_chapter,
+        mode=mode,
+        model=model,
     )
     hits = run_search(home().index, request)
     if as_json:
@@ -441,8 +518,14 @@ def rebuild(
         ),
     ] = None,
     wait: Wait = 0.0,
+    embed: Embed = False,
+    model: Model = None,
 ) -> None:
-    """Rebuild the index from the library, beside the old one, then swap it in."""
+    """Rebuild the index from the library, beside the old one, then swap it in.
+
+    With --embed (or when the home embeds), episodes whose passages have no vectors yet
+    are embedded; vectors already kept are reused, never recomputed.
+    """
     from .index import default_processes
     from .library import Library
     from .operations import rebuild as run_rebuild
@@ -450,6 +533,8 @@ def rebuild(
     home().check()
     total = len(Library(home().library).paths())
     processes = processes or default_processes(total)
+    embedder = _embedder(embed, model)
+    embedding = _EmbeddingBar() if sys.stderr.isatty() else None
     try:
         if sys.stderr.isatty() and total:
             with typer.progressbar(length=total, label="rebuilding", file=sys.stderr) as bar:
@@ -459,21 +544,43 @@ def rebuild(
                     bar.update(count - done[0])
                     done[0] = count
 
-                report = run_rebuild(home(), step, processes, wait)
+                report = run_rebuild(home(), step, processes, wait, embedder, embedding)
         else:
-            report = run_rebuild(home(), None, processes, wait)
+            report = run_rebuild(home(), None, processes, wait, embedder, embedding)
     except KeyboardInterrupt:
         raise fail(
-            "interrupted: the index was not rebuilt and the previous one is unchanged; "
-            "run `chaptersearch rebuild` again",
+            "interrupted: the index was not rebuilt and the previous one is unchanged "
+            "(passage vectors computed so far are kept); run `chaptersearch rebuild` again",
             INTERRUPTED,
         ) from None
+    finally:
+        if embedding is not None:
+            embedding.close()
     for problem in report.skipped:
         warn(f"skipped {problem}")
     say(
         f"rebuilt the index of {home().root}: "
         f"{plural(report.episodes, 'episode')}, {plural(report.passages, 'passage')}"
     )
+
+
+class _EmbeddingBar:
+    """A progress bar with an ETA for embedding, made when the first count comes."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = typer.progressbar(length=total, label="embedding", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 @app.command("list")

@@ -51,6 +51,7 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
             "meta": {
                 "url": episode.url,
                 "chapter_index": passage.chapter_index,
+                "number": passage.number,
                 "chapter_start": chapter.start,
                 "chapter_source": chapter.source,
             },
@@ -69,6 +70,14 @@ class _StoredColumn(CompressedBytesColumn):  # type: ignore[misc]
 
 
 whoosh3.STORED_COLUMN = PickleColumn(_StoredColumn())
+
+
+def passage_texts(episode: Episode) -> tuple[list[str], list[str]]:
+    """Each passage's index key and text, in order: what its vectors are made from."""
+    passages = passages_of(episode)
+    keys = [f"{episode.id}:{p.chapter_index}:{p.number}" for p in passages]
+    return keys, [p.text for p in passages]
+
 
 WRITER_OPTIONS: dict[str, Any] = {"compound": False}
 """Separate segment files: whoosh3 reads a compound file's parts into memory each time a

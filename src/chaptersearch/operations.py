@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import vectors
 from .errors import ChapterSearchError, LibraryError, NetworkUnavailable
 from .home import Home
-from .index import IndexUpdater, build_index, indexed_ids
+from .index import IndexUpdater, build_index, indexed_ids, passage_texts
 from .interrupts import held
 from .journal import Pending
 from .library import Library
@@ -32,26 +33,37 @@ class Mended:
 
 
 class HomeWriter:
-    """The library and the index of a home, changed together. Use under ``home.writing()``."""
+    """The library and the index of a home, changed together. Use under ``home.writing()``.
 
-    def __init__(self, home: Home, library: Library | None = None) -> None:
+    With an ``embedder``, each episode stored also gets its passage vectors (when its
+    passages changed), and the search matrix is gathered anew on the way out.
+    """
+
+    def __init__(self, home: Home, library: Library | None = None, embedder: Any = None) -> None:
         self.home = home
         self.library = library or Library(home.library)
         self.pending = Pending(home.pending)
         self.updater = IndexUpdater(home.index, on_commit=self.pending.clear)
+        self.embedder = embedder
+        self.vectors_changed = False
 
     def __enter__(self) -> "HomeWriter":
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         self.updater.close()
+        if self.vectors_changed:
+            publish_vectors(self.home, self.library, self.embedder)
 
     def store(self, episode: Episode) -> int:
         """Write an episode to the library and the index; the passages written. Call it
         inside ``interrupts.held()``, with whatever records that it was done."""
         self.pending.mark(episode.id)
         self.library.save(episode)
-        return self.updater.replace(episode)
+        count = self.updater.replace(episode)
+        if self.embedder is not None:
+            self.vectors_changed |= embed_episode(self.home, episode, self.embedder)
+        return count
 
     def delete(self, episode_id: str) -> None:
         with held():
@@ -60,6 +72,9 @@ class HomeWriter:
             self.updater.commit()
             self.library.remove(episode_id)
             self.pending.clear([episode_id])
+            if vectors.has_any(self.home):
+                vectors.forget(self.home, episode_id)
+                self.vectors_changed = True
 
     def reconcile(self) -> Mended:
         """Bring the index level with the library: index the entries it lacks or that
@@ -87,6 +102,25 @@ class HomeWriter:
             mended.indexed.append(episode_id)
         self.updater.commit()
         return mended
+
+
+def embed_episode(home: Home, episode: Episode, embedder: Any) -> bool:
+    """Compute and keep an episode's passage vectors unless the kept ones still fit;
+    whether anything was computed."""
+    keys, texts = passage_texts(episode)
+    made = vectors.digest(keys, texts)
+    if vectors.stored(home, episode.id) == (made, embedder.name):
+        return False
+    vectors.save(home, episode.id, keys, embedder.embed(texts), made, embedder.name)
+    return True
+
+
+def publish_vectors(home: Home, library: Library, embedder: Any) -> int:
+    """Gather the search matrix from the kept vectors of the library's episodes."""
+    model = embedder.name if embedder is not None else vectors.settings(home).get("model_name")
+    if not model:
+        return 0
+    return vectors.publish(home, library.ids(), model)
 
 
 @dataclass
@@ -126,6 +160,7 @@ def add_sources(
     on_done: Callable[[Any], None] | None = None,
     wait: float = 0.0,
     library: Library | None = None,
+    embedder: Any = None,
 ) -> AddReport:
     """Make, store and index an episode per source.
 
@@ -137,7 +172,7 @@ def add_sources(
     """
     report = AddReport()
     pending_sources: Iterator[Any] = iter(sources)
-    with home.writing(wait), HomeWriter(home, library) as writer:
+    with home.writing(wait), HomeWriter(home, library, embedder) as writer:
         report.mended = writer.reconcile()
         for source in pending_sources:
             if report.stopped is not None and _needs_network(source):
@@ -205,9 +240,12 @@ def rebuild(
     progress: Callable[[int], None] | None = None,
     processes: int = 1,
     wait: float = 0.0,
+    embedder: Any = None,
+    embedding_progress: Callable[[int, int], None] | None = None,
 ) -> RebuildReport:
     """A new index from every readable library entry; unreadable ones are skipped and
-    reported, never fatal for the rest."""
+    reported, never fatal for the rest. With an ``embedder``, episodes whose passages
+    have no vectors yet (or changed) are embedded; kept vectors are never recomputed."""
     library = Library(home.library)
     skipped: list[LibraryError] = []
 
@@ -223,7 +261,35 @@ def rebuild(
         marked = sorted(pending.ids())
         episodes, passages = build_index(home.index, readable(), progress, processes)
         pending.clear(marked)
+        if embedder is not None:
+            report_embedding(home, library, embedder, embedding_progress)
+        if embedder is not None or vectors.has_any(home):
+            publish_vectors(home, library, embedder)
     return RebuildReport(episodes=episodes, passages=passages, skipped=skipped)
+
+
+def report_embedding(
+    home: Home,
+    library: Library,
+    embedder: Any,
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    """Embed every readable episode that lacks current vectors; how many were."""
+    todo = []
+    for entry in library.episodes():
+        if isinstance(entry, Episode):
+            keys, texts = passage_texts(entry)
+            if vectors.stored(home, entry.id) != (vectors.digest(keys, texts), embedder.name):
+                todo.append(entry)
+    total = sum(len(passage_texts(entry)[0]) for entry in todo)
+    done = 0
+    for entry in todo:
+        with held():
+            embed_episode(home, entry, embedder)
+        done += len(passage_texts(entry)[0])
+        if progress:
+            progress(done, total)
+    return len(todo)
 
 
 @dataclass

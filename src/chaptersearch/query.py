@@ -90,6 +90,11 @@ class SearchRequest:
     video: str | None = None
     channel: str | None = None
     per_chapter: int = 1
+    mode: str | None = None
+    """"words", "meaning" or "hybrid"; None: hybrid when the home has passage vectors
+    and the semantic extra is installed, else words."""
+    model: str | None = None
+    """A model folder for the query's vector (None: the home's, else the default)."""
 
 
 def _raw_words(text: str) -> list[str]:

@@ -46,7 +46,10 @@ def format_hit(hit: Hit, styled: bool) -> str:
     more = (
         f"  {dim}+{hit.more_in_chapter} more in this chapter{reset}" if hit.more_in_chapter else ""
     )
-    how = f"  {dim}(matched the chapter title){reset}" if hit.matched == "chapter title" else ""
+    how = {
+        "chapter title": f"  {dim}(matched the chapter title){reset}",
+        "meaning": f"  {dim}(matched by meaning){reset}",
+    }.get(hit.matched, "")
     lines = [
         f"{bold}{hit.rank}. {printable(hit.episode_title)}{reset}{channel}",
         f"   § {chapter}  ·  at {bold}{format_clock(hit.start)}{reset}{more}{how}",

@@ -66,6 +66,7 @@ class StoredPassage:
     channel: str
     chapter: str
     chapter_index: int
+    number: int
     chapter_start: float
     chapter_source: str
     url: str | None
@@ -77,6 +78,10 @@ class StoredPassage:
     def chapter_key(self) -> str:
         return f"{self.video}:{self.chapter_index}"
 
+    @property
+    def key(self) -> str:
+        return f"{self.chapter_key}:{self.number}"
+
 
 def stored_passage(fields: dict[str, Any]) -> StoredPassage:
     text, offsets, hundredths = fields["passage"]
@@ -87,6 +92,7 @@ def stored_passage(fields: dict[str, Any]) -> StoredPassage:
         channel=fields.get("channel", ""),
         chapter=fields["chapter"],
         chapter_index=meta["chapter_index"],
+        number=meta.get("number", 0),
         chapter_start=meta["chapter_start"],
         chapter_source=meta["chapter_source"],
         url=meta["url"],

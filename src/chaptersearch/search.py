@@ -16,7 +16,7 @@ from whoosh import query as wq
 from whoosh import scoring
 
 from .analysis import terms
-from .errors import ChapterSearchError, IndexEmptyError, IndexUnreadableError
+from .errors import ChapterSearchError, IndexEmptyError, IndexUnreadableError, QueryError
 from .hit import Hit
 from .plan import Plan, plan
 from .postings import common_candidates
@@ -79,7 +79,30 @@ def search(index_folder: Path, request: SearchRequest) -> list[Hit]:
     raise AssertionError("unreachable")
 
 
+def _mode(index_folder: Path, request: SearchRequest, parsed: ParsedQuery) -> str:
+    """The request's mode; by default hybrid where the home has passage vectors (and
+    the extra is installed). A quoted phrase keeps a hybrid search to words: a quote
+    asks for those words, exactly."""
+    mode = request.mode
+    if mode is None:
+        from .meaning import available, home_of
+
+        mode = "hybrid" if available(home_of(index_folder)) else "words"
+    if mode == "hybrid" and any(clause.phrase for clause in parsed.clauses):
+        return "words"
+    return mode
+
+
 def _search_once(index_folder: Path, parsed: ParsedQuery, request: SearchRequest) -> list[Hit]:
+    mode = _mode(index_folder, request, parsed)
+    meaning = None
+    if mode != "words":
+        from .meaning import Meaning, home_of
+
+        text = " ".join(clause.typed for clause in parsed.positive)
+        if not text.strip():
+            raise QueryError("search by meaning needs some words, not only filters")
+        meaning = Meaning(home_of(index_folder), text, request.model)
     ix = open_index(index_folder)
     try:
         if ix.doc_count() == 0:
@@ -89,7 +112,7 @@ def _search_once(index_folder: Path, parsed: ParsedQuery, request: SearchRequest
                 "has them"
             )
         with ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
-            return _hits(searcher, plan(parsed, searcher), request)
+            return _hits(searcher, plan(parsed, searcher), request, meaning, mode != "meaning")
     finally:
         ix.close()
 
@@ -101,17 +124,28 @@ class Ranked:
     docnum: int
     score: float
     passage: StoredPassage
+    by_meaning: bool = False
+    """Found by meaning, not by the query's words."""
 
 
-def _hits(searcher: Any, planned: Plan, request: SearchRequest) -> list[Hit]:
+def _hits(
+    searcher: Any,
+    planned: Plan,
+    request: SearchRequest,
+    meaning: Any = None,
+    words: bool = True,
+) -> list[Hit]:
     if planned.nothing:
         return []
     locator = MatchLocator(planned.matching)
     reranker = Reranker(planned, locator, searcher)
     fetch = max(RERANK_DEPTH, request.limit * request.per_chapter * 4)
     while True:
-        candidates, saying = _candidates(searcher, planned, fetch)
-        chosen = _per_chapter(reranker.rank(candidates), request)
+        candidates, saying = _candidates(searcher, planned, fetch) if words else ([], None)
+        scored = reranker.rank(candidates)
+        if meaning is not None:
+            scored = _with_meaning(searcher, planned, scored, meaning, fetch, words)
+        chosen = _per_chapter(scored, request)
         if len(chosen) == request.limit or len(candidates) < fetch or fetch >= MAX_FETCH:
             break
         fetch *= 4
@@ -121,6 +155,40 @@ def _hits(searcher: Any, planned: Plan, request: SearchRequest) -> list[Hit]:
         more = mentions.get(ranked.passage.chapter_key, 0)
         hits.append(_hit(searcher, rank, ranked, more, locator))
     return hits
+
+
+def _with_meaning(
+    searcher: Any, planned: Plan, ranked: list[Ranked], meaning: Any, fetch: int, words: bool
+) -> list[Ranked]:
+    """The words' best passages and the nearest in meaning, scored by the mix of both
+    (or by meaning alone); passages found by meaning obey the query's filters too."""
+    from .meaning import mix
+
+    by_words = {item.docnum: item for item in ranked}
+    nearest: dict[int, float] = {}
+    for key, cosine in meaning.best(fetch):
+        docnum = searcher.document_number(key=key)
+        if docnum is not None:
+            nearest[docnum] = cosine
+    extra = set(nearest) - set(by_words)
+    if planned.required is not wq.NullQuery:
+        extra = _among(searcher, planned.required, extra)
+    if planned.refused is not wq.NullQuery:
+        extra -= _among(searcher, planned.refused, extra)
+    nearest = {d: c for d, c in nearest.items() if d in extra or d in by_words}
+    for docnum, item in by_words.items():
+        if docnum not in nearest:
+            cosine = meaning.cosine(item.passage.key)
+            if cosine is not None:
+                nearest[docnum] = cosine
+    scores = mix({d: i.score for d, i in by_words.items()}, nearest) if words else nearest
+    combined = [
+        Ranked(d, scores[d], by_words[d].passage)
+        if d in by_words
+        else Ranked(d, scores[d], stored_passage(searcher.stored_fields(d)), by_meaning=True)
+        for d in scores
+    ]
+    return sorted(combined, key=lambda item: -item.score)
 
 
 def _candidates(
@@ -228,6 +296,8 @@ def _hit(searcher: Any, rank: int, ranked: Ranked, more: int, locator: MatchLoca
         first = MatchLocator.moment(matches)
         spans = [(match.start, match.end) for match in matches]
         return make_hit(rank, ranked.score, ranked.passage, more, first.start, spans, "words")
+    if ranked.by_meaning:  # none of the query's words: the passage as a whole is the hit
+        return make_hit(rank, ranked.score, ranked.passage, more, 0, [], "meaning")
     # matched through its chapter title alone: the hit is the chapter's opening, said
     # so, rather than a passage that happens to be in it
     opening = searcher.document(key=f"{ranked.passage.chapter_key}:0")

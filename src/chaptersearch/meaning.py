@@ -1,0 +1,86 @@
+"""Search by meaning: the query's vector against every passage's, and the mix of that
+with the words' ranking.
+
+Imported only when a search uses meaning (the home has passage vectors and the
+semantic extra is installed, or ``--mode meaning|hybrid`` asks for it), so a words-only
+search never pays for numpy or ONNX Runtime. Both rankings are scaled to [0, 1] over
+the passages either found (min-max), then mixed linearly: ``WORDS_WEIGHT`` of the words'
+score and ``MEANING_WEIGHT`` of the cosine. Reciprocal-rank fusion did worse here.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from . import embedding
+from .embedding import EmbeddingError
+from .home import Home
+from .vectors import Matrix, has_any, settings
+
+WORDS_WEIGHT = 0.7
+MEANING_WEIGHT = 0.3
+
+
+def available(home: Home) -> bool:
+    return has_any(home) and embedding.semantic_installed()
+
+
+class Meaning:
+    """A query's vector and the home's passage matrix, ready to score passages."""
+
+    def __init__(self, home: Home, text: str, model: str | None) -> None:
+        embedding.require_semantic()
+        if not has_any(home):
+            raise EmbeddingError(
+                f"the home {home.root} has no passage vectors yet: run "
+                "`chaptersearch rebuild --embed` (or add episodes with --embed)"
+            )
+        import numpy as np
+
+        self.matrix = Matrix(home)
+        folder = embedding.model_folder(model or settings(home).get("model"))
+        embedder = embedding.Embedder(folder)
+        if embedder.name != self.matrix.model:
+            raise EmbeddingError(
+                f"the passages were embedded with {self.matrix.model}, not {embedder.name}: "
+                "give that model with --model, or run `chaptersearch rebuild --embed`"
+            )
+        self.query = embedder.embed([text])[0]
+        self.cosines = self.matrix.similarities(self.query)
+        self._np = np
+
+    def best(self, count: int) -> list[tuple[str, float]]:
+        """The ``count`` passages nearest in meaning, as (key, cosine), best first."""
+        np = self._np
+        total = len(self.matrix.keys)
+        if not total:
+            return []
+        count = min(count, total)
+        rows = np.argpartition(-self.cosines, count - 1)[:count]
+        rows = rows[np.argsort(-self.cosines[rows])]
+        return [(self.matrix.keys[row], float(self.cosines[row])) for row in rows]
+
+    def cosine(self, key: str) -> float | None:
+        row = self.matrix.row_of.get(key)
+        return None if row is None else float(self.cosines[row])
+
+
+def mix(words: dict[Any, float], meaning: dict[Any, float]) -> dict[Any, float]:
+    """Both rankings scaled to [0, 1] over every passage either found, mixed linearly;
+    a passage a ranking did not find counts as its lowest."""
+
+    def scaled(scores: dict[Any, float]) -> dict[Any, float]:
+        if not scores:
+            return {}
+        low, high = min(scores.values()), max(scores.values())
+        span = (high - low) or 1.0
+        return {key: (value - low) / span for key, value in scores.items()}
+
+    by_words, by_meaning = scaled(words), scaled(meaning)
+    return {
+        key: WORDS_WEIGHT * by_words.get(key, 0.0) + MEANING_WEIGHT * by_meaning.get(key, 0.0)
+        for key in words.keys() | meaning.keys()
+    }
+
+
+def home_of(index_folder: Path) -> Home:
+    return Home(index_folder.parent)
