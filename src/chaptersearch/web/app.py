@@ -1,0 +1,185 @@
+"""The Starlette application: pages and the JSON API."""
+
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..errors import ChapterSearchError, LibraryError, QueryError
+from ..hit import Hit
+from ..home import Home
+from ..search import SearchRequest, search
+from .view import episode_view, group_by_episode, hit_view
+
+HERE = Path(__file__).parent
+MAX_LIMIT = 50
+MAX_QUERY = 1000
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' https://www.youtube.com",
+        "style-src 'self'",
+        "img-src 'self' data: https://i.ytimg.com",
+        "media-src 'self' https: http:",
+        "frame-src https://www.youtube-nocookie.com https://www.youtube.com",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class SecurityHeaders:
+    """Adds the policy headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def with_headers(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _limit(request: Request) -> int:
+    try:
+        value = int(request.query_params.get("limit", "20"))
+    except ValueError:
+        value = 20
+    return max(1, min(MAX_LIMIT, value))
+
+
+def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
+    """The app for one home; ``hosts`` are the names a request may give in its Host
+    header (the bound address and localhost)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True
+    )
+    templates = Jinja2Templates(env=environment)
+
+    def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+        response: Response = templates.TemplateResponse(request, name, context, status_code=status)
+        return response
+
+    def run(request: Request, query: str, video: str | None = None) -> list[Hit]:
+        if len(query) > MAX_QUERY:
+            raise QueryError(f"the query is longer than {MAX_QUERY} characters")
+        mode = request.query_params.get("mode") or None
+        if mode not in (None, "words", "meaning", "hybrid"):
+            raise QueryError("mode: use words, meaning or hybrid")
+        search_request = SearchRequest(
+            query,
+            limit=_limit(request),
+            video=video or request.query_params.get("video") or None,
+            channel=request.query_params.get("channel") or None,
+            mode=mode,
+        )
+        return search(home.index, search_request)
+
+    def page(request: Request) -> Response:
+        query = request.query_params.get("q", "").strip()
+        hits: list[Hit] = []
+        error = None
+        if query:
+            try:
+                hits = run(request, query)
+            except ChapterSearchError as problem:
+                error = str(problem)
+        context = {
+            "query": query,
+            "episodes": group_by_episode(hits),
+            "count": len(hits),
+            "error": error,
+        }
+        status = 400 if error and not hits else 200
+        return render(request, "search.html", context, status)
+
+    def api_search(request: Request) -> Response:
+        query = request.query_params.get("q", "").strip()
+        try:
+            hits = run(request, query)
+        except QueryError as problem:
+            return JSONResponse({"error": str(problem)}, status_code=400)
+        except ChapterSearchError as problem:
+            return JSONResponse({"error": str(problem)}, status_code=503)
+        return JSONResponse({"query": query, "hits": [hit_view(hit) for hit in hits]})
+
+    def load(episode_id: str) -> Any:
+        from ..library import Library
+
+        return Library(home.library).load(episode_id)
+
+    def episode_page(request: Request) -> Response:
+        try:
+            episode = load(request.path_params["episode_id"])
+        except LibraryError as problem:
+            return render(request, "missing.html", {"error": str(problem), "query": ""}, 404)
+        query = request.query_params.get("q", "").strip()
+        hits: list[Hit] = []
+        if query:
+            try:
+                hits = run(request, query, video=episode.id)
+            except ChapterSearchError:
+                hits = []
+        try:
+            moment = float(request.query_params.get("t", "0"))
+        except ValueError:
+            moment = 0.0
+        context = episode_view(episode, hits, moment, query)
+        return render(request, "episode.html", context)
+
+    def api_episode(request: Request) -> Response:
+        try:
+            episode = load(request.path_params["episode_id"])
+        except LibraryError as problem:
+            return JSONResponse({"error": str(problem)}, status_code=404)
+        part = request.path_params.get("part")
+        if part == "chapters":
+            return JSONResponse([c.model_dump() for c in episode.chapters])
+        if part == "transcript":
+            return JSONResponse([c.model_dump() for c in episode.cues])
+        if part:
+            return JSONResponse({"error": f"no such part: {part}"}, status_code=404)
+        return JSONResponse(episode.model_dump(mode="json", exclude={"cues", "fetched"}))
+
+    def api_docs(request: Request) -> Response:
+        return render(request, "api.html", {"query": ""})
+
+    routes = [
+        Route("/", page),
+        Route("/episodes/{episode_id}", episode_page),
+        Route("/api", api_docs),
+        Route("/api/search", api_search),
+        Route("/api/episodes/{episode_id}", api_episode),
+        Route("/api/episodes/{episode_id}/{part}", api_episode),
+        Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    allowed = hosts or ["127.0.0.1", "localhost"]
+    middleware = [
+        Middleware(SecurityHeaders),
+        Middleware(TrustedHostMiddleware, allowed_hosts=allowed),
+    ]
+    return Starlette(routes=routes, middleware=middleware)

@@ -1,0 +1,141 @@
+"""What the page shows, prepared from hits and episodes: plain data for the templates
+(which escape it) and for the JSON API (which the page's script renders as text)."""
+
+from typing import Any
+from urllib.parse import urlencode, urlparse
+
+from ..hit import Hit
+from ..links import is_web_url
+from ..models import Episode
+from ..timecode import format_clock
+from ..youtube_urls import youtube_video_id
+
+MEDIA = {
+    ".mp3": "audio",
+    ".m4a": "audio",
+    ".ogg": "audio",
+    ".oga": "audio",
+    ".wav": "audio",
+    ".opus": "audio",
+    ".mp4": "video",
+    ".webm": "video",
+    ".m4v": "video",
+    ".mov": "video",
+}
+
+
+def player_of(url: str | None) -> dict[str, str | None]:
+    """How a hit plays in place: the YouTube player, an audio or video element for a
+    media file, or nothing (the link opens it)."""
+    video = youtube_video_id(url)
+    if video:
+        return {"kind": "youtube", "youtube": video, "media": None}
+    if url:
+        base = url.split("#", 1)[0]
+        path = urlparse(base).path.lower()
+        for suffix, kind in MEDIA.items():
+            if path.endswith(suffix):
+                return {"kind": kind, "youtube": None, "media": base}
+    return {"kind": "link", "youtube": None, "media": None}
+
+
+def segments(hit: Hit) -> list[dict[str, Any]]:
+    """The snippet as pieces, each marked as matched or not."""
+    pieces: list[dict[str, Any]] = []
+    position = 0
+    for start, end in hit.highlights:
+        if start > position:
+            pieces.append({"text": hit.snippet[position:start], "match": False})
+        pieces.append({"text": hit.snippet[start:end], "match": True})
+        position = end
+    if position < len(hit.snippet):
+        pieces.append({"text": hit.snippet[position:], "match": False})
+    return pieces
+
+
+def hit_view(hit: Hit) -> dict[str, Any]:
+    """A hit with the same fields as ``search --json``, plus what the page needs."""
+    data = hit.to_json()
+    data.update(
+        {
+            "at": format_clock(hit.start),
+            "chapter_at": format_clock(hit.chapter_start),
+            "segments": segments(hit),
+            "player": player_of(hit.url),
+            "link": hit.url if hit.url and is_web_url(hit.url) else None,
+            "episode_page": f"/episodes/{hit.video_id}?{urlencode({'t': int(hit.start)})}",
+        }
+    )
+    return data
+
+
+def group_by_episode(hits: list[Hit]) -> list[dict[str, Any]]:
+    """Hits grouped by episode, episodes in the order of their best hit."""
+    groups: dict[str, dict[str, Any]] = {}
+    for hit in hits:
+        group = groups.setdefault(
+            hit.video_id,
+            {
+                "video_id": hit.video_id,
+                "title": hit.episode_title,
+                "channel": hit.channel,
+                "hits": [],
+            },
+        )
+        group["hits"].append(hit_view(hit))
+    return list(groups.values())
+
+
+def episode_view(episode: Episode, hits: list[Hit], moment: float, query: str) -> dict[str, Any]:
+    """An episode page: its chapters laid on a timeline (SVG, in per cent of the episode),
+    the hits marked on it, and the transcript with the cue at ``moment`` current."""
+    length = max(episode.duration, 1.0)
+    chapters = [
+        {
+            "title": chapter.title,
+            "at": format_clock(chapter.start),
+            "start": chapter.start,
+            "x": round(100 * chapter.start / length, 3),
+            "width": round(100 * max(chapter.end - chapter.start, 0) / length, 3),
+            "source": chapter.source,
+            "link": f"/episodes/{episode.id}?{urlencode({'t': int(chapter.start), 'q': query})}",
+        }
+        for chapter in episode.chapters
+    ]
+    current = 0
+    for index, cue in enumerate(episode.cues):
+        if cue.start <= moment:
+            current = index
+    cues = [
+        {"index": index, "at": format_clock(cue.start), "start": cue.start, "text": cue.text}
+        for index, cue in enumerate(episode.cues)
+    ]
+    marks = [
+        {
+            "x": round(100 * hit.start / length, 3),
+            "at": format_clock(hit.start),
+            "link": f"/episodes/{episode.id}?{urlencode({'t': int(hit.start), 'q': query})}",
+            "cue": _cue_at(episode, hit.start),
+        }
+        for hit in hits
+    ]
+    return {
+        "episode": episode,
+        "chapters": chapters,
+        "cues": cues,
+        "current": current,
+        "marks": marks,
+        "query": query,
+        "moment": moment,
+        "at": format_clock(moment),
+        "player": player_of(episode.url),
+        "duration": format_clock(episode.duration),
+    }
+
+
+def _cue_at(episode: Episode, seconds: float) -> int:
+    found = 0
+    for index, cue in enumerate(episode.cues):
+        if cue.start <= seconds:
+            found = index
+    return found
