@@ -16,9 +16,9 @@ from .helpers import talk, vtt_text
 
 pytest.importorskip("starlette")
 pytest.importorskip("httpx")
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from chaptersearch.web import create_app  # noqa: E402
+from chaptersearch.web import create_app
 
 XSS = '<script>alert(1)</script> "><img src=x onerror=alert(2)>'
 
