@@ -1,0 +1,202 @@
+"""The page in a real browser: Debian's Chromium driven by Playwright. Type a query,
+see the hits, play one in place; the keyboard; the episode page at its moment; no
+JavaScript; a phone's width. Skips, saying why, only where no browser can run.
+
+Screenshots go to a temporary folder, or to ``$CHAPTERSEARCH_SCREENSHOTS`` (the README's
+picture is made this way)."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chaptersearch.home import Home
+
+from .conftest import Run
+from .helpers import talk, vtt_text
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+if not Path(CHROMIUM).exists():
+    pytest.skip("no Chromium here (CI installs Debian's chromium package)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(run: Run, home: Home, netflix_like: tuple[Path, Path], tmp_path: Path) -> Iterator[str]:
+    transcript, chapters = netflix_like
+    assert (
+        run(
+            "add",
+            str(transcript),
+            "--title",
+            "Netflix engineering",
+            "--channel",
+            "Pragmatic",
+            "--url",
+            "https://www.youtube.com/watch?v=sAp9RjO79cU",
+            "--chapters",
+            str(chapters),
+        ).exit_code
+        == 0
+    )
+    podcast = tmp_path / "podcast.vtt"
+    podcast.write_text(vtt_text(talk(600.0, {60.0: "the lighthouse keeper rows ashore"})))
+    assert (
+        run(
+            "add",
+            str(podcast),
+            "--title",
+            "Lighthouse stories",
+            "--url",
+            "https://example.org/lighthouse.mp3",
+        ).exit_code
+        == 0
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "chaptersearch",
+            "--home",
+            str(home.root),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    process.send_signal(signal.SIGINT)  # Ctrl-C stops it cleanly
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0, errors
+    assert errors.startswith(f"serving {home.root} at http://localhost:{port}/")
+    assert errors.rstrip().endswith("stopped")
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("CHAPTERSEARCH_SCREENSHOTS", tmp_path / "shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def test_type_see_hits_and_play_the_moment(server: str, browser: object, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1100, "height": 800})  # type: ignore[attr-defined]
+    page.goto(server + "/")
+    page.keyboard.press("/")
+    page.keyboard.type("keeper test", delay=20)
+    page.wait_for_selector("#results .hit")
+    assert page.url.endswith("/?q=keeper%20test")  # the query is in the URL
+    first = page.locator("#results .hit").first
+    assert "The Keeper Test" in first.inner_text()
+    assert first.locator("mark").first.inner_text().lower() == "keeper"
+    first.locator("a.play").click()
+    frame = page.wait_for_selector("#player iframe")
+    source = frame.get_attribute("src")
+    assert "youtube-nocookie.com/embed/sAp9RjO79cU" in source and "start=2165" in source
+    assert page.locator(".hit.playing").count() == 1
+    page.screenshot(path=str(shots / "search.png"))
+
+
+def test_the_keyboard_moves_and_plays(server: str, browser: object) -> None:
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server + "/?q=lighthouse")
+    page.wait_for_selector(".hit")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.classList.contains('play')")
+    page.keyboard.press("Enter")
+    audio = page.wait_for_selector("#player audio")
+    assert audio.get_attribute("src") == "https://example.org/lighthouse.mp3#t=60"
+    assert audio.get_attribute("data-start") == "60"
+
+
+def test_the_episode_page_opens_at_its_moment(server: str, browser: object, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1100, "height": 800})  # type: ignore[attr-defined]
+    page.goto(server + "/episodes/sAp9RjO79cU?t=2165&q=keeper+test")
+    current = page.locator(".cue.current")
+    assert "keeper test" in current.inner_text()
+    box = current.bounding_box()
+    transcript = page.locator(".transcript").bounding_box()
+    assert box and transcript
+    assert transcript["y"] <= box["y"] <= transcript["y"] + transcript["height"]
+    assert page.locator("svg.timeline rect.mark").count() >= 1
+    page.locator(".chapters a.seek").nth(3).click()
+    frame = page.wait_for_selector("#player iframe")
+    assert "start=2161" in frame.get_attribute("src")
+    page.screenshot(path=str(shots / "episode.png"))
+
+
+def test_without_javascript_the_results_are_plain_links(server: str, browser: object) -> None:
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(server + "/?q=keeper+test")
+    link = page.locator(".hit a.play").first
+    assert link.get_attribute("href") == "https://www.youtube.com/watch?v=sAp9RjO79cU&t=2165s"
+    assert page.locator(".hit").count() >= 1
+
+
+def test_readable_at_a_phone_width(server: str, browser: object, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page.goto(server + "/?q=keeper")
+    page.wait_for_selector(".hit")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(shots / "phone.png"))
+
+
+def test_no_inline_script_runs(server: str, browser: object) -> None:
+    """The page works under its own policy: a console without CSP violations."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(server + "/?q=keeper")
+    page.fill("#q", "lighthouse")
+    page.wait_for_selector("text=Lighthouse stories")
+    assert problems == []
