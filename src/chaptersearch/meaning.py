@@ -38,7 +38,7 @@ class Meaning:
 
         self.matrix = Matrix(home)
         folder = embedding.model_folder(model or settings(home).get("model"))
-        embedder = embedding.Embedder(folder)
+        embedder = embedding.Embedder(folder, bulk=False)
         if embedder.name != self.matrix.model:
             raise EmbeddingError(
                 f"the passages were embedded with {self.matrix.model}, not {embedder.name}: "
