@@ -29,6 +29,7 @@ from chaptersearch.library import Library
 from chaptersearch.models import Episode
 
 from . import meaning as meaning_bench
+from . import web_load
 from .corpus import DEFAULT_CORPUS, Source, sources, topic_queries
 from .engines import BenchQuery, ChapterSearch, Engine, Fts5, Tantivy
 from .measure import latencies, median_process_ms, percentile, run_process
@@ -325,6 +326,12 @@ def targets(
     ]
 
 
+def web_load_available() -> bool:
+    from importlib.util import find_spec
+
+    return all(find_spec(name) for name in ("starlette", "uvicorn", "jinja2"))
+
+
 def meaning_targets(
     semantic: "meaning_bench.MeaningReport",
     qualities: dict[str, dict[str, Quality]],
@@ -455,6 +462,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     peers = windowed_peers(work / "windows", episodes)
     quality_table, qualities = quality_rows([*engines, *peers], queries)
 
+    log("the web page under load")
+    web_rows = web_load.measure(CLI, home, mix) if web_load_available() else []
+
     semantic = None
     if meaning_bench.available():
         from .make_model import make_model
@@ -538,6 +548,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         *quote_table,
         "",
         *(meaning_section(semantic) if semantic else []),
+        *(
+            [
+                "## The web page",
+                "",
+                "`chaptersearch serve` over the full home (words), on loopback; requests "
+                "from threads of this process. In-process search is the floor.",
+                "",
+                *web_rows,
+                "",
+            ]
+            if web_rows
+            else []
+        ),
         "## Growth",
         "",
         *growth_rows,

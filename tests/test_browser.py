@@ -133,12 +133,13 @@ def test_type_see_hits_and_play_the_moment(server: str, browser: object, shots: 
     first = page.locator("#results .hit").first
     assert "The Keeper Test" in first.inner_text()
     assert first.locator("mark").first.inner_text().lower() == "keeper"
+    page.screenshot(path=str(shots / "search.png"))
     first.locator("a.play").click()
     frame = page.wait_for_selector("#player iframe")
     source = frame.get_attribute("src")
     assert "youtube-nocookie.com/embed/sAp9RjO79cU" in source and "start=2165" in source
     assert page.locator(".hit.playing").count() == 1
-    page.screenshot(path=str(shots / "search.png"))
+    page.screenshot(path=str(shots / "playing.png"))
 
 
 def test_the_keyboard_moves_and_plays(server: str, browser: object) -> None:
@@ -163,10 +164,11 @@ def test_the_episode_page_opens_at_its_moment(server: str, browser: object, shot
     assert box and transcript
     assert transcript["y"] <= box["y"] <= transcript["y"] + transcript["height"]
     assert page.locator("svg.timeline rect.mark").count() >= 1
+    assert page.evaluate("window.scrollY") == 0  # the transcript scrolled, not the page
+    page.screenshot(path=str(shots / "episode.png"))
     page.locator(".chapters a.seek").nth(3).click()
     frame = page.wait_for_selector("#player iframe")
     assert "start=2161" in frame.get_attribute("src")
-    page.screenshot(path=str(shots / "episode.png"))
 
 
 def test_without_javascript_the_results_are_plain_links(server: str, browser: object) -> None:

@@ -27,7 +27,7 @@ class TinyEmbedder:
 
     calls: ClassVar[list[int]] = []
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, bulk: bool = True) -> None:
         self.name = "tiny"
         self.folder = folder
 

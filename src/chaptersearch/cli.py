@@ -735,7 +735,10 @@ def serve(
     config = uvicorn.Config(
         create_app(home(), hosts), host=host, port=port, log_level="warning", access_log=False
     )
-    uvicorn.Server(config).run()
+    import contextlib
+
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly, then passes it on
+        uvicorn.Server(config).run()
     say("stopped")
 
 

@@ -225,6 +225,12 @@
   });
 
   // --- episode page: the transcript at the moment ------------------------------
+  // scroll the transcript box, not the page, so the moment sits in its middle
   const current = document.querySelector(".cue.current");
-  if (current) current.scrollIntoView({ block: "center" });
+  const transcript = document.querySelector(".transcript");
+  if (current && transcript) {
+    // the transcript is positioned, so offsetTop counts from its top
+    transcript.scrollTop = current.offsetTop - transcript.clientHeight / 2 +
+      current.clientHeight / 2;
+  }
 })();
