@@ -154,7 +154,8 @@ def test_interrupted_rebuild_keeps_the_old_index(
     assert result.exit_code == 130
     assert result.stderr == (
         "chaptersearch: interrupted: the index was not rebuilt and the previous one is "
-        "unchanged; run `chaptersearch rebuild` again\n"
+        "unchanged (passage vectors computed so far are kept); run `chaptersearch rebuild` "
+        "again\n"
     )
     assert sorted(path.name for path in home.index.iterdir()) == ["CURRENT", "g000001"]
     assert added("search", "keeper test").exit_code == 0
