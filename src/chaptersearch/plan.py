@@ -232,7 +232,7 @@ def _filters(parsed: ParsedQuery, searcher: Any) -> tuple[list[wq.Query], list[w
 def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     reader = searcher.reader()
     clauses = parsed.positive
-    matching = Matching(clause_count=len(clauses))
+    matching = Matching()
     filters = _filters(parsed, searcher)
     if filters is None:
         return Plan(clauses, matching, nothing=True)

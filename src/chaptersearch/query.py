@@ -195,7 +195,6 @@ class Matching:
     """term -> the clauses it matches."""
     sequences: list[tuple[tuple[str, ...], frozenset[int]]] = field(default_factory=list)
     """(terms in order, the clauses they match)."""
-    clause_count: int = 0
 
     def add_single(self, term: str, clauses: set[int] | frozenset[int]) -> None:
         self.singles.setdefault(term, set()).update(clauses)

@@ -133,12 +133,6 @@ def live_folder(folder: Path) -> Path | None:
     return folder / name
 
 
-def index_exists(folder: Path) -> bool:
-    """Whether there is a live index (possibly empty)."""
-    live = live_folder(folder)
-    return live is not None and bool(whoosh_index.exists_in(str(live)))
-
-
 def open_index(folder: Path, readonly: bool = True) -> Index:
     """The live index, or a clear error naming the home when there is none.
 
