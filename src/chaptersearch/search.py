@@ -1,10 +1,15 @@
 """Run a query against the index and return typed hits, timed to the spoken word.
 
-Searching and printing are apart: this module returns ``Hit`` objects; the CLI decides
-how they look. Ranking is Whoosh's BM25F over the passage text, with the chapter title
-and episode title as boosted fields. Any of the words may match, and the best passages
-that hold all of them are then moved up (``ALL_WORDS_BONUS``), so partial matches still
-come back, below complete ones. At most ``per_chapter`` hits come from one chapter.
+Searching and printing are apart: this module returns ``Hit`` objects; the CLI and the
+web page decide how they look. Candidates come from Whoosh's BM25F over the passage text
+with the chapter title and episode title as boosted fields (the rarer words), or from
+whole posting lists (common words alone, see ``postings``). The best candidates are
+then read and scored again from their own text: a bonus for saying every clause
+(``ALL_WORDS_BONUS``), another for the words in order close together
+(``PROXIMITY_BONUS``), and what common words add. Any of the words may match, so partial
+matches still come back, below complete ones. With passage vectors, the result is mixed
+with the ranking by meaning (``meaning``). At most ``per_chapter`` hits come from one
+chapter.
 """
 
 import time
