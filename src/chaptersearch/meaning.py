@@ -36,9 +36,9 @@ class Meaning:
             )
         import numpy as np
 
-        self.matrix = Matrix(home)
+        self.matrix = _matrix(home)
         folder = embedding.model_folder(model or settings(home).get("model"))
-        embedder = embedding.Embedder(folder, bulk=False)
+        embedder = _embedder(folder)
         if embedder.name != self.matrix.model:
             raise EmbeddingError(
                 f"the passages were embedded with {self.matrix.model}, not {embedder.name}: "
@@ -62,6 +62,32 @@ class Meaning:
     def cosine(self, key: str) -> float | None:
         row = self.matrix.row_of.get(key)
         return None if row is None else float(self.cosines[row])
+
+
+_LOADED: dict[tuple[str, ...], Any] = {}
+"""Models and matrices already loaded in this process (the web page's, a benchmark's):
+loading cost more than the search itself. A matrix is keyed by the set it came from,
+so a rebuild's new one is loaded afresh."""
+
+
+def _embedder(folder: Path) -> Any:
+    key = ("model", str(folder))
+    if key not in _LOADED:
+        _LOADED[key] = embedding.Embedder(folder, bulk=False)
+    return _LOADED[key]
+
+
+def _matrix(home: Home) -> Matrix:
+    from .vectors import CURRENT, folder_of
+
+    current = (folder_of(home) / CURRENT).read_text().strip()
+    key = ("matrix", str(home.root), current)
+    if key not in _LOADED:
+        for old in [k for k in _LOADED if k[:2] == ("matrix", str(home.root))]:
+            del _LOADED[old]
+        _LOADED[key] = Matrix(home)
+    matrix: Matrix = _LOADED[key]
+    return matrix
 
 
 def mix(words: dict[Any, float], meaning: dict[Any, float]) -> dict[Any, float]:
