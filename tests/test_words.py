@@ -30,6 +30,7 @@ SAID = {
     1600.0: "Django is a web framework for python",
     1700.0: "flask is a smaller python framework",
     1800.0: "I don't know what to say",
+    2400.0: "so I've had this on the list, and I’m only forced to learn it",
 }
 
 
@@ -55,6 +56,16 @@ def find(home: Home, query: str, **options: object) -> list[Hit]:
 def test_a_quote_of_common_words_is_found_at_its_second(indexed: Home) -> None:
     hits = find(indexed, '"we should be doing this"')
     assert [(hit.start, hit.chapter_title) for hit in hits] == [(600, "Habits")]
+
+
+@pytest.mark.parametrize("quote", ['"so I\'ve had this on"', '"i\'m only forced to learn"'])
+def test_a_quote_that_starts_with_a_contraction_is_found_at_its_second(
+    indexed: Home, quote: str
+) -> None:
+    """ "I've" is the term "iv": its written form starts with other letters."""
+    hits = find(indexed, quote)
+    assert [(hit.start, hit.matched) for hit in hits] == [(2400, "words")]
+    assert hits[0].highlights, "the quote is highlighted where it is said"
 
 
 def test_a_phrase_matches_only_where_its_words_are_said_in_order(indexed: Home) -> None:

@@ -30,6 +30,11 @@ class Match:
     end: int
 
 
+def _start(raw: str) -> str:
+    """A word's first two letters as its term keeps them ("i've" → "iv")."""
+    return raw[0] + raw[2] if raw[1:2] in ("'", "’") and len(raw) > 2 else raw[:2]
+
+
 class MatchLocator:
     """Finds where a query's clauses are said in a passage."""
 
@@ -39,9 +44,10 @@ class MatchLocator:
         for terms, _ in matching.sequences:
             self.wanted.update(terms)
         self.starts = {term[:2] for term in self.wanted}
-        """Stemming keeps a word's first two letters, so only words that start like a
-        wanted term are stemmed: stemming every word cost more than the rest of a
-        search in a new process, whose stem cache is empty."""
+        """Stemming keeps a word's first two letters (apostrophes aside: "I've" is
+        "iv"), so only words that start like a wanted term are stemmed: stemming every
+        word cost more than the rest of a search in a new process, whose stem cache is
+        empty."""
 
     def matches(self, text: str, spans: bool = True) -> list[Match]:
         """Every match of a clause in ``text``, in order of position; with ``spans``
@@ -52,7 +58,7 @@ class MatchLocator:
             words = [word for word in words if len(word) <= MAX_TOKEN]
         wanted, starts = self.wanted, self.starts
         at: dict[int, set[str]] = {}
-        for position in [i for i, raw in enumerate(words) if raw[:2] in starts]:
+        for position in [i for i, raw in enumerate(words) if _start(raw) in starts]:
             term = normalize(words[position])
             if term in wanted:
                 at[position] = {term}
