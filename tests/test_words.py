@@ -158,3 +158,25 @@ def test_the_moment_is_where_the_words_are_said_together(indexed: Home) -> None:
     hit = find(indexed, "python framework")[0]
     assert hit.start == 1700
     assert {hit.snippet[a:b].lower() for a, b in hit.highlights} >= {"python", "framework"}
+
+
+@pytest.mark.parametrize("long_first", [True, False])
+def test_a_quote_said_in_two_episodes_ranks_its_own_sentence_first(
+    home: Home, tmp_path: Path, long_first: bool
+) -> None:
+    """Where five words are said in two episodes, the one where they are (nearly) the
+    whole caption comes first, whichever was added first."""
+    quote = "we should be doing this"
+    said = {  # the same words in each passage, only the captions differ
+        "long": {300.0: f"and honestly I think that {quote} sort of thing", 305.0: "right?"},
+        "short": {300.0: "and honestly I think that sort of thing", 305.0: f"{quote}, right?"},
+    }
+    order = ["long", "short"] if long_first else ["short", "long"]
+    for name in order:
+        transcript = tmp_path / f"{name}.vtt"
+        transcript.write_text(vtt_text(talk(600.0, said[name])), encoding="utf-8")
+        add_sources(
+            home, [str(transcript)], lambda source: episode_from_file(Path(source), given())
+        )
+    hits = find(home, f'"{quote}"')
+    assert [hit.video_id for hit in hits] == ["short", "long"]

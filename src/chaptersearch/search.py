@@ -60,6 +60,12 @@ RERANK_DEPTH = 50
 
 COMMON_WEIGHT = 1.0
 """How much a common word of the query adds, found in a passage its rarer words found."""
+
+QUOTE_CAPTION_BONUS = 0.2
+"""A quote (a query of one phrase) scores up to this much more where the caption it is
+said in is short: five words said in several episodes are most likely the sentence they
+make up, as BM25 over captions (what yt-fts does) ranks them. Small enough that saying
+the phrase again still counts for more."""
 """The most passages one search ranks while looking for enough distinct chapters."""
 
 __all__ = ["SearchRequest", "parse_query", "search"]
@@ -224,6 +230,7 @@ class Reranker:
         self.in_order = len(clauses) >= 2 and all(
             not clause.phrase and not clause.prefix for clause in clauses
         )
+        self.quote = len(clauses) == 1 and clauses[0].phrase
 
     def rank(self, candidates: list[tuple[int, float]]) -> list[Ranked]:
         ranked = [self._score(docnum, base) for docnum, base in candidates]
@@ -236,6 +243,8 @@ class Reranker:
 
     def _score(self, docnum: int, base: float) -> Ranked:
         passage = stored_passage(self.searcher.stored_fields(docnum))
+        if self.quote:
+            return Ranked(docnum, base * (1 + self._caption_bonus(passage)), passage)
         if len(self.planned.clauses) < 2:  # no bonus to give: the index's score stands
             return Ranked(docnum, base, passage)
         matches = self.locator.matches(passage.text, spans=False)
@@ -260,6 +269,20 @@ class Reranker:
         close = self.in_order and _in_order(matches, len(self.planned.clauses))
         score *= 1 + ALL_WORDS_BONUS * every + PROXIMITY_BONUS * close
         return Ranked(docnum, score, passage)
+
+    def _caption_bonus(self, passage: StoredPassage) -> float:
+        """The bonus for where the quote is first said: the shorter its caption, the more."""
+        matches = self.locator.matches(passage.text)
+        if not matches:
+            return 0.0
+        at = matches[0].start
+        ends = [*passage.offsets[1:], len(passage.text)]
+        for begin, end in zip(passage.offsets, ends, strict=True):
+            if begin <= at < end:
+                words = len(passage.text[begin:end].split())
+                quote = len(self.planned.clauses[0].terms)
+                return QUOTE_CAPTION_BONUS * min(1.0, quote / max(words, 1))
+        return 0.0
 
 
 def _saturated(count: int) -> float:
