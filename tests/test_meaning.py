@@ -202,3 +202,12 @@ def test_the_real_model_from_a_local_folder(run: Run, tmp_path: Path) -> None:
     loaded = run("search", "sourdough", "--json")  # the home remembers the model
     assert loaded.exit_code == 0, loaded.stderr
     assert json.loads(loaded.stdout)[0]["chapter_title"] == "Baking"
+
+
+def test_the_only_passage_that_says_a_rare_word_stays_above_passages_near_in_meaning() -> None:
+    """Min-max scaling gave the one passage the words found nothing, and passages that
+    only resembled the query went above it ("rapidtables" fell out of the top 30)."""
+    from chaptersearch.meaning import mix
+
+    scores = mix({"says it": 5.0}, {"says it": 0.1, "near": 0.9, "far": 0.2})
+    assert max(scores, key=lambda key: scores[key]) == "says it"
