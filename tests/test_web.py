@@ -171,3 +171,20 @@ def test_serve_refuses_a_port_in_use(run: Run) -> None:
         result = run("serve", "--port", str(port))
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_the_moment_in_whole_seconds_is_the_cue_said_then() -> None:
+    """Links carry whole seconds: ``t=297`` is the cue that starts at 297.5, not the one
+    before it."""
+    from chaptersearch.web.view import episode_view
+
+    episode = Episode(
+        id="e",
+        title="E",
+        duration=310,
+        chapters=[Chapter(title="All", start=0, end=310, source="file")],
+        cues=[Cue(start=288.2, end=297.5, text="before"), Cue(start=297.5, end=305, text="said")],
+        origin=Origin(kind="file", location="/e.vtt"),
+    )
+    view = episode_view(episode, [], 297, "")
+    assert view["cues"][view["current"]]["text"] == "said"

@@ -104,7 +104,7 @@ def episode_view(episode: Episode, hits: list[Hit], moment: float, query: str) -
     ]
     current = 0
     for index, cue in enumerate(episode.cues):
-        if cue.start <= moment:
+        if int(cue.start) <= moment:  # links give whole seconds: 297 is the cue at 297.5
             current = index
     cues = [
         {"index": index, "at": format_clock(cue.start), "start": cue.start, "text": cue.text}
