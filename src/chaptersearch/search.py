@@ -54,6 +54,7 @@ READ_ATTEMPTS = 3
 add merged segments) reads it again from the top: the new state is whole."""
 
 MAX_FETCH = 5000
+"""The most passages one search ranks while looking for enough distinct chapters."""
 
 RERANK_DEPTH = 50
 """How many of the index's best passages are read and scored again from their text."""
@@ -66,7 +67,6 @@ QUOTE_CAPTION_BONUS = 0.2
 said in is short: five words said in several episodes are most likely the sentence they
 make up, as BM25 over captions (what yt-fts does) ranks them. Small enough that saying
 the phrase again still counts for more."""
-"""The most passages one search ranks while looking for enough distinct chapters."""
 
 __all__ = ["SearchRequest", "parse_query", "search"]
 
