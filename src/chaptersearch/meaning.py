@@ -14,7 +14,7 @@ from typing import Any
 from . import embedding
 from .embedding import EmbeddingError
 from .home import Home
-from .vectors import Matrix, has_any, settings
+from .vectors import Matrix, current_set, has_any, settings
 
 WORDS_WEIGHT = 0.8
 MEANING_WEIGHT = 0.2
@@ -82,14 +82,12 @@ def _embedder(folder: Path) -> Any:
 
 
 def _matrix(home: Home) -> Matrix:
-    from .vectors import CURRENT, folder_of
-
-    current = (folder_of(home) / CURRENT).read_text().strip()
+    current = current_set(home)
     key = ("matrix", str(home.root), current)
     if key not in _LOADED:
         for old in [k for k in _LOADED if k[:2] == ("matrix", str(home.root))]:
             del _LOADED[old]
-        _LOADED[key] = Matrix(home)
+        _LOADED[key] = Matrix(home, current)
     matrix: Matrix = _LOADED[key]
     return matrix
 

@@ -27,7 +27,7 @@ from .plan import Plan, plan
 from .postings import common_candidates
 from .query import ParsedQuery, SearchRequest, parse_query
 from .schema import StoredPassage, open_index, stored_passage
-from .snippets import Match, MatchLocator, make_hit
+from .snippets import Match, MatchLocator, cue_at, make_hit
 
 ALL_WORDS_BONUS = 1.0
 """A passage with every clause of the query scores this much more (1.0 doubles it).
@@ -275,14 +275,12 @@ class Reranker:
         matches = self.locator.matches(passage.text)
         if not matches:
             return 0.0
-        at = matches[0].start
-        ends = [*passage.offsets[1:], len(passage.text)]
-        for begin, end in zip(passage.offsets, ends, strict=True):
-            if begin <= at < end:
-                words = len(passage.text[begin:end].split())
-                quote = len(self.planned.clauses[0].terms)
-                return QUOTE_CAPTION_BONUS * min(1.0, quote / max(words, 1))
-        return 0.0
+        offsets = passage.offsets
+        cue = cue_at(offsets, matches[0].start)
+        end = offsets[cue + 1] if cue + 1 < len(offsets) else len(passage.text)
+        words = len(passage.text[offsets[cue] : end].split())
+        quote = len(self.planned.clauses[0].terms)
+        return QUOTE_CAPTION_BONUS * min(1.0, quote / max(words, 1))
 
 
 def _saturated(count: int) -> float:

@@ -8,6 +8,7 @@ so a hit on "keeper test" points at "keeper test", not at an earlier lone "test"
 snippet is cut around that moment, with every match in it marked.
 """
 
+import bisect
 from dataclasses import dataclass
 
 from .analysis import MAX_TOKEN, TOKEN, dotted_parts, normalize
@@ -167,12 +168,11 @@ def _snippet(
     return f"{prefix}{text[begin:end]}{suffix}", highlights
 
 
+def cue_at(offsets: list[int], char_offset: int) -> int:
+    """Which cue holds a character of a passage's text, given each cue's offset in it."""
+    return max(bisect.bisect_right(offsets, char_offset) - 1, 0)
+
+
 def cue_start_at(offsets: list[int], starts: list[float], char_offset: int) -> float:
-    """When the cue holding a character of a passage's text starts, given each cue's
-    offset in the text and start time."""
-    start = starts[0]
-    for offset, cue_start in zip(offsets, starts, strict=True):
-        if offset > char_offset:
-            break
-        start = cue_start
-    return start
+    """When the cue holding a character of a passage's text starts."""
+    return starts[cue_at(offsets, char_offset)]

@@ -87,6 +87,11 @@ def forget(home: Home, episode_id: str) -> None:
     (folder_of(home) / f"{episode_id}.npz").unlink(missing_ok=True)
 
 
+def current_set(home: Home) -> str:
+    """The name of the folder that holds the search matrix now."""
+    return (folder_of(home) / CURRENT).read_text().strip()
+
+
 def has_any(home: Home) -> bool:
     return (folder_of(home) / CURRENT).is_file()
 
@@ -128,11 +133,11 @@ def publish(home: Home, episode_ids: list[str], model: str) -> int:
 class Matrix:
     """The search matrix, memory-mapped: row ``n`` is the vector of passage ``keys[n]``."""
 
-    def __init__(self, home: Home) -> None:
+    def __init__(self, home: Home, set_name: str | None = None) -> None:
         import numpy as np
 
-        folder = folder_of(home)
-        current = folder / (folder / CURRENT).read_text().strip()
+        self.set_name = set_name or current_set(home)
+        current = folder_of(home) / self.set_name
         self.vectors = np.load(current / "matrix.npy", mmap_mode="r")
         self.keys = (current / "keys.txt").read_text(encoding="utf-8").split("\n")
         self.model = (current / "model.txt").read_text(encoding="utf-8").strip()
