@@ -157,6 +157,23 @@ def indexed_ids(ix: Index) -> set[str]:
     return found
 
 
+def duplicated_ids(ix: Index) -> set[str]:
+    """The episode ids with a passage indexed more than once (live copies only): a
+    passage key is unique, so any such copy is a fault that ``rebuild`` mends. Only keys
+    that some segment holds twice, or several segments hold, are read in full."""
+    found: set[str] = set()
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        counts: dict[bytes, int] = {}
+        for leaf, _ in reader.leaf_readers():
+            for raw, info in leaf.iter_field("key"):
+                counts[raw] = counts.get(raw, 0) + info.doc_frequency()
+        for raw, count in counts.items():
+            if count > 1 and sum(1 for _ in reader.postings("key", raw).all_ids()) > 1:
+                found.add(raw.decode().rsplit(":", 2)[0])
+    return found
+
+
 class IndexUpdater:
     """Replaces and removes episodes in the live index, committing every
     ``COMMIT_SECONDS``; ``on_commit`` hears which episode ids each commit made durable.
@@ -194,8 +211,16 @@ class IndexUpdater:
             self._writer = _writer(self.index)
         return self._writer
 
+    def settle(self, episode_id: str) -> None:
+        """Commit now if the open writer holds changes to this episode: Whoosh's delete
+        by term reaches only committed passages, so writing an episode a second time in
+        one writer would leave both copies live."""
+        if episode_id in self._batch:
+            self.commit(merge=False)
+
     def replace(self, episode: Episode) -> int:
         """Write an episode's passages in place of any it had; the number written."""
+        self.settle(episode.id)
         writer = self._open_writer()
         self._half_written = True
         count = 0
@@ -216,6 +241,7 @@ class IndexUpdater:
     def remove(self, episode_id: str) -> None:
         if live_folder(self.folder) is None:
             return
+        self.settle(episode_id)
         writer = self._open_writer()
         writer.delete_by_term("video", episode_id)
         self._batch.append(episode_id)

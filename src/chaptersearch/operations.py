@@ -15,7 +15,7 @@ from typing import Any
 from . import vectors
 from .errors import ChapterSearchError, LibraryError, NetworkUnavailable
 from .home import Home
-from .index import IndexUpdater, build_index, indexed_ids, passage_texts
+from .index import IndexUpdater, build_index, duplicated_ids, indexed_ids, passage_texts
 from .interrupts import held
 from .journal import Pending
 from .library import Library
@@ -58,6 +58,7 @@ class HomeWriter:
     def store(self, episode: Episode) -> int:
         """Write an episode to the library and the index; the passages written. Call it
         inside ``interrupts.held()``, with whatever records that it was done."""
+        self.updater.settle(episode.id)  # before the mark: a commit clears marks
         self.pending.mark(episode.id)
         self.library.save(episode)
         count = self.updater.replace(episode)
@@ -78,7 +79,10 @@ class HomeWriter:
 
     def reconcile(self) -> Mended:
         """Bring the index level with the library: index the entries it lacks or that
-        were left pending, and drop passages of entries no longer in the library."""
+        were left pending, and drop passages of entries no longer in the library.
+        What this writer holds uncommitted is committed first: the index read here must
+        show it, or its entries (still marked) would be indexed a second time."""
+        self.updater.commit()
         mended = Mended()
         in_library = set(self.library.ids())
         has_index = live_folder(self.home.index) is not None
@@ -306,6 +310,8 @@ class Stats:
     not_indexed: list[str]
     """Library entries the index lacks (an interrupted command); ``rebuild`` mends them."""
     index_problem: str | None = None
+    duplicated: list[str] = field(default_factory=list)
+    """Episodes with passages indexed more than once (a fault); ``rebuild`` mends them."""
 
 
 def folder_bytes(folder: Path) -> int:
@@ -332,12 +338,14 @@ def stats(home: Home) -> Stats:
         for chapter in entry.chapters:
             by_source[chapter.source] = by_source.get(chapter.source, 0) + 1
     indexed: set[str] = set()
+    duplicated: set[str] = set()
     problem = None
     if live_folder(home.index) is not None:
         try:
             ix = open_index(home.index)
             try:
                 indexed = indexed_ids(ix)
+                duplicated = duplicated_ids(ix)
             finally:
                 ix.close()
         except ChapterSearchError as error:
@@ -354,4 +362,5 @@ def stats(home: Home) -> Stats:
         indexed=len(indexed & readable),
         not_indexed=sorted(readable - indexed),
         index_problem=problem,
+        duplicated=sorted(duplicated),
     )

@@ -96,6 +96,13 @@ def format_stats(figures: Stats) -> str:
             f"not in the index: {plural(len(figures.not_indexed), 'episode')} ({shown}{more}); "
             "run `chaptersearch rebuild`"
         )
+    if figures.duplicated:
+        shown = ", ".join(printable(i) for i in figures.duplicated[:5])
+        more = ", …" if len(figures.duplicated) > 5 else ""
+        lines.append(
+            f"indexed twice: {plural(len(figures.duplicated), 'episode')} ({shown}{more}); "
+            "run `chaptersearch rebuild`"
+        )
     if figures.index_problem:
         lines.append(f"index: {printable(figures.index_problem)}")
     if figures.unreadable:

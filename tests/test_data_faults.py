@@ -1,0 +1,91 @@
+"""Faults in the data a home holds and the disk it lives on: a batch with a bad
+source, two files claiming one video, a full disk or a read-only home, a model or
+vector file gone or damaged, library files with odd names. Nothing is lost, nothing
+is indexed twice, and each fault is one line that says what to do."""
+
+import json
+from pathlib import Path
+
+from chaptersearch.home import Home
+from chaptersearch.index import IndexUpdater, passage_documents
+from chaptersearch.library import Library
+from chaptersearch.schema import open_index
+
+from .conftest import Run
+from .helpers import talk, vtt_text
+
+
+def write_vtt(path: Path, said: dict[float, str], seconds: float = 120.0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(vtt_text(talk(seconds, said)), encoding="utf-8")
+    return path
+
+
+def live_passages(home: Home) -> tuple[int, int]:
+    """(live passages, distinct passage keys) in the home's index."""
+    ix = open_index(home.index)
+    try:
+        with ix.searcher() as searcher:
+            stored = list(searcher.reader().all_stored_fields())
+            keys = {(f["video"], f["meta"]["chapter_index"], f["meta"]["number"]) for f in stored}
+            return len(stored), len(keys)
+    finally:
+        ix.close()
+
+
+# 1. a batch with one failed source indexes each good episode once
+
+
+def test_a_batch_with_a_bad_source_indexes_the_good_ones_once(
+    run: Run, home: Home, tmp_path: Path
+) -> None:
+    good = write_vtt(tmp_path / "good.vtt", {5.0: "a zebra crossing"})
+    other = write_vtt(tmp_path / "other.vtt", {10.0: "zebra stripes again"})
+    bad = tmp_path / "bad.vtt"
+    bad.write_text("garbage\n", encoding="utf-8")
+    result = run("add", str(good), str(other), str(bad))
+    assert result.exit_code == 2 and "added 2 episodes" in result.stderr
+    count, keys = live_passages(home)
+    assert count == keys
+    hits = json.loads(run("search", "zebra", "--per-chapter", "5", "--json").stdout)
+    assert len({(hit["video_id"], hit["start"]) for hit in hits}) == len(hits)
+    assert "indexed twice" not in run("stats").stdout
+
+
+def test_an_episode_written_twice_in_one_writer_is_indexed_once(home: Home, tmp_path: Path) -> None:
+    from chaptersearch.adding import AddOptions, EpisodeMaker, Item
+
+    path = write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    episode = EpisodeMaker(Library(home.library), AddOptions())(Item("file", str(path)))
+    assert episode is not None
+    expected = len(list(passage_documents(episode)))
+    updater = IndexUpdater(home.index, commit_seconds=3600)
+    with updater:
+        updater.replace(episode)
+        updater.replace(episode)
+    assert live_passages(home) == (expected, expected)
+    with IndexUpdater(home.index, commit_seconds=3600) as updater:
+        updater.replace(episode)
+        updater.remove(episode.id)
+    assert not (home.index.exists() and live_passages(home)[0])
+
+
+def test_stats_names_episodes_indexed_twice(run: Run, home: Home, tmp_path: Path) -> None:
+    from chaptersearch.index import _writer, duplicated_ids
+
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
+    episode = Library(home.library).load("a")
+    ix = open_index(home.index, readonly=False)
+    writer = _writer(ix)
+    for document in passage_documents(episode):  # as the old batch-end reconcile did
+        writer.add_document(**document)
+    writer.commit()
+    assert duplicated_ids(ix) == {"a"}
+    ix.close()
+    stats = run("stats").stdout
+    assert "indexed twice: 1 episode (a); run `chaptersearch rebuild`" in stats
+    assert json.loads(run("stats", "--json").stdout)["duplicated"] == ["a"]
+    assert run("rebuild").exit_code == 0
+    assert "indexed twice" not in run("stats").stdout
+
