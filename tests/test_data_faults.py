@@ -89,3 +89,26 @@ def test_stats_names_episodes_indexed_twice(run: Run, home: Home, tmp_path: Path
     assert run("rebuild").exit_code == 0
     assert "indexed twice" not in run("stats").stdout
 
+
+# 2. two files given one YouTube --url never replace each other
+
+
+def test_a_second_file_with_the_same_youtube_url_is_refused(
+    run: Run, home: Home, tmp_path: Path
+) -> None:
+    url = "https://youtu.be/dQw4w9WgXcQ"
+    first = write_vtt(tmp_path / "first.vtt", {5.0: "the first transcript"})
+    second = write_vtt(tmp_path / "second.vtt", {5.0: "the second transcript"})
+    assert run("add", str(first), "--url", url).exit_code == 0
+    kept = (home.library / "dQw4w9WgXcQ.json").read_bytes()
+    result = run("add", str(second), "--url", url)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert (
+        "the video dQw4w9WgXcQ is already in the library (from " in result.stderr
+        and "`chaptersearch remove dQw4w9WgXcQ` first" in result.stderr
+    )
+    assert (home.library / "dQw4w9WgXcQ.json").read_bytes() == kept
+    assert [path.name for path in home.library.glob("*.json")] == ["dQw4w9WgXcQ.json"]
+    # the same file again, with the same URL, is still its own entry
+    assert run("add", str(first), "--url", url, "--title", "First").exit_code == 0
+    assert run("show", "dQw4w9WgXcQ").stdout.startswith("First")

@@ -171,9 +171,23 @@ class EpisodeMaker:
             if not given and not self.options.refresh and unchanged(stored.origin, path):
                 return None
             return episode_from_file(path, given_of(stored).merged(given), existing)
-        episode_id = existing or youtube_video_id(given.url)
+        episode_id = existing or self._video_id_for(path, given)
         return episode_from_file(
             path, given, episode_id or self.library.free_id(safe_id(path.stem))
+        )
+
+    def _video_id_for(self, path: Path, given: Given) -> str | None:
+        """The id a YouTube ``--url`` gives a new file; refused when another entry has
+        it: the second file would silently replace the first."""
+        video_id = youtube_video_id(given.url)
+        if video_id is None or not self.library.has(video_id):
+            return video_id
+        stored = self._stored(video_id)
+        source = f" (from {stored.origin.location})" if stored is not None else ""
+        raise ChapterSearchError(
+            f"{path}: the video {video_id} is already in the library{source}; a "
+            f"different file cannot take its id: `chaptersearch remove {video_id}` first "
+            "to replace it, or add this file with another --url"
         )
 
     def _video(self, video_id: str) -> Episode | None:
