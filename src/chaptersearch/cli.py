@@ -6,7 +6,6 @@ stderr; a traceback only with ``--debug``. Output piped into ``head`` ends quiet
 """
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -19,7 +18,7 @@ import typer
 from . import __version__
 from .errors import ChapterSearchError
 from .home import Home, resolve_home
-from .terminal import color_wanted, plural, printable
+from .terminal import color_wanted, json_text, plural, printable
 
 QUERY_HELP = """\
 Search the episodes for words said in them.
@@ -600,7 +599,7 @@ def list_command(
             continue
         rows.append(episode_row(entry))
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        typer.echo(json_text(rows))
         return
     if not rows:
         say(f"the library in {home().root} is empty; add episodes with `chaptersearch add`")

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from .hit import ChapterSource
+from .terminal import printable
 
 MAX_SECONDS = 100 * 3600.0
 """The longest episode accepted: longer than any real stream, short enough that a
@@ -29,6 +30,15 @@ def _moment(value: float) -> float:
 
 Seconds = Annotated[float, AfterValidator(_moment)]
 
+def _label(text: str) -> str:
+    return " ".join(printable(text).split())
+
+
+Label = Annotated[str, AfterValidator(_label)]
+"""A title or a channel name: one line with no control characters, escape sequences or
+bidirectional overrides, cleaned when it comes in (from a flag, a file, YouTube or an
+older library entry), so no output has to trust it."""
+
 
 class Cue(BaseModel):
     """One caption: words and when they are said, in seconds from the start."""
@@ -41,7 +51,7 @@ class Cue(BaseModel):
 class Chapter(BaseModel):
     """A titled span of an episode; ``end`` is the next chapter's start or the episode's end."""
 
-    title: str
+    title: Label
     start: Seconds
     end: Seconds
     source: ChapterSource
@@ -51,7 +61,7 @@ class Mark(BaseModel):
     """A chapter start as the user wrote it, before it is fitted to a transcript."""
 
     start: Seconds
-    title: str
+    title: Label
 
 
 class Origin(BaseModel):
@@ -72,8 +82,8 @@ class Given(BaseModel):
     keeps it unless new values are given.
     """
 
-    title: str | None = None
-    channel: str | None = None
+    title: Label | None = None
+    channel: Label | None = None
     url: str | None = None
     published: date | None = None
     chapters: list[Mark] | None = None
@@ -96,8 +106,8 @@ class Episode(BaseModel):
 
     id: str = Field(min_length=1)
     origin: Origin
-    title: str
-    channel: str = ""
+    title: Label
+    channel: Label = ""
     url: str | None = None
     published: date | None = None
     duration: Seconds

@@ -1,10 +1,9 @@
 """How hits look: styled with clickable links on a terminal, plain when piped, or JSON."""
 
-import json
 from collections.abc import Sequence
 
 from .hit import Hit
-from .terminal import printable
+from .terminal import json_text, printable
 from .timecode import format_clock
 
 BOLD = "\033[1m"
@@ -65,4 +64,4 @@ def format_hits(hits: Sequence[Hit], styled: bool) -> str:
 
 
 def hits_json(hits: Sequence[Hit]) -> str:
-    return json.dumps([hit.to_json() for hit in hits], indent=2, ensure_ascii=False)
+    return json_text([hit.to_json() for hit in hits])

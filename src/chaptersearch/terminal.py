@@ -5,11 +5,15 @@ Printed raw, an escape sequence in them could clear the screen, retitle the wind
 write the clipboard (OSC 52) or forge a link (OSC 8). ``printable`` removes escape
 sequences, C0 and C1 control characters and bidirectional overrides, and turns tabs
 and line breaks into spaces, so a field stays on its line. It is the one sanitiser:
-every command's text output goes through it; JSON output escapes controls itself.
+every command's text output goes through it; JSON output (``json_text``) keeps every
+character but writes these as ``\\uXXXX`` escapes, so a JSON reader gets them back and
+a terminal showing the JSON never sees them raw.
 """
 
+import json
 import os
 import re
+from typing import Any
 
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b(?:"
@@ -29,6 +33,19 @@ def printable(text: str) -> str:
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _C1_STRING.sub("", text)
     return _CONTROL.sub("", text)
+
+
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+"""What ``json.dumps`` leaves raw that a terminal or a JavaScript parser would act on: DEL,
+C1 controls, bidirectional overrides and the line and paragraph separators."""
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """``data`` as JSON, readable (UTF-8, not ``\\u`` for every accent) but with every
+    control, bidirectional override and line separator escaped. Such characters can only
+    stand inside JSON strings, so escaping them in the text keeps the JSON the same."""
+    text = json.dumps(data, indent=indent, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def color_wanted(choice: str, is_terminal: bool) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 from .details import given_of
 from .models import Episode
 from .operations import Stats
-from .terminal import plural, printable
+from .terminal import json_text, plural, printable
 from .timecode import format_clock
 
 
@@ -75,7 +75,7 @@ def format_show(episode: Episode) -> str:
 
 
 def show_json(episode: Episode) -> str:
-    return episode.model_dump_json(indent=2, exclude={"cues", "fetched"})
+    return json_text(episode.model_dump(mode="json", exclude={"cues", "fetched"}))
 
 
 def format_stats(figures: Stats) -> str:

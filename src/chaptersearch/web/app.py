@@ -9,7 +9,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse as StarletteJSON
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -19,6 +20,7 @@ from ..errors import ChapterSearchError, LibraryError, QueryError
 from ..hit import Hit
 from ..home import Home
 from ..search import SearchRequest, search
+from ..terminal import json_text
 from .view import episode_view, group_by_episode, hit_view
 
 HERE = Path(__file__).parent
@@ -40,6 +42,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+class JSONResponse(StarletteJSON):
+    """JSON as ``search --json`` writes it: controls, bidirectional overrides and line
+    separators escaped, never raw (U+2028 ends a line for some JavaScript parsers)."""
+
+    def render(self, content: Any) -> bytes:
+        return json_text(content, indent=None).encode("utf-8")
 
 
 class SecurityHeaders:

@@ -1,0 +1,93 @@
+"""Hostile input, second round: raw controls in JSON, costly queries, bad numbers, the
+server's port and host, rebuild workers, very large inputs, and smaller slips.
+
+Each test fails without its fix; the comment above a group names the item of issue 16."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chaptersearch.home import Home
+from chaptersearch.library import Library
+from chaptersearch.models import Chapter, Cue, Episode, Origin
+
+from .conftest import Run
+from .helpers import talk, vtt_text
+
+RAW = "\x9b2J \x9d0;title\x07 \u202eevil \u2028line"
+"""A C1 CSI, a C1 OSC, a right-to-left override and a line separator."""
+NEVER_RAW = ("\x9b", "\x9d", "\u202e", "\u2028")
+
+
+def write_vtt(path: Path, said: dict[float, str], seconds: float = 60.0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(vtt_text(talk(seconds, said)), encoding="utf-8")
+    return path
+
+
+# 7. JSON output escapes controls; titles and channels are cleaned when they come in
+
+
+@pytest.fixture
+def raw_entry(run: Run, home: Home) -> Home:
+    """A library entry with raw controls in every text field, as an older version or a
+    hand edit could have written it (the model would clean titles), then indexed."""
+    episode = Episode(
+        id="raw",
+        title="Title",
+        duration=9,
+        chapters=[Chapter(title="Chapter", start=0, end=9, source="file")],
+        cues=[Cue(start=0, end=5, text=f"keeper {RAW} words"), Cue(start=5, end=9, text="x")],
+        origin=Origin(kind="file", location="/tmp/raw.vtt"),
+    )
+    data = json.loads(episode.model_dump_json())
+    data.update(title=f"Title {RAW}", channel=f"Channel {RAW}", description=f"About {RAW}")
+    data["chapters"][0]["title"] = f"Chapter {RAW}"
+    home.library.mkdir(parents=True)
+    (home.library / "raw.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert run("rebuild").exit_code == 0
+    return home
+
+
+@pytest.mark.parametrize("args", [["search", "keeper"], ["list"], ["show", "raw"], ["stats"]])
+def test_json_output_never_holds_raw_controls(raw_entry: Home, run: Run, args: list[str]) -> None:
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.stderr
+    for character in NEVER_RAW:
+        assert character not in result.stdout
+    json.loads(result.stdout)  # still JSON
+
+
+def test_json_output_keeps_the_text_said(raw_entry: Home, run: Run) -> None:
+    """The transcript's words are escaped, not lost: a JSON reader gets them back."""
+    result = run("search", "keeper", "--json")
+    assert "\\u202e" in result.stdout and "\\u2028" in result.stdout
+    assert "\u202eevil \u2028line" in json.loads(result.stdout)[0]["snippet"]
+
+
+def test_titles_and_channels_are_cleaned_when_added(run: Run, home: Home, tmp_path: Path) -> None:
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    result = run("add", str(tmp_path / "a.vtt"), "--title", f"T {RAW}", "--channel", f"C {RAW}")
+    assert result.exit_code == 0, result.stderr
+    stored = (home.library / "a.json").read_text(encoding="utf-8")
+    for character in (*NEVER_RAW, "\x07"):
+        assert character not in stored and json.dumps(character)[1:-1] not in stored
+    episode = Library(home.library).load("a")
+    assert episode.title == "T 2J evil line" and episode.channel == "C 2J evil line"
+
+
+def test_the_api_escapes_controls(raw_entry: Home) -> None:
+    pytest.importorskip("starlette")
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+
+    from chaptersearch.web import create_app
+
+    site = TestClient(create_app(raw_entry), base_url="http://127.0.0.1:8765")
+    for path in ("/api/search?q=keeper", "/api/episodes/raw", "/api/episodes/raw/transcript"):
+        answer = site.get(path)
+        assert answer.status_code == 200
+        for character in NEVER_RAW:
+            assert character not in answer.text
+    assert "\u202eevil" in site.get("/api/episodes/raw/transcript").json()[0]["text"]
