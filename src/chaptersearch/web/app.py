@@ -1,5 +1,6 @@
 """The Starlette application: pages and the JSON API."""
 
+import math
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..errors import ChapterSearchError, LibraryError, QueryError
 from ..hit import Hit
 from ..home import Home
+from ..models import MAX_SECONDS
 from ..search import SearchRequest, search
 from ..terminal import json_text
 from .view import episode_view, group_by_episode, hit_view
@@ -80,6 +82,16 @@ def _limit(request: Request) -> int:
     except ValueError:
         value = 20
     return max(1, min(MAX_LIMIT, value))
+
+
+def _moment(text: str) -> float:
+    """The second ``?t=`` asks for; 0 (the start) for anything but a finite number of
+    seconds within an episode's longest length: nan, inf and 1e400 are ignored."""
+    try:
+        value = float(text[:20])
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) and 0 <= value <= MAX_SECONDS else 0.0
 
 
 def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
@@ -154,10 +166,7 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
                 hits = run(request, query, video=episode.id)
             except ChapterSearchError:
                 hits = []
-        try:
-            moment = float(request.query_params.get("t", "0"))
-        except ValueError:
-            moment = 0.0
+        moment = _moment(request.query_params.get("t", ""))
         context = episode_view(episode, hits, moment, query)
         return render(request, "episode.html", context)
 
