@@ -91,3 +91,55 @@ def test_the_api_escapes_controls(raw_entry: Home) -> None:
         for character in NEVER_RAW:
             assert character not in answer.text
     assert "\u202eevil" in site.get("/api/episodes/raw/transcript").json()[0]["text"]
+
+
+# 9. a bad ?t= on the episode page is ignored
+
+
+@pytest.mark.parametrize("moment", ["nan", "inf", "-inf", "1e400", "9" * 5000, "-5", "x"])
+def test_a_bad_moment_is_ignored(run: Run, home: Home, tmp_path: Path, moment: str) -> None:
+    pytest.importorskip("starlette")
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+
+    from chaptersearch.web import create_app
+
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
+    site = TestClient(create_app(home), base_url="http://127.0.0.1:8765")
+    page = site.get("/episodes/a", params={"t": moment})
+    assert page.status_code == 200
+    assert '<p id="cue-0" class="cue current">' in page.text
+
+
+# 10. serve starts again at once, and never on every interface by mistake
+
+
+def test_serve_refuses_an_empty_host(run: Run) -> None:
+    result = run("serve", "--host", " ")
+    assert result.exit_code == 2
+    assert "--host is empty" in result.stderr
+
+
+def test_serve_starts_on_a_port_a_server_just_left(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that answered requests leaves its port in TIME_WAIT for a minute; a new
+    one may bind it (uvicorn sets SO_REUSEADDR), so the probe must not say it is taken."""
+    import socket
+
+    pytest.importorskip("uvicorn")
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            served, _ = listener.accept()
+            served.close()  # the server closes first: its side waits in TIME_WAIT
+    with socket.socket() as plain, pytest.raises(OSError):
+        plain.bind(("127.0.0.1", port))  # what the old probe did
+    monkeypatch.setattr("uvicorn.Server.run", lambda self: None)
+    result = run("serve", "--port", str(port))
+    assert result.exit_code == 0, result.stderr
+    assert f"at http://localhost:{port}/" in result.stderr

@@ -711,10 +711,15 @@ def serve(
     import socket
     from importlib.util import find_spec
 
+    if not host.strip():
+        raise fail("--host is empty (that would listen on every interface): give an address")
     if not all(find_spec(name) for name in ("starlette", "uvicorn", "jinja2")):
         raise fail("serve needs the web extra; install it with: pip install 'chaptersearch[web]'")
     home().check()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if os.name != "nt":  # as uvicorn binds: a port left in TIME_WAIT by a server
+            # that just stopped is free (on Windows the option means "share a live port")
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as error:
