@@ -134,7 +134,7 @@ def test_serve_starts_on_a_port_a_server_just_left(
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         port = listener.getsockname()[1]
-        with socket.create_connection(("127.0.0.1", port)) as client:
+        with socket.create_connection(("127.0.0.1", port)):
             served, _ = listener.accept()
             served.close()  # the server closes first: its side waits in TIME_WAIT
     with socket.socket() as plain, pytest.raises(OSError):
@@ -143,3 +143,79 @@ def test_serve_starts_on_a_port_a_server_just_left(
     result = run("serve", "--port", str(port))
     assert result.exit_code == 0, result.stderr
     assert f"at http://localhost:{port}/" in result.stderr
+
+
+# 13. smaller slips: one clear line each, or it works
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_a_wait_that_is_not_a_number_of_seconds(run: Run, value: str) -> None:
+    result = run("rebuild", "--wait", value)
+    assert result.exit_code == 2
+    assert result.stderr == f"chaptersearch: --wait {value}: give a number of seconds\n"
+
+
+def test_edit_of_an_entry_whose_youtube_data_is_damaged(
+    run: Run, home: Home, tmp_path: Path
+) -> None:
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
+    entry = home.library / "a.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["fetched"] = {"metadata": "x"}
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    result = run("edit", "a", "--title", "New")
+    assert result.exit_code == 2
+    assert "a: the data kept from YouTube is damaged" in result.stderr
+    assert "add a --refresh" in result.stderr and "unexpected" not in result.stderr
+
+
+@pytest.mark.parametrize("hits", ['"x"', "[1]", '{"a": 1}', "[[1, 2]]"])
+def test_a_damaged_last_search(run: Run, home: Home, tmp_path: Path, hits: str) -> None:
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    assert run("add", str(tmp_path / "a.vtt"), "--url", "https://example.org/a").exit_code == 0
+    assert run("search", "keeper").exit_code == 0
+    home.last_search.write_text(f'{{"query": "keeper", "hits": {hits}}}', encoding="utf-8")
+    result = run("open", "1")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("the last search could not be read: run the search again\n")
+
+
+def test_a_home_of_spaces_from_the_environment_is_refused(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHAPTERSEARCH_HOME", " ")
+    result = run("stats")
+    assert result.exit_code == 2
+    assert "$CHAPTERSEARCH_HOME holds only spaces" in result.stderr
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u200f", "\u2028", "\ufeff"])
+def test_a_link_with_an_invisible_character_is_refused(
+    run: Run, tmp_path: Path, hidden: str
+) -> None:
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    result = run("add", str(tmp_path / "a.vtt"), "--url", f"https://example.org/{hidden}gpj.exe")
+    assert result.exit_code == 2
+    assert f"holds the invisible character U+{ord(hidden):04X}" in result.stderr
+
+
+def test_chapters_a_second_apart_are_bounded(run: Run, home: Home, tmp_path: Path) -> None:
+    """A chapters file with a chapter every second gave an 18-minute episode 1,070."""
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"}, seconds=18 * 60)
+    marks = tmp_path / "chapters.txt"
+    marks.write_text("".join(f"{s // 60}:{s % 60:02d} Part {s}\n" for s in range(1070)))
+    result = run("add", str(tmp_path / "a.vtt"), "--chapters", str(marks))
+    assert result.exit_code == 0, result.stderr
+    assert "dropped 963 chapter(s) starting less than 10 s after the one before" in result.stderr
+    chapters = Library(home.library).load("a").chapters
+    assert len(chapters) == 107 and chapters[1].start == 10 and chapters[1].title == "Part 10"
+
+
+def test_a_library_entry_with_a_bom_is_read(run: Run, home: Home, tmp_path: Path) -> None:
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
+    entry = home.library / "a.json"
+    entry.write_bytes(b"\xef\xbb\xbf" + entry.read_bytes())
+    assert run("show", "a").exit_code == 0
+    assert "1 episode" in run("rebuild").stderr

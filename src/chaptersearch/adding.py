@@ -129,7 +129,15 @@ def reassemble(episode: Episode, given: Given) -> Episode:
     if episode.fetched:
         from .youtube_source import episode_from_fetched
 
-        return episode_from_fetched(episode.id, episode.fetched, given)
+        try:
+            return episode_from_fetched(episode.id, episode.fetched, given)
+        except ChapterSearchError:
+            raise
+        except (LookupError, TypeError, ValueError, AttributeError) as error:
+            raise LibraryError(
+                f"{episode.id}: the data kept from YouTube is damaged ({type(error).__name__}); "
+                f"fetch it again with `chaptersearch add {episode.id} --refresh`"
+            ) from None
     return file_episode(episode.id, episode.cues, episode.origin, given)
 
 

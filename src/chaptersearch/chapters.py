@@ -35,6 +35,11 @@ ROLLOVER_AFTER = 45 * 60.0
 """A time without hours that drops back after this point is read as the next hour:
 show notes often write 1:02:12 as 02:12 once an episode passes the hour."""
 
+MIN_CHAPTER_SECONDS = 10.0
+"""The shortest chapter kept (YouTube's own rule): a list with a chapter every second
+would otherwise give an 18-minute episode over a thousand chapters, each too short to
+hold a passage."""
+
 GENERATED_WINDOW = 600.0
 """Length of a made-up chapter: long enough to be a topic, short enough to navigate."""
 
@@ -118,7 +123,8 @@ def build_chapters(
     """Chapters that tile ``[0, duration)``, with notes on what had to be mended.
 
     Marks are sorted, marks at the same second are merged (both titles kept), marks at or
-    past the end are dropped, and the time before the first mark becomes a generated
+    past the end are dropped, so are marks less than ``MIN_CHAPTER_SECONDS`` after the
+    one kept before them, and the time before the first mark becomes a generated
     "Opening" chapter, so no words fall outside a chapter.
     """
     if not marks:
@@ -145,7 +151,15 @@ def build_chapters(
         notes.append(
             f"dropped {dropped} chapter(s) starting after the end ({format_clock(duration)})"
         )
-    starts = sorted(kept)
+    starts: list[float] = []
+    for start in sorted(kept):
+        if not starts or start - starts[-1] >= MIN_CHAPTER_SECONDS:
+            starts.append(start)
+    if len(starts) < len(kept):
+        notes.append(
+            f"dropped {len(kept) - len(starts)} chapter(s) starting less than "
+            f"{MIN_CHAPTER_SECONDS:.0f} s after the one before"
+        )
     chapters: list[Chapter] = []
     if starts[0] > 0:
         chapters.append(Chapter(title="Opening", start=0.0, end=starts[0], source="generated"))

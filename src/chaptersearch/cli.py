@@ -6,6 +6,7 @@ stderr; a traceback only with ``--debug``. Output piped into ``head`` ends quiet
 """
 
 import functools
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -208,11 +209,19 @@ def _parse_date(text: str | None) -> date | None:
     raise fail(f"--published {text!r}: use YYYY-MM-DD")
 
 
+def _seconds(context: typer.Context, parameter: Any, value: float) -> float:
+    """A number of seconds must be one: ``nan`` and ``inf`` pass Click's ``min=0``."""
+    if not math.isfinite(value):
+        raise fail(f"--{parameter.name} {value}: give a number of seconds")
+    return value
+
+
 Wait = Annotated[
     float,
     typer.Option(
         "--wait",
         min=0,
+        callback=_seconds,
         help="Seconds to wait for another chaptersearch writing to the same home.",
     ),
 ]
@@ -337,7 +346,10 @@ def add(
     delay: Annotated[
         float,
         typer.Option(
-            min=0, envvar="CHAPTERSEARCH_DELAY", help="Seconds to wait between YouTube videos"
+            min=0,
+            envvar="CHAPTERSEARCH_DELAY",
+            callback=_seconds,
+            help="Seconds to wait between YouTube videos",
         ),
     ] = 1.0,
     wait: Wait = 0.0,

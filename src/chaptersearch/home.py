@@ -92,7 +92,9 @@ def resolve_home(option: str | Path | None = None, cwd: Path | None = None) -> H
             raise HomeError("--home is empty: give a folder")
         return Home(Path(option).expanduser())
     env = os.environ.get(ENV_HOME)
-    if env is not None and env.strip():
+    if env:  # set but empty counts as unset, as for NO_COLOR; only spaces is a mistake
+        if not env.strip():
+            raise HomeError(f"${ENV_HOME} holds only spaces: give a folder, or unset it")
         return Home(Path(env).expanduser())
     project = project_home(cwd or Path.cwd())
     if project is not None:

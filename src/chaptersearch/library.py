@@ -20,6 +20,8 @@ from .errors import LibraryError
 from .models import Episode
 
 _UNSAFE = re.compile(r"[^\w.-]+")
+BOM = b"\xef\xbb\xbf"
+"""What an editor may put before an entry it saves; JSON parsers refuse it."""
 MAX_ID_LENGTH = 80
 
 
@@ -72,7 +74,7 @@ class Library:
         try:
             if not stat.S_ISREG(path.stat().st_mode):
                 raise ValueError("not a regular file")
-            episode = Episode.model_validate_json(path.read_bytes())
+            episode = Episode.model_validate_json(path.read_bytes().removeprefix(BOM))
         except (ValidationError, ValueError, OSError, RecursionError) as error:
             reason = str(error).splitlines()[0][:200]
             raise LibraryError(f"{path}: unreadable library entry ({reason})") from None

@@ -10,7 +10,9 @@ import re
 from .errors import ChapterSearchError
 
 _WEB_URL = re.compile(r"^https?://[^\s/?#@]+\S*$", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+"""Controls, and the invisible or direction-changing characters that make a link read
+as something else (``https://example.org/\u202egpj.exe`` shows as ``…exe.jpg``)."""
 
 
 def is_web_url(url: str) -> bool:
@@ -20,6 +22,12 @@ def is_web_url(url: str) -> bool:
 def check_url(url: str) -> str:
     """``url`` without surrounding spaces, or one line saying what is expected."""
     url = url.strip()
+    hidden = _CONTROL.search(url)
+    if hidden:
+        raise ChapterSearchError(
+            f"--url {url!r}: holds the invisible character U+{ord(hidden.group()):04X}, "
+            "which can make a link read as another; type the address again"
+        )
     if not is_web_url(url):
         raise ChapterSearchError(
             f"--url {url!r}: give the address where the episode plays, "

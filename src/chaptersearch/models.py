@@ -30,6 +30,7 @@ def _moment(value: float) -> float:
 
 Seconds = Annotated[float, AfterValidator(_moment)]
 
+
 def _label(text: str) -> str:
     return " ".join(printable(text).split())
 

@@ -37,12 +37,14 @@ def link_of_hit(home: Home, number: int) -> str:
     """The link of hit ``number`` (from 1) of the last search, or a clear error."""
     try:
         data = json.loads(home.last_search.read_text(encoding="utf-8"))
+        if not isinstance(data["hits"], list):
+            raise TypeError("hits is not a list")
         hits = [Hit.from_json(item) for item in data["hits"]]
     except FileNotFoundError:
         raise ChapterSearchError(
             "no search to open a hit from: run `chaptersearch search QUERY` first"
         ) from None
-    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise ChapterSearchError(
             "the last search could not be read: run the search again"
         ) from None
