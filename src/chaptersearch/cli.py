@@ -40,8 +40,9 @@ deploy. A name said as two words is found either way: cadquery finds "CAD query"
     video:ID                 only that episode (its id, or a YouTube URL)
     channel:"talk python"    only that channel
 
-Nothing else is syntax. A query that starts with - needs -- before it:
-chaptersearch search -- "-django python".
+Nothing else is syntax. Several words need no quotes: chaptersearch search
+garbage collection is one query. A query that starts with - needs -- before it:
+chaptersearch search -- -django python.
 
 **Examples**
 
@@ -447,9 +448,14 @@ def _print_add_report(report: Any, batch: bool) -> None:
 @app.command(help=QUERY_HELP)
 @friendly
 def search(
-    query: Annotated[
-        str,
-        typer.Argument(help='Words, "quoted phrases" and filters (see below)', show_default=False),
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="QUERY...",
+            help='Words, "quoted phrases" and filters (see below); several arguments are '
+            "one query, joined with spaces",
+            show_default=False,
+        ),
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show")] = 10,
     video: Annotated[str | None, typer.Option(help="Only this episode id")] = None,
@@ -475,6 +481,7 @@ def search(
     from .search import SearchRequest
     from .search import search as run_search
 
+    query = " ".join(words)
     home().check()
     if mode is not None and mode not in ("words", "meaning", "hybrid"):
         raise fail(f"--mode {mode!r}: use words, meaning or hybrid")
