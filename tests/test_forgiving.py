@@ -44,6 +44,73 @@ def hits(result: Any) -> list[dict[str, Any]]:
     return json.loads(result.stdout) if result.stdout.strip() else []
 
 
+# 4. Filters take an id's start; a value that matches nothing is an error
+
+
+@pytest.mark.parametrize("args", [("python", "--video", "002"), ("python video:002",)])
+def test_a_video_filter_takes_the_start_of_an_id(shows: Run, args: tuple[str, ...]) -> None:
+    result = shows("search", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert {hit["video_id"] for hit in hits(result)} == {"002_python_bytes"}
+
+
+def test_an_ambiguous_start_lists_the_ids_it_could_be(shows: Run) -> None:
+    result = shows("search", "python", "--video", "02")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "chaptersearch: video '02' is the start of 2 episode ids "
+        "(020-hypermodern, 021-talk); type more of it\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--video", "002_pythn_bytes"),
+            "video '002_pythn_bytes': no such episode in the index; did you mean 002_python_bytes?",
+        ),
+        (
+            ("--video", "nonexistent"),
+            "video 'nonexistent': no such episode in the index; the episodes are "
+            "002_python_bytes, 020-hypermodern, 021-talk",
+        ),
+        (
+            ("--channel", "python bites"),
+            "channel 'python bites': no channel of that name in the index; "
+            'did you mean "Python Bytes"?',
+        ),
+        (
+            ("--channel", "talk pyton"),
+            "channel 'talk pyton': no channel of that name in the index; "
+            'did you mean "Talk Python To Me"?',
+        ),
+        (
+            ("--channel", "real python"),
+            "channel 'real python': no channel of that name in the index; "
+            "the channels are Python Bytes, Talk Python To Me",
+        ),
+    ],
+)
+def test_an_unknown_video_or_channel_is_an_error_with_a_did_you_mean(
+    shows: Run, args: tuple[str, ...], message: str
+) -> None:
+    result = shows("search", "python", *args)
+    assert result.exit_code == 2
+    assert result.stderr == f"chaptersearch: {message}\n"
+    assert result.stdout == ""
+
+
+def test_filters_in_the_query_are_checked_too(shows: Run) -> None:
+    assert shows("search", 'python channel:"python bites"').exit_code == 2
+    assert shows("search", "python -video:nonexistent").exit_code == 2
+    assert shows("search", "python -video:02").exit_code == 2
+    kept = hits(shows("search", "python -video:020", "--json"))
+    assert {hit["video_id"] for hit in kept} == {"002_python_bytes", "021-talk"}
+    talk_only = hits(shows("search", "python", "--channel", "talk", "--json"))
+    assert {hit["channel"] for hit in talk_only} == {"Talk Python To Me"}
+
+
 # 6. Several words without quotes are one query
 
 

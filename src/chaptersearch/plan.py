@@ -23,8 +23,9 @@ from typing import Any
 from whoosh import query as wq
 
 from .analysis import normalize
+from .filters import channel_query, video_id
 from .query import Clause, Matching, ParsedQuery
-from .schema import FIELD_BOOSTS, channel_key
+from .schema import FIELD_BOOSTS
 
 COMMON_FRACTION = 0.05
 COMMON_MIN_PASSAGES = 1000
@@ -57,8 +58,6 @@ class Plan:
     """The rare clauses in the text alone: what is actually said."""
     idf: list[float] = field(default_factory=list)
     """Each clause's inverse document frequency (BM25's), to weigh common words."""
-    nothing: bool = False
-    """A filter matches nothing in this index."""
 
 
 def _exists(reader: Any, fieldname: str, term: str) -> bool:
@@ -191,52 +190,33 @@ def _joined(parsed: ParsedQuery, reader: Any, matching: Matching) -> list[wq.Que
     return found
 
 
-def channel_filter(words: str, searcher: Any) -> wq.Query:
-    """The channels in the index whose names hold all the given words ("talk python"
-    finds "Talk Python To Me"); NullQuery when none does."""
-    wanted = set(channel_key(words).split())
-    names = [
-        name.decode() if isinstance(name, bytes) else name
-        for name in searcher.lexicon("channel_key")
-    ]
-    terms = [wq.Term("channel_key", name) for name in names if wanted <= set(name.split())]
-    return _any(list(terms))
-
-
-def _filters(parsed: ParsedQuery, searcher: Any) -> tuple[list[wq.Query], list[wq.Query]] | None:
-    """Queries every hit must match, and ones none may; None when a filter can match
-    nothing here."""
+def _filters(parsed: ParsedQuery, searcher: Any) -> tuple[list[wq.Query], list[wq.Query]]:
+    """Queries every hit must match, and ones none may. An episode id or channel that
+    matches nothing in the index is a QueryError (see ``filters``)."""
     required: list[wq.Query] = []
     required += [_all("chapter", terms) for terms in parsed.chapter if terms]
     required += [_all("episode_title", terms) for terms in parsed.title if terms]
-    required += [wq.Term("video", video) for video in parsed.videos]
-    for words in parsed.channels:
-        channel = channel_filter(words, searcher)
-        if channel is wq.NullQuery:
-            return None
-        required.append(channel)
+    required += [wq.Term("video", video_id(video, searcher)) for video in parsed.videos]
+    required += [channel_query(words, searcher) for words in parsed.channels]
     refused: list[wq.Query] = []
     for name, value in parsed.excluded_filters:
         if name == "video":
-            refused.append(wq.Term("video", value))
+            refused.append(wq.Term("video", video_id(value, searcher)))
         elif name == "channel":
-            refused.append(channel_filter(value, searcher))
+            refused.append(channel_query(value, searcher))
         else:
             fieldname = "chapter" if name == "chapter" else "episode_title"
             terms = tuple(normalize(word) for word in value.split() if word)
             if terms:
                 refused.append(_all(fieldname, terms))
-    return required, [query for query in refused if query is not wq.NullQuery]
+    return required, refused
 
 
 def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     reader = searcher.reader()
     clauses = parsed.positive
     matching = Matching()
-    filters = _filters(parsed, searcher)
-    if filters is None:
-        return Plan(clauses, matching, nothing=True)
-    required, refused = filters
+    required, refused = _filters(parsed, searcher)
     parts = [_parts(clause, n, reader, matching) for n, clause in enumerate(clauses)]
     excluded = [_parts(clause, -1, reader, Matching()) for clause in parsed.excluded]
     joined = _joined(parsed, reader, matching)

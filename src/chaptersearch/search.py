@@ -146,8 +146,6 @@ def _hits(
     meaning: Any = None,
     words: bool = True,
 ) -> list[Hit]:
-    if planned.nothing:
-        return []
     locator = MatchLocator(planned.matching)
     reranker = Reranker(planned, locator, searcher)
     fetch = max(RERANK_DEPTH, request.limit * request.per_chapter * 4)
