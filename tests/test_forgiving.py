@@ -111,6 +111,36 @@ def test_filters_in_the_query_are_checked_too(shows: Run) -> None:
     assert {hit["channel"] for hit in talk_only} == {"Talk Python To Me"}
 
 
+# 5. Only the filter names are syntax
+
+
+@pytest.mark.parametrize(
+    ("query", "note"),
+    [
+        ("Re:Invent 2022", "note: Re: is not a filter; searched Re:Invent as text"),
+        ("10:30", None),
+        ("std::vector", None),
+        ("https://pythonbytes.fm/episodes", None),
+    ],
+)
+def test_a_colon_that_is_no_filter_is_searched_as_text(
+    shows: Run, query: str, note: str | None
+) -> None:
+    result = shows("search", query, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [hit["start"] for hit in hits(result)][:1] == [30.0 if query[0] in "R1" else 40.0]
+    if note:
+        assert result.stderr == f"chaptersearch: {note}\n"
+    else:
+        assert result.stderr == ""
+
+
+def test_a_name_spelt_like_a_filter_is_still_an_error(shows: Run) -> None:
+    result = shows("search", "chanel:python")
+    assert result.exit_code == 2
+    assert "unknown filter chanel: in 'chanel:python'; did you mean channel:?" in result.stderr
+
+
 # 6. Several words without quotes are one query
 
 

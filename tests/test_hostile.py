@@ -345,8 +345,8 @@ def small(run: Run, tmp_path: Path) -> Run:
         ("x" * 100_000, 2, "the query is 100,000 characters long"),
         ("(" * 5000 + "keeper" + ")" * 5000, 2, "the query is 10,006 characters long"),
         ("(" * 400 + ")" * 400, 2, "nothing to look for"),
-        ("meta:x keeper", 2, "unknown filter meta: in 'meta:x keeper'; the filters are"),
-        ("chapters:foo", 2, "unknown filter chapters:"),
+        ("meta:x keeper", 0, "note: meta: is not a filter; searched meta:x as text"),
+        ("chapters:foo", 2, "unknown filter chapters: in 'chapters:foo'; did you mean chapter:?"),
         ("-keeper", 2, "nothing to look for"),
     ],
 )

@@ -478,7 +478,7 @@ def search(
 ) -> None:
     from .recent import save_last_search
     from .render import format_hits, hits_json
-    from .search import SearchRequest
+    from .search import SearchRequest, parse_query
     from .search import search as run_search
 
     query = " ".join(words)
@@ -495,6 +495,8 @@ def search(
         model=model,
     )
     hits = run_search(home().index, request)
+    for note in parse_query(request).notes:
+        say(f"chaptersearch: note: {note}")
     if as_json:
         typer.echo(hits_json(hits))
     elif hits:

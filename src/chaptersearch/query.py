@@ -12,12 +12,15 @@
 Nothing else is syntax: brackets, ``AND``, ``NOT``, ``~`` and the like are ordinary
 characters, so no engine's query syntax leaks through and no query can ask for an
 unbounded amount of work. A typed chunk that holds several words (``foo-bar``) is a
-phrase. An unknown ``name:`` is an error that lists the filters, since a typo such as
-``chapters:`` would otherwise search for words nobody said.
+phrase. Only the filter names are syntax: ``Re:Invent``, ``std::vector`` and URLs are
+searched as text (with a note saying so). A name spelt like a filter's (``chapters:``)
+is an error that names the filter, since the typo would otherwise search for words
+nobody said.
 
 This module needs no index; ``plan`` turns a parsed query into index queries.
 """
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -29,6 +32,9 @@ FILTERS = ("chapter", "title", "video", "channel")
 MAX_QUERY_CHARACTERS = 1000
 MAX_CLAUSES = 32
 MIN_PREFIX = 2
+FILTER_TYPO = 0.8
+"""A ``name:`` this much like a filter's name (difflib's ratio) is taken for a typo of
+it: ``chapters:``, ``titel:``, ``chanel:``; ``Re:`` and ``https:`` are not."""
 
 _CHUNK = re.compile(
     r"(?P<minus>-(?=\S))?"
@@ -67,6 +73,9 @@ class ParsedQuery:
     channels: tuple[str, ...] = ()
     excluded_filters: tuple[tuple[str, str], ...] = ()
     """``-chapter:x`` and the like: (filter, value) pairs no hit may match."""
+    notes: tuple[str, ...] = ()
+    """What the user may want to know about how the query was read (``Re:`` is not a
+    filter, so it was searched as text)."""
 
     @property
     def positive(self) -> list[Clause]:
@@ -137,25 +146,22 @@ def parse_query(request: SearchRequest) -> ParsedQuery:
     clauses: list[Clause] = []
     filters: dict[str, list[str]] = {name: [] for name in FILTERS}
     excluded_filters: list[tuple[str, str]] = []
+    notes: list[str] = []
     for match in _CHUNK.finditer(text):
         minus = bool(match.group("minus"))
         name = match.group("name")
-        if name is not None:
-            name = name.lower()
-            if name not in FILTERS:
-                known = ", ".join(f"{known}:" for known in FILTERS)
-                raise QueryError(
-                    f"unknown filter {match.group('name')}: in {text!r}; the filters are {known} "
-                    '(put the word in quotes to search for it: "name:value")'
-                )
-            value = match.group("value").strip('"').strip()
-            if value:
-                (excluded_filters.append((name, value)) if minus else filters[name].append(value))
-            continue
         phrase = match.group("phrase")
-        clause = _clause(
-            phrase if phrase is not None else match.group("word"), minus, phrase is not None
-        )
+        typed = phrase if phrase is not None else match.group("word")
+        if name is not None:
+            if name.lower() in FILTERS:
+                value = match.group("value").strip('"').strip()
+                if value and minus:
+                    excluded_filters.append((name.lower(), value))
+                elif value:
+                    filters[name.lower()].append(value)
+                continue
+            typed = _not_a_filter(match, text, notes)
+        clause = _clause(typed, minus, phrase is not None)
         if clause is not None:
             clauses.append(clause)
     if len(clauses) > MAX_CLAUSES:
@@ -173,6 +179,7 @@ def parse_query(request: SearchRequest) -> ParsedQuery:
         videos=tuple(videos),
         channels=tuple(channels),
         excluded_filters=tuple(excluded_filters),
+        notes=tuple(notes),
     )
     if not parsed.positive and not parsed.has_filters:
         raise QueryError(
@@ -180,6 +187,24 @@ def parse_query(request: SearchRequest) -> ParsedQuery:
             "-exclusions, or of symbols, matches nothing)"
         )
     return parsed
+
+
+def _not_a_filter(match: re.Match[str], text: str, notes: list[str]) -> str:
+    """The text of a ``name:value`` chunk whose name is no filter, to search for as
+    words; a name spelt like a filter's is an error naming it, and any other gets a
+    note (but for ``std::vector`` and URLs, plainly not filters)."""
+    name = match.group("name")
+    close = difflib.get_close_matches(name.lower(), FILTERS, n=1, cutoff=FILTER_TYPO)
+    if close:
+        known = ", ".join(f"{known}:" for known in FILTERS)
+        raise QueryError(
+            f"unknown filter {name}: in {text!r}; did you mean {close[0]}:? The filters are "
+            f'{known} (put the word in quotes to search for it: "{name}:...")'
+        )
+    value = match.group("value")
+    if not value.startswith((":", "/")):
+        notes.append(f"{name}: is not a filter; searched {name}:{value} as text")
+    return f"{name}:{value}"
 
 
 def _filter_terms(value: str) -> tuple[str, ...]:
