@@ -2,6 +2,7 @@
 not filters, words without quotes, typos answered with a "did you mean"."""
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,67 @@ def test_a_query_after_double_dash_may_start_with_a_minus(shows: Run) -> None:
     assert result.exit_code == 0, result.stderr
     assert "Talk Python To Me" not in result.stdout
     assert "Python Bytes" in result.stdout
+
+
+# 7. A typo gets a "did you mean" from the index's own words
+
+
+@pytest.mark.parametrize(
+    ("query", "meant"),
+    [
+        ("garbge colection", "garbage collection"),
+        ("pytets", "pytest"),
+        ("asyncronous", "asynchronous"),
+        ("colection video:002", "collection video:002"),
+    ],
+)
+def test_a_typo_gets_a_did_you_mean(shows: Run, query: str, meant: str) -> None:
+    result = shows("search", query)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"no hits for {query!r}; did you mean: {meant}\n"
+
+
+def test_with_json_the_suggestion_is_on_stderr_and_stdout_stays_an_array(shows: Run) -> None:
+    result = shows("search", "pytets", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == []
+    assert json.loads(result.stderr) == {"did_you_mean": "pytest"}
+
+
+def test_few_hits_and_an_unknown_word_get_a_suggestion_too(shows: Run) -> None:
+    result = shows("search", "garbage colection")
+    assert result.exit_code == 0
+    assert result.stderr == "did you mean: garbage collection\n"
+
+
+def test_no_suggestion_when_every_word_is_known_or_hits_fill_the_page(
+    shows: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = shows("search", "django", "--channel", "python bytes")
+    assert (result.exit_code, result.stderr) == (1, "no hits for 'django'\n")
+    assert shows("search", "xylophone").stderr == "no hits for 'xylophone'\n"
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the corrector ran although the hits filled the page")
+
+    monkeypatch.setattr("chaptersearch.suggest.suggestion", refuse)
+    assert shows("search", "python pyton", "-n", "1").exit_code == 0
+
+
+def test_real_typos_in_real_episodes(shared: Path, run: Run) -> None:
+    folder = shared / "corpora/python-bytes/transcripts"
+    files = [next(folder.glob(f"{number}*.vtt")) for number in ("009", "010", "048", "049")]
+    assert run("add", *map(str, files), "--channel", "Python Bytes").exit_code == 0
+    for typo, meant in [
+        ("garbge colection", "garbage collection"),
+        ("pytets", "pytest"),
+        ("asyncronous", "asynchronous"),
+    ]:
+        started = time.monotonic()
+        result = run("search", typo)
+        assert time.monotonic() - started < 5
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"no hits for {typo!r}; did you mean: {meant}\n",
+        )

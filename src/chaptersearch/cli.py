@@ -501,13 +501,28 @@ def search(
         typer.echo(hits_json(hits))
     elif hits:
         typer.echo(format_hits(hits, styled()), color=styled())
+    better = _did_you_mean(query) if len(hits) < limit else None
+    if as_json and better:
+        import json
+
+        typer.echo(json.dumps({"did_you_mean": better}, ensure_ascii=False), err=True)
+    elif not hits:
+        say(f"no hits for {query!r}" + (f"; did you mean: {better}" if better else ""))
+    elif better:
+        say(f"did you mean: {better}")
     if not hits:
-        if not as_json:
-            say(f"no hits for {query!r}")
         raise typer.Exit(1)
     save_last_search(home(), query, hits)
     if open_hit is not None:
         _open(open_hit)
+
+
+def _did_you_mean(query: str) -> str | None:
+    """The query with words the index never heard corrected from its vocabulary; asked
+    only when a search found fewer hits than it may show."""
+    from .suggest import suggestion
+
+    return suggestion(home().index, query)
 
 
 def _open(number: int) -> None:

@@ -207,6 +207,22 @@ def _not_a_filter(match: re.Match[str], text: str, notes: list[str]) -> str:
     return f"{name}:{value}"
 
 
+def searched_words(text: str) -> list[tuple[int, int]]:
+    """Where the words searched for as said stand in a query (start, end): not filter
+    values, exclusions or prefixes. A spelling suggestion replaces only these."""
+    spans = []
+    for match in _CHUNK.finditer(text):
+        name = match.group("name")
+        if match.group("minus") or (name and name.lower() in FILTERS):
+            continue
+        chunk = match.group()
+        if match.group("phrase") is None and chunk.endswith("*"):
+            continue
+        for word in TOKEN.finditer(chunk):
+            spans.append((match.start() + word.start(), match.start() + word.end()))
+    return spans
+
+
 def _filter_terms(value: str) -> tuple[str, ...]:
     return tuple(normalize(word) for word in _raw_words(value))
 
