@@ -239,9 +239,55 @@ def test_no_network_stops_the_batch_with_one_line(run: Run, youtube: type[FakeYo
     result = run("add", VIDEO, "aaaaaaaaaaa")
     assert result.exit_code == 2
     assert "chaptersearch: cannot reach www.youtube.com: no network?" in result.stderr
-    assert "; 1 video not tried" in result.stderr
+    assert f"chaptersearch: no network, so not added: {VIDEO}, aaaaaaaaaaa\n" in result.stderr
+    assert "failed 2;" in result.stderr
     assert len(responses.calls) == 1  # not retried, and the second video was not tried
     assert youtube.sleeps == []
+
+
+OFFLINE_LIST = "https://www.youtube.com/playlist?list=PLoffline"
+
+
+@pytest.mark.parametrize("list_first", [True, False])
+def test_a_playlist_offline_does_not_stop_the_files(
+    run: Run, home: Home, youtube: type[FakeYoutubeDL], tmp_path: Path, list_first: bool
+) -> None:
+    youtube.failures = {
+        "PLoffline": "Unable to download API page: <urlopen error [Errno -3] "
+        "Temporary failure in name resolution> (caused by URLError)"
+    }
+    transcript = tmp_path / "ep.vtt"
+    transcript.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nhello offline\n")
+    sources = [OFFLINE_LIST, str(transcript)]
+    result = run("add", *(sources if list_first else sources[::-1]))
+    assert result.exit_code == 2
+    assert Library(home.library).ids() == ["ep"]
+    assert result.stderr.splitlines() == [
+        "chaptersearch: cannot reach YouTube: no network? Check the connection (or --proxy) "
+        "and try again",
+        f"chaptersearch: no network, so not added: {OFFLINE_LIST}",
+        f"added 1 episode (1 passage), skipped 0 already in the library, failed 1; "
+        f"home {home.root}",
+    ]
+
+
+def test_a_video_offline_after_a_file_is_named_as_failed(
+    run: Run, home: Home, youtube: type[FakeYoutubeDL], tmp_path: Path
+) -> None:
+    dns = NameResolutionError(
+        "www.youtube.com", None, "[Errno -3] Temporary failure in name resolution"
+    )  # type: ignore[arg-type]
+    responses.get(WATCH, body=requests.exceptions.ConnectionError(dns))
+    transcript = tmp_path / "ep.vtt"
+    transcript.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nhello offline\n")
+    result = run("add", str(transcript), VIDEO)
+    assert result.exit_code == 2
+    assert Library(home.library).ids() == ["ep"]
+    assert "not tried" not in result.stderr
+    assert f"chaptersearch: no network, so not added: {VIDEO}\n" in result.stderr
+    assert "added 1 episode (1 passage), skipped 0 already in the library, failed 1;" in (
+        result.stderr
+    )
 
 
 def test_unreachable_proxy_fails_fast_and_hides_credentials(run: Run, home: Home) -> None:

@@ -52,6 +52,10 @@ class AddOptions:
 class Plan:
     items: list[Item]
     failed: list[tuple[str, str]]
+    offline: list[str] = field(default_factory=list)
+    """Playlists and channels that could not be listed for want of the network."""
+    stopped: NetworkUnavailable | None = None
+    """Why: the first no-network error met."""
 
 
 def transcripts_in(folder: Path) -> list[Path]:
@@ -69,9 +73,13 @@ def transcripts_in(folder: Path) -> list[Path]:
 def plan(sources: Sequence[str], options: AddOptions) -> Plan:
     """Files stay files and folders give the transcripts in them; YouTube URLs and ids
     become video ids, playlists and channels their videos; anything else is a failure
-    naming what was not understood."""
+    naming what was not understood. Without the network a playlist or channel is
+    noted as not listed, and the other sources are still planned: the files among them
+    need no network."""
     items: list[Item] = []
     failed: list[tuple[str, str]] = []
+    offline: list[str] = []
+    stopped: NetworkUnavailable | None = None
     for source in sources:
         if os.path.isdir(source):
             found = transcripts_in(Path(source))
@@ -94,15 +102,17 @@ def plan(sources: Sequence[str], options: AddOptions) -> Plan:
 
             try:
                 ids = expand_list(target.value, options.limit, options.proxy)
-            except NetworkUnavailable:
-                raise
+            except NetworkUnavailable as error:
+                offline.append(source)
+                stopped = stopped or error
+                continue
             except ChapterSearchError as error:
                 failed.append((source, str(error)))
                 continue
             if not ids:
                 failed.append((source, f"{source}: the {target.kind} lists no videos"))
             items.extend(Item("video", video_id) for video_id in ids)
-    return Plan(items=_distinct(items), failed=failed)
+    return Plan(items=_distinct(items), failed=failed, offline=offline, stopped=stopped)
 
 
 def _distinct(items: list[Item]) -> list[Item]:

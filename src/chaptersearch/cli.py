@@ -400,7 +400,9 @@ def add(
             home(), work.items, maker, wait=wait, library=library, embedder=embedder
         )
     report.failed[:0] = work.failed
-    _print_add_report(report, batch=len(work.items) + len(work.failed) > 1)
+    report.offline[:0] = work.offline
+    report.stopped = report.stopped or work.stopped
+    _print_add_report(report, batch=len(work.items) + len(work.failed) + len(work.offline) > 1)
 
 
 def _print_mended(mended: Any) -> None:
@@ -423,13 +425,18 @@ def _print_add_report(report: Any, batch: bool) -> None:
     for _, reason in report.failed:
         say(f"chaptersearch: {reason}")
     if report.stopped:
-        rest = f"; {plural(len(report.not_tried), 'video')} not tried" if batch else ""
-        say(f"chaptersearch: {report.stopped}{rest}")
+        say(f"chaptersearch: {report.stopped}")
+        if batch:
+            shown = ", ".join(report.offline[:5])
+            more = len(report.offline) - 5
+            shown += f" and {more:,} more" if more > 0 else ""
+            say(f"chaptersearch: no network, so not added: {shown}")
+    failed = len(report.failed) + len(report.offline)
     summary = (
         f"added {plural(len(report.added), 'episode')} "
         f"({plural(report.passages, 'passage')}), "
         f"skipped {len(report.skipped):,} already in the library, "
-        f"failed {len(report.failed):,}; home {home().root}"
+        f"failed {failed:,}; home {home().root}"
     )
     if report.interrupted:
         say(f"chaptersearch: interrupted: {summary}")

@@ -135,9 +135,13 @@ class AddReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     not_tried: list[str] = field(default_factory=list)
+    """Sources left when Ctrl-C stopped the batch."""
+    offline: list[str] = field(default_factory=list)
+    """YouTube sources not added for want of the network: the one that found it gone,
+    and those after it (not tried: each would fail the same way)."""
     passages: int = 0
     stopped: NetworkUnavailable | None = None
-    """Set when the network went away: YouTube sources after it were not tried."""
+    """Set when the network went away: why the ``offline`` sources were not added."""
     interrupted: bool = False
     mended: Mended = field(default_factory=Mended)
 
@@ -180,7 +184,7 @@ def add_sources(
         report.mended = writer.reconcile()
         for source in pending_sources:
             if report.stopped is not None and _needs_network(source):
-                report.not_tried.append(str(source))
+                report.offline.append(str(source))
                 continue
             try:
                 episode = make_episode(source)
@@ -195,6 +199,7 @@ def add_sources(
                 break
             except NetworkUnavailable as error:
                 report.stopped = error
+                report.offline.append(str(source))
             except ChapterSearchError as error:
                 report.failed.append((str(source), str(error)))
             except Exception as error:  # one source's surprise must not cost the batch
