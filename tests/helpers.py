@@ -53,3 +53,16 @@ def given(chapters: Path | None = None, **values: object) -> "Given":
 
     details = Given(**values)  # type: ignore[arg-type]
     return details.merged(read_chapter_marks(chapters)) if chapters else details
+
+
+GARBAGE = {
+    60.0: "an article called Garbage Collection in Python",
+    120.0: "there are two levels of garbage collection",
+    140.0: "and the garbage collector runs now and then",
+    400.0: "so garbage collection is about cycles",
+    700.0: "a generational garbage",
+    705.0: "collection is what Python does",
+    900.0: "the garbage is gone & forgotten",
+}
+"""An episode that says "garbage collection" four times (once across two captions),
+twice in its first chapter, and "garbage" without "collection" twice."""

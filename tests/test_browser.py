@@ -20,7 +20,7 @@ import pytest
 from chaptersearch.home import Home
 
 from .conftest import Run
-from .helpers import talk, vtt_text
+from .helpers import GARBAGE, talk, vtt_text
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 FLAGS = [
@@ -75,6 +75,11 @@ def server(run: Run, home: Home, netflix_like: tuple[Path, Path], tmp_path: Path
         ).exit_code
         == 0
     )
+    garbage = tmp_path / "gc.vtt"
+    garbage.write_text(vtt_text(talk(1200.0, GARBAGE)))
+    plan = tmp_path / "gc.txt"
+    plan.write_text("0:00 Memory\n6:00 Cycles\n10:00 Extras\n")
+    assert run("add", str(garbage), "--title", "GC", "--chapters", str(plan)).exit_code == 0
     port = free_port()
     process = subprocess.Popen(
         [
@@ -169,6 +174,23 @@ def test_the_episode_page_opens_at_its_moment(server: str, browser: object, shot
     page.locator(".chapters a.seek").nth(3).click()
     frame = page.wait_for_selector("#player iframe")
     assert "start=2161" in frame.get_attribute("src")
+
+
+def test_the_episode_page_marks_every_place(server: str, browser: object, shots: Path) -> None:
+    """Every place the words are said is a mark on the timeline, each a link to its
+    moment in the transcript, where the words are highlighted."""
+    page = browser.new_page(viewport={"width": 1100, "height": 800})  # type: ignore[attr-defined]
+    page.goto(server + "/episodes/gc?q=garbage+collection")
+    full = page.locator("svg.timeline rect.mark:not(.partial)")
+    assert full.count() == 4 and page.locator("svg.timeline rect.mark.partial").count() == 2
+    assert page.locator(".transcript mark").count() == 10
+    page.screenshot(path=str(shots / "episode-marks.png"))
+    full.nth(3).click()
+    page.wait_for_url("**t=700**")
+    current = page.locator(".cue.current")
+    assert current.inner_text().endswith("a generational garbage")
+    assert current.locator("mark").inner_text() == "garbage"
+    assert page.evaluate("window.scrollY") == 0
 
 
 def test_without_javascript_the_results_are_plain_links(server: str, browser: object) -> None:

@@ -12,7 +12,7 @@ from chaptersearch.library import Library
 from chaptersearch.models import Chapter, Cue, Episode, Origin
 
 from .conftest import Run
-from .helpers import talk, vtt_text
+from .helpers import GARBAGE, talk, vtt_text
 
 pytest.importorskip("starlette")
 pytest.importorskip("httpx")
@@ -81,6 +81,7 @@ def test_everything_from_the_data_is_escaped(site: TestClient) -> None:
     for page in (
         site.get("/", params={"q": "keeper"}),
         site.get("/episodes/hostile"),
+        site.get("/episodes/hostile", params={"q": "keeper alert"}),
         site.get("/", params={"q": XSS}),
     ):
         html = page.text
@@ -88,6 +89,8 @@ def test_everything_from_the_data_is_escaped(site: TestClient) -> None:
         assert "&#34;&gt;&lt;img" in html or "&lt;img" in html or not page.text
     html = site.get("/episodes/hostile").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    marked = site.get("/episodes/hostile", params={"q": "keeper alert"}).text
+    assert "<mark>keeper</mark> &lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in marked
     assert 'href="javascript:' not in site.get("/", params={"q": "keeper"}).text
     assert 'href="javascript:' not in html
     api = site.get("/api/search", params={"q": "keeper"}).json()
@@ -156,7 +159,7 @@ def test_the_episode_page_shows_chapters_hits_and_the_moment(site: TestClient) -
     assert html.count('class="mark"') >= 1
     current = re.search(r'<p id="cue-(\d+)" class="cue current">', html)
     assert current and int(current.group(1)) == 2165 // 5
-    assert "we call it the keeper test" in html
+    assert "we call it the <mark>keeper</mark> <mark>test</mark>" in html
     missing = site.get("/episodes/nothing")
     assert missing.status_code == 404 and "no episode" in missing.text
 
@@ -188,3 +191,42 @@ def test_the_moment_in_whole_seconds_is_the_cue_said_then() -> None:
     )
     view = episode_view(episode, [], 297, "")
     assert view["cues"][view["current"]]["text"] == "said"
+
+
+@pytest.fixture
+def talky(run: Run, home: Home, tmp_path: Path) -> TestClient:
+    transcript = tmp_path / "gc.vtt"
+    transcript.write_text(vtt_text(talk(1200.0, GARBAGE)), encoding="utf-8")
+    chapters = tmp_path / "gc.txt"
+    chapters.write_text("0:00 Memory\n6:00 Cycles\n10:00 Extras\n", encoding="utf-8")
+    added = run("add", str(transcript), "--title", "GC", "--chapters", str(chapters))
+    assert added.exit_code == 0, added.stderr
+    return TestClient(create_app(home), base_url="http://127.0.0.1:8765")
+
+
+def test_the_episode_page_marks_every_place_the_words_are_said(talky: TestClient) -> None:
+    """A search gives one hit per chapter (three here); the page marks each place: four
+    that say both words, two that say one of them, and highlights the words."""
+    html = talky.get("/episodes/gc", params={"q": "garbage collection"}).text
+    full = re.findall(r'href="/episodes/gc\?t=(\d+)&amp;q=[^"]*"><rect class="mark"', html)
+    assert sorted(map(int, full)) == [60, 120, 400, 700]  # 700: said across two captions
+    partial = re.findall(r'\?t=(\d+)&amp;q=[^"]*"><rect class="mark partial"', html)
+    assert sorted(map(int, partial)) == [140, 900]
+    status = re.sub(r"<span[^>]*></span>", "", html)
+    assert "4 places say “garbage collection”, 2 more say some of its words" in status
+    assert "called <mark>Garbage</mark> <mark>Collection</mark> in Python" in html
+    assert "generational <mark>garbage</mark></p>" in html
+    assert "</a> <mark>collection</mark> is what Python does" in html
+    assert "the <mark>garbage</mark> is gone &amp; forgotten" in html
+
+
+def test_the_places_obey_the_query(talky: TestClient) -> None:
+    """A phrase marks only where it is said in order; a chapter filter, only its
+    chapter; words not said at all, nothing."""
+    html = talky.get("/episodes/gc", params={"q": '"garbage collection"'}).text
+    assert html.count('<rect class="mark"') == 4 and 'class="mark partial"' not in html
+    html = talky.get("/episodes/gc", params={"q": "garbage collection chapter:cycles"}).text
+    assert re.findall(r"\?t=(\d+)&amp;q=[^\"]*\"><rect class=\"mark", html) == ["400"]
+    assert "<mark>" not in html.split("called", 1)[1].split("</p>", 1)[0]
+    html = talky.get("/episodes/gc", params={"q": "lighthouse"}).text
+    assert '<rect class="mark' not in html and "is not said in this episode" in html

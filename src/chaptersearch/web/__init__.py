@@ -2,8 +2,9 @@
 
 Search as you type, hits grouped by episode, and a click plays the moment in place (the
 YouTube player at the second, an audio or video element for media links, the link
-otherwise). An episode page shows its chapters on a timeline with the hits marked, and
-its transcript at the moment. Everything works as plain server-rendered links without
+otherwise). An episode page shows its chapters on a timeline with every place the
+query's words are said marked, the words highlighted in its transcript, and the
+transcript at the moment. Everything works as plain server-rendered links without
 JavaScript; with it, ``/`` focuses the search box, arrows move between hits and Enter
 plays one. A small JSON API lives under ``/api/`` (``/api`` documents it).
 

@@ -21,6 +21,7 @@ from ..errors import ChapterSearchError, LibraryError, QueryError
 from ..hit import Hit
 from ..home import Home
 from ..models import MAX_SECONDS
+from ..places import Place, find_places
 from ..search import SearchRequest, search
 from ..terminal import json_text
 from .view import episode_view, group_by_episode, hit_view
@@ -106,7 +107,9 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
         response: Response = templates.TemplateResponse(request, name, context, status_code=status)
         return response
 
-    def run(request: Request, query: str, video: str | None = None) -> list[Hit]:
+    def run(
+        request: Request, query: str, video: str | None = None, limit: int | None = None
+    ) -> list[Hit]:
         if len(query) > MAX_QUERY:
             raise QueryError(f"the query is longer than {MAX_QUERY} characters")
         mode = request.query_params.get("mode") or None
@@ -114,7 +117,7 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
             raise QueryError("mode: use words, meaning or hybrid")
         search_request = SearchRequest(
             query,
-            limit=_limit(request),
+            limit=limit or _limit(request),
             video=video or request.query_params.get("video") or None,
             channel=request.query_params.get("channel") or None,
             mode=mode,
@@ -161,13 +164,15 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
             return render(request, "missing.html", {"error": str(problem), "query": ""}, 404)
         query = request.query_params.get("q", "").strip()
         hits: list[Hit] = []
+        places: list[Place] = []
         if query:
-            try:
-                hits = run(request, query, video=episode.id)
+            try:  # every chapter that says the words, then every place in them
+                hits = run(request, query, video=episode.id, limit=MAX_LIMIT)
+                places = find_places(home.index, query, episode, hits)
             except ChapterSearchError:
-                hits = []
+                hits, places = [], []
         moment = _moment(request.query_params.get("t", ""))
-        context = episode_view(episode, hits, moment, query)
+        context = episode_view(episode, hits, moment, query, places)
         return render(request, "episode.html", context)
 
     def api_episode(request: Request) -> Response:

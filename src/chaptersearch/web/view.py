@@ -1,12 +1,14 @@
 """What the page shows, prepared from hits and episodes: plain data for the templates
 (which escape it) and for the JSON API (which the page's script renders as text)."""
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
 from ..hit import Hit
 from ..links import is_web_url
 from ..models import Episode
+from ..places import Place
 from ..timecode import format_clock
 from ..youtube_urls import youtube_video_id
 
@@ -41,16 +43,7 @@ def player_of(url: str | None) -> dict[str, str | None]:
 
 def segments(hit: Hit) -> list[dict[str, Any]]:
     """The snippet as pieces, each marked as matched or not."""
-    pieces: list[dict[str, Any]] = []
-    position = 0
-    for start, end in hit.highlights:
-        if start > position:
-            pieces.append({"text": hit.snippet[position:start], "match": False})
-        pieces.append({"text": hit.snippet[start:end], "match": True})
-        position = end
-    if position < len(hit.snippet):
-        pieces.append({"text": hit.snippet[position:], "match": False})
-    return pieces
+    return pieces(hit.snippet, hit.highlights)
 
 
 def hit_view(hit: Hit) -> dict[str, Any]:
@@ -86,10 +79,22 @@ def group_by_episode(hits: list[Hit]) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
-def episode_view(episode: Episode, hits: list[Hit], moment: float, query: str) -> dict[str, Any]:
+def episode_view(
+    episode: Episode,
+    hits: list[Hit],
+    moment: float,
+    query: str,
+    places: Sequence[Place] = (),
+) -> dict[str, Any]:
     """An episode page: its chapters laid on a timeline (SVG, in per cent of the episode),
-    the hits marked on it, and the transcript with the cue at ``moment`` current."""
+    every place the query's words are said marked on it and highlighted in the
+    transcript, and the transcript with the cue at ``moment`` current. Hits that no word
+    explains (found by meaning, or by a chapter's title) are marked at their moment."""
     length = max(episode.duration, 1.0)
+
+    def link(seconds: float) -> str:
+        return f"/episodes/{episode.id}?{urlencode({'t': int(seconds), 'q': query})}"
+
     chapters = [
         {
             "title": chapter.title,
@@ -98,7 +103,7 @@ def episode_view(episode: Episode, hits: list[Hit], moment: float, query: str) -
             "x": round(100 * chapter.start / length, 3),
             "width": round(100 * max(chapter.end - chapter.start, 0) / length, 3),
             "source": chapter.source,
-            "link": f"/episodes/{episode.id}?{urlencode({'t': int(chapter.start), 'q': query})}",
+            "link": link(chapter.start),
         }
         for chapter in episode.chapters
     ]
@@ -106,31 +111,84 @@ def episode_view(episode: Episode, hits: list[Hit], moment: float, query: str) -
     for index, cue in enumerate(episode.cues):
         if int(cue.start) <= moment:  # links give whole seconds: 297 is the cue at 297.5
             current = index
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for place in places:
+        for span in place.spans:
+            spans.setdefault(span.cue, []).append((span.start, span.end))
     cues = [
-        {"index": index, "at": format_clock(cue.start), "start": cue.start, "text": cue.text}
+        {
+            "index": index,
+            "at": format_clock(cue.start),
+            "start": cue.start,
+            "text": cue.text,
+            "segments": pieces(cue.text, spans[index]) if index in spans else None,
+        }
         for index, cue in enumerate(episode.cues)
     ]
     marks = [
         {
-            "x": round(100 * hit.start / length, 3),
-            "at": format_clock(hit.start),
-            "link": f"/episodes/{episode.id}?{urlencode({'t': int(hit.start), 'q': query})}",
-            "cue": _cue_at(episode, hit.start),
+            "x": round(100 * place.start / length, 3),
+            "at": format_clock(place.start),
+            "link": link(place.start),
+            "cue": place.cue,
+            "kind": "full" if place.full else "partial",
+            "said": " … ".join(
+                episode.cues[span.cue].text[span.start : span.end] for span in place.spans[:4]
+            ),
         }
-        for hit in hits
+        for place in places
     ]
+    marked = {place.cue for place in places}
+    for hit in hits:
+        where = _cue_at(episode, hit.start)
+        if hit.matched != "words" and where not in marked:
+            marked.add(where)
+            how = "by meaning" if hit.matched == "meaning" else "the chapter title"
+            marks.append(
+                {
+                    "x": round(100 * hit.start / length, 3),
+                    "at": format_clock(hit.start),
+                    "link": link(hit.start),
+                    "cue": where,
+                    "kind": "other",
+                    "said": f"matched {how}",
+                }
+            )
     return {
         "episode": episode,
         "chapters": chapters,
         "cues": cues,
         "current": current,
         "marks": marks,
+        "full": sum(place.full for place in places),
+        "partial": sum(not place.full for place in places),
         "query": query,
         "moment": moment,
         "at": format_clock(moment),
         "player": player_of(episode.url),
         "duration": format_clock(episode.duration),
     }
+
+
+def pieces(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """A text as pieces, each marked as matched or not; overlapping spans (a phrase and
+    its own words) are merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    result: list[dict[str, Any]] = []
+    position = 0
+    for start, end in merged:
+        if start > position:
+            result.append({"text": text[position:start], "match": False})
+        result.append({"text": text[start:end], "match": True})
+        position = end
+    if position < len(text):
+        result.append({"text": text[position:], "match": False})
+    return result
 
 
 def _cue_at(episode: Episode, seconds: float) -> int:
