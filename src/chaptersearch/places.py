@@ -57,7 +57,7 @@ def find_places(index_folder: Path, query: str, episode: Episode, hits: list[Hit
             planned = plan(parsed, searcher)
     finally:
         ix.close()
-    if planned.nothing or not planned.clauses:
+    if not planned.clauses:
         return []
     chapters = {chapter_at(episode.chapters, hit.chapter_start) for hit in hits}
     return places_in(episode, planned.matching, len(planned.clauses), set(planned.common), chapters)
