@@ -3,8 +3,13 @@ source, two files claiming one video, a full disk or a read-only home, a model o
 vector file gone or damaged, library files with odd names. Nothing is lost, nothing
 is indexed twice, and each fault is one line that says what to do."""
 
+import errno
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from chaptersearch.home import Home
 from chaptersearch.index import IndexUpdater, passage_documents
@@ -112,3 +117,118 @@ def test_a_second_file_with_the_same_youtube_url_is_refused(
     # the same file again, with the same URL, is still its own entry
     assert run("add", str(first), "--url", url, "--title", "First").exit_code == 0
     assert run("show", "dQw4w9WgXcQ").stdout.startswith("First")
+
+
+# 3. a full disk or a read-only home: one line naming the cause, nothing lost
+
+
+class FullDisk:
+    """Files the index creates, on a disk with ``room`` bytes left: a write past it
+    fails with ENOSPC, as a real full disk makes Whoosh's writes fail."""
+
+    def __init__(self, wrapped: Any, budget: list[int]) -> None:
+        self.wrapped = wrapped
+        self.budget = budget
+
+    def write(self, data: bytes) -> int:
+        if len(data) > self.budget[0]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.budget[0] -= len(data)
+        written: int = self.wrapped.write(data)
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
+@pytest.fixture
+def fill_disk() -> Iterator[Any]:
+    """Call it with the bytes left for the index; ``undo()`` what it returns to free
+    the disk (its own patch: the test's home stays set)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    create_file = FileStorage.create_file
+    with pytest.MonkeyPatch.context() as patch:
+
+        def fill(room: int) -> pytest.MonkeyPatch:
+            budget = [room]
+
+            def limited(self: FileStorage, name: str, *args: Any, **kwargs: Any) -> Any:
+                made = create_file(self, name, *args, **kwargs)
+                made.file = FullDisk(made.file, budget)
+                return made
+
+            patch.setattr(FileStorage, "create_file", limited)
+            return patch
+
+        yield fill
+
+
+@pytest.mark.parametrize("room", [0, 100, 1_000, 3_000, 6_000])
+def test_a_full_disk_during_add_names_the_cause_and_keeps_the_index(
+    run: Run, home: Home, tmp_path: Path, fill_disk: Any, room: int
+) -> None:
+    write_vtt(tmp_path / "first.vtt", {5.0: "the keeper test"})
+    assert run("add", str(tmp_path / "first.vtt")).exit_code == 0
+    paths = [write_vtt(tmp_path / f"{name}.vtt", {5.0: f"{name} zebra"}) for name in "bc"]
+    full = fill_disk(room)
+    result = run("add", *map(str, paths))
+    assert result.exit_code == 2, result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+    assert f"the disk holding {home.root} is full (No space left on device): free some space" in (
+        result.stderr
+    )
+    assert result.stderr.splitlines()[-1].startswith("added ")  # the summary is still printed
+    assert sorted(p.name for p in home.library.glob("*.json")) == ["b.json", "c.json", "first.json"]
+    assert run("search", "keeper").exit_code == 0  # the last good index answers
+    full.undo()
+    again = run("add", *map(str, paths))
+    assert again.exit_code == 0, again.stderr
+    assert "indexed: 3 of 3 episodes" in run("stats").stdout
+    assert run("search", "zebra").exit_code == 0
+
+
+def test_a_full_disk_during_rebuild_keeps_the_previous_index(
+    run: Run, home: Home, tmp_path: Path, fill_disk: Any
+) -> None:
+    write_vtt(tmp_path / "first.vtt", {5.0: "the keeper test"})
+    assert run("add", str(tmp_path / "first.vtt")).exit_code == 0
+    full = fill_disk(1_000)
+    result = run("rebuild")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert result.stderr == (
+        f"chaptersearch: the disk holding {home.root} is full (No space left on device): "
+        "free some space, then run `chaptersearch rebuild` again: the previous index is "
+        "unchanged and answers searches\n"
+    )
+    assert run("search", "keeper").exit_code == 0
+    assert len([p for p in home.index.iterdir() if p.is_dir()]) == 1
+    full.undo()
+    assert run("rebuild").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["add", "x.vtt"], ["remove", "first"], ["rebuild"], ["edit", "first", "--title", "X"]],
+)
+def test_a_read_only_home_is_one_line_for_every_writer(
+    run: Run, home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    import filelock
+
+    write_vtt(tmp_path / "first.vtt", {5.0: "the keeper test"})
+    assert run("add", str(tmp_path / "first.vtt")).exit_code == 0
+    write_vtt(tmp_path / "x.vtt", {5.0: "another"})
+    monkeypatch.chdir(tmp_path)
+
+    def read_only(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(home.root / ".write-lock"))
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", read_only)
+    result = run(*command)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"chaptersearch: the home {home.root} cannot be written (Read-only file system): make "
+        "it writable or choose another --home, then run the command again\n"
+    )
+    assert run("search", "keeper").exit_code == 0

@@ -141,6 +141,10 @@ def friendly(command: F) -> F:
         except Exception as error:
             if _state["debug"]:
                 raise
+            from .disk import cannot_write, is_disk_error
+
+            if isinstance(error, OSError) and is_disk_error(error) and _state["home"]:
+                raise fail(cannot_write(home().root, error, "run the command again")) from None
             raise fail(
                 f"unexpected {type(error).__name__}: {error} (run with --debug for details)"
             ) from None
@@ -431,6 +435,8 @@ def _print_add_report(report: Any, batch: bool) -> None:
             more = len(report.offline) - 5
             shown += f" and {more:,} more" if more > 0 else ""
             say(f"chaptersearch: no network, so not added: {shown}")
+    if report.problem:
+        say(f"chaptersearch: {report.problem}")
     failed = len(report.failed) + len(report.offline)
     summary = (
         f"added {plural(len(report.added), 'episode')} "
@@ -446,9 +452,9 @@ def _print_add_report(report: Any, batch: bool) -> None:
                 "same command again to add them (episodes already added are skipped)"
             )
         raise typer.Exit(INTERRUPTED)
-    if batch or not (report.failed or report.stopped):
+    if batch or report.problem or not (report.failed or report.stopped):
         say(summary)
-    if report.failed or report.stopped:
+    if report.failed or report.stopped or report.problem:
         raise typer.Exit(2)
 
 

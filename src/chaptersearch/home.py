@@ -56,7 +56,9 @@ class Home:
             if not marker.exists():
                 marker.write_text("chaptersearch home\n", encoding="utf-8")
         except OSError as error:
-            raise HomeError(f"cannot write to the home {self.root} ({error.strerror})") from None
+            from .disk import cannot_write
+
+            raise HomeError(cannot_write(self.root, error, "run the command again")) from None
 
     @contextmanager
     def writing(self, wait: float = 0.0) -> Iterator[None]:
@@ -77,6 +79,10 @@ class Home:
                 f"index is busy: another chaptersearch is writing to {self.root}; "
                 "try again when it has finished, or wait for it with --wait SECONDS"
             ) from None
+        except OSError as error:  # a read-only home or a full disk: nothing is changed
+            from .disk import cannot_write
+
+            raise HomeError(cannot_write(self.root, error, "run the command again")) from None
         try:
             yield
         finally:

@@ -9,6 +9,7 @@ part-way leaves the previous index working and a search never sees a half-swap.
 Only writers (holding the home's lock) clean up stale generations.
 """
 
+import contextlib
 import os
 import shutil
 import time
@@ -18,9 +19,10 @@ from typing import Any
 
 from whoosh.codec import whoosh3
 from whoosh.columns import CompressedBytesColumn, PickleColumn
-from whoosh.index import Index, LockError
+from whoosh.index import Index
 from whoosh.writing import IndexWriter
 
+from .disk import REBUILD_LATER, cannot_write
 from .errors import ChapterSearchError, IndexBusyError
 from .models import Episode
 from .passages import passages_of
@@ -85,13 +87,29 @@ searcher opens (a copy of every part), which cost more than the search itself.""
 
 
 def _writer(ix: Index, **options: Any) -> IndexWriter:
-    try:
-        return ix.writer(**WRITER_OPTIONS, **options)
-    except LockError:
+    """A writer holding Whoosh's lock. The lock is taken here, not by the writer: a
+    writer that fails while it sets up (a full disk) keeps its lock until the process
+    ends, and every later writer of the same ``add`` would be told the index is busy."""
+    lock = ix.lock("WRITELOCK")
+    if not lock.acquire():
         raise IndexBusyError(
             f"index is busy: another chaptersearch is writing to {ix.storage.folder}; "
             "try again when it has finished"
-        ) from None
+        )
+    try:
+        writer = ix.writer(_lk=False, **WRITER_OPTIONS, **options)
+    except BaseException:
+        lock.release()
+        raise
+    writer.writelock = lock
+    return writer
+
+
+def _cancel(writer: IndexWriter) -> None:
+    """Drop what a writer holds. A writer whose commit failed (a full disk) has closed
+    itself, and says so if cancelled: the failure that closed it is the one to report."""
+    with contextlib.suppress(Exception):
+        writer.cancel()
 
 
 def _generations(folder: Path) -> list[Path]:
@@ -249,7 +267,7 @@ class IndexUpdater:
     def _drop_batch(self) -> None:
         """Cancel what is not committed; its entries stay pending for the next writer."""
         if self._writer is not None:
-            self._writer.cancel()
+            _cancel(self._writer)
             self._writer = None
         self._batch = []
         self._half_written = False
@@ -265,8 +283,7 @@ class IndexUpdater:
             except OSError as error:
                 self._drop_batch()
                 raise ChapterSearchError(
-                    f"cannot write the index in {self.folder} ({error.strerror}); the library "
-                    "has every episode: run `chaptersearch rebuild` once that is fixed"
+                    cannot_write(self.folder.parent, error, REBUILD_LATER)
                 ) from None
             self._writer = None
         self._last_commit = time.monotonic()
@@ -319,11 +336,15 @@ def build_index(
         if stale != live:
             shutil.rmtree(stale, ignore_errors=True)
     generation = _new_generation(folder)
-    ix = create_index(generation)
     options: dict[str, Any] = {"limitmb": 256, **WRITER_OPTIONS}
     if processes > 1:
         options.update(procs=processes, multisegment=True)
     episode_count = passage_count = 0
+    try:
+        ix = create_index(generation)
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
     try:
         writer = ix.writer(**options)
         try:
@@ -336,7 +357,7 @@ def build_index(
                     progress(episode_count)
             writer.commit()
         except BaseException:
-            writer.cancel()
+            _cancel(writer)
             raise
     except BaseException:
         ix.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vectors
+from .disk import REBUILD_LATER, cannot_write
 from .errors import ChapterSearchError, LibraryError, NetworkUnavailable
 from .home import Home
 from .index import IndexUpdater, build_index, duplicated_ids, indexed_ids, passage_texts
@@ -51,9 +52,19 @@ class HomeWriter:
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        self.updater.close()
-        if self.vectors_changed:
-            publish_vectors(self.home, self.library, self.embedder)
+        self.finish()
+
+    def finish(self) -> None:
+        """Commit what is written and gather the search matrix anew if vectors changed.
+        A disk that refuses either is one ChapterSearchError naming the cause; the
+        library keeps every entry, and searches answer from the last good index."""
+        try:
+            self.updater.close()
+            if self.vectors_changed:
+                self.vectors_changed = False
+                publish_vectors(self.home, self.library, self.embedder)
+        except OSError as error:
+            raise ChapterSearchError(cannot_write(self.home.root, error, REBUILD_LATER)) from None
 
     def store(self, episode: Episode) -> int:
         """Write an episode to the library and the index; the passages written. Call it
@@ -144,6 +155,9 @@ class AddReport:
     """Set when the network went away: why the ``offline`` sources were not added."""
     interrupted: bool = False
     mended: Mended = field(default_factory=Mended)
+    problem: str | None = None
+    """Set when the index could not be brought level at the end (a full disk, say):
+    what was added is in the library, and the next writer or ``rebuild`` indexes it."""
 
 
 EpisodeMaker = Callable[[Any], Episode | None]
@@ -156,7 +170,7 @@ def _needs_network(source: Any) -> bool:
 
 def _unexpected(source: Any, error: Exception) -> str:
     if isinstance(error, OSError) and error.strerror:
-        where = f" {error.filename}" if error.filename else ""
+        where = f" {error.filename}" if error.filename else " to the home"
         return f"{source}: cannot write{where} ({error.strerror})"
     return f"{source}: unexpected {type(error).__name__}: {error} (run with --debug for details)"
 
@@ -207,11 +221,24 @@ def add_sources(
             if on_done:
                 on_done(source)
         report.not_tried.extend(str(source) for source in pending_sources)
-        if report.failed and not report.interrupted:
-            # a failure while writing may have dropped the batch it was in from the
-            # index (the library has it): put it back now rather than at the next write
-            writer.reconcile()
+        # a failure while writing may have dropped the batch it was in from the index
+        # (the library has it): put it back now rather than at the next write
+        report.problem = _finish_add(home, writer, bool(report.failed) and not report.interrupted)
     return report
+
+
+def _finish_add(home: Home, writer: HomeWriter, mend: bool) -> str | None:
+    """Bring the index level (when ``mend``) and commit; what stopped that, as one
+    line, so that the report of what was added is still printed."""
+    problem = None
+    for step in ([writer.reconcile] if mend else []) + [writer.finish]:
+        try:
+            step()
+        except OSError as error:
+            problem = problem or cannot_write(home.root, error, REBUILD_LATER)
+        except ChapterSearchError as error:
+            problem = problem or str(error)
+    return problem
 
 
 def edit(home: Home, episode_id: str, change: Callable[[Episode], Episode], wait: float) -> Episode:
@@ -268,12 +295,32 @@ def rebuild(
     with home.writing(wait):
         pending = Pending(home.pending)
         marked = sorted(pending.ids())
-        episodes, passages = build_index(home.index, readable(), progress, processes)
+        try:
+            episodes, passages = build_index(home.index, readable(), progress, processes)
+        except OSError as error:
+            raise ChapterSearchError(
+                cannot_write(
+                    home.root,
+                    error,
+                    "run `chaptersearch rebuild` again: the previous index is unchanged "
+                    "and answers searches",
+                )
+            ) from None
         pending.clear(marked)
-        if embedder is not None:
-            report_embedding(home, library, embedder, embedding_progress)
-        if embedder is not None or vectors.has_any(home):
-            publish_vectors(home, library, embedder)
+        try:
+            if embedder is not None:
+                report_embedding(home, library, embedder, embedding_progress)
+            if embedder is not None or vectors.has_any(home):
+                publish_vectors(home, library, embedder)
+        except OSError as error:
+            raise ChapterSearchError(
+                cannot_write(
+                    home.root,
+                    error,
+                    "run `chaptersearch rebuild` again: the index is rebuilt, and the "
+                    "passage vectors computed so far are kept",
+                )
+            ) from None
     return RebuildReport(episodes=episodes, passages=passages, skipped=skipped)
 
 
