@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright_api
 
 from chaptersearch.home import Home
 
@@ -33,7 +34,6 @@ FLAGS = [
     "--disable-sync",
 ]
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 if not Path(CHROMIUM).exists():
     pytest.skip("no Chromium here (CI installs Debian's chromium package)", allow_module_level=True)
 

