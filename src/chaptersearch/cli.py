@@ -282,12 +282,13 @@ def _embedder(embed: bool, model: str | None) -> Any:
     """The embedder to use while writing: asked for with --embed, or remembered by the
     home from an earlier --embed; None when neither."""
     from . import embedding
+    from .install_hints import install_hint
     from .vectors import save_settings, settings
 
     wanted = settings(home())
     if not embed and not wanted.get("embed"):
         return None
-    hint = embedding.INSTALL_HINT
+    hint = install_hint("semantic")
     if not embedding.semantic_installed():
         if embed:
             raise embedding.EmbeddingError(f"--embed needs the semantic extra; {hint}")
@@ -763,7 +764,9 @@ def serve(
     if not host.strip():
         raise fail("--host is empty (that would listen on every interface): give an address")
     if not all(find_spec(name) for name in ("starlette", "uvicorn", "jinja2")):
-        raise fail("serve needs the web extra; install it with: pip install 'chaptersearch[web]'")
+        from .install_hints import install_hint
+
+        raise fail(f"serve needs the web extra; {install_hint('web')}")
     home().check()
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         if os.name != "nt":  # as uvicorn binds: a port left in TIME_WAIT by a server

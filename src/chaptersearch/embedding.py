@@ -1,7 +1,7 @@
 """Text into vectors of meaning, with a small model run locally: no cloud, no PyTorch.
 
 ONNX Runtime runs the model and Hugging Face's ``tokenizers`` cuts the text, both small
-well-kept wheels (``pip install 'chaptersearch[semantic]'``); PyTorch from PyPI would
+well-kept wheels (the ``semantic`` extra); PyTorch from PyPI would
 install gigabytes of CUDA libraries to do the same. A model folder holds ``model.onnx``
 and ``tokenizer.json``. The default, all-MiniLM-L6-v2 (Apache-2.0, 384 dimensions,
 mean-pooled, made for English retrieval), is fetched once from Hugging Face into the
@@ -27,7 +27,6 @@ MAX_TOKENS = 128
 the first half of a minute's speech. 256 (the model's limit) took 2.2 times as long on
 two cores (11.6 against 25.5 passages a second)."""
 BATCH = 16
-INSTALL_HINT = "install it with: pip install 'chaptersearch[semantic]'"
 
 
 class EmbeddingError(ChapterSearchError):
@@ -43,7 +42,11 @@ def semantic_installed() -> bool:
 
 def require_semantic() -> None:
     if not semantic_installed():
-        raise EmbeddingError(f"search by meaning needs the semantic extra; {INSTALL_HINT}")
+        from .install_hints import install_hint
+
+        raise EmbeddingError(
+            f"search by meaning needs the semantic extra; {install_hint('semantic')}"
+        )
 
 
 def cache_folder() -> Path:
@@ -92,10 +95,13 @@ def fetch_default_model(folder: Path) -> None:
         except (OSError, TimeoutError) as error:  # URLError is an OSError
             Path(temporary).unlink(missing_ok=True)
             reason = getattr(error, "reason", None) or error
+            from .install_hints import make_model_hint
+
+            make = make_model_hint(folder.parent)
             raise EmbeddingError(
                 f"the embedding model {DEFAULT_MODEL} is not in {folder} and could not be "
                 f"fetched ({reason}); connect once, or give a model folder (model.onnx and "
-                "tokenizer.json) with --model PATH"
+                "tokenizer.json) with --model PATH" + (f"; {make}" if make else "")
             ) from None
 
 

