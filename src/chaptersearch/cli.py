@@ -489,6 +489,16 @@ def search(
         ),
     ] = None,
     model: Model = None,
+    context: Annotated[
+        int,
+        typer.Option(
+            "--context",
+            "-C",
+            min=0,
+            metavar="N",
+            help="Show N captions before and after each hit's moment, with their times",
+        ),
+    ] = 0,
 ) -> None:
     from .recent import save_last_search
     from .render import format_hits, hits_json
@@ -511,10 +521,20 @@ def search(
     hits = run_search(home().index, request)
     for note in parse_query(request).notes:
         say(f"chaptersearch: note: {note}")
+    contexts = None
+    if context and hits:
+        from .context import hits_context
+
+        contexts = hits_context(home(), hits, context)
     if as_json:
-        typer.echo(hits_json(hits))
+        typer.echo(hits_json(hits, contexts))
     elif hits:
-        typer.echo(format_hits(hits, styled()), color=styled())
+        lines = None
+        if contexts is not None:
+            from .context import context_lines
+
+            lines = [context_lines(found, styled()) if found else [] for found in contexts]
+        typer.echo(format_hits(hits, styled(), lines), color=styled())
     better = _did_you_mean(query) if len(hits) < limit else None
     if as_json and better:
         import json
@@ -665,20 +685,60 @@ EpisodeId = Annotated[
 ]
 
 
+def _moment(text: str | None) -> float | None:
+    """``--at`` as seconds: a clock time (13:24, 1:02:03) or a number of seconds."""
+    if text is None:
+        return None
+    from .timecode import parse_clock
+
+    try:
+        return float(text) if text.strip().isdigit() else parse_clock(text)
+    except ValueError:
+        raise fail(f"--at {text!r}: use m:ss, h:mm:ss or seconds") from None
+
+
 @app.command()
 @friendly
 def show(
     episode_id: EpisodeId,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the library entry without cues")
+        bool,
+        typer.Option(
+            "--json", help="Print the library entry without cues (with --transcript: the cues)"
+        ),
     ] = False,
+    transcript: Annotated[
+        bool, typer.Option("--transcript", help="Print the transcript, one caption a line")
+    ] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            metavar="TIME",
+            help="Print the transcript from this moment (13:24, 1:02:03 or seconds)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Show an episode's details and chapters."""
+    """Show an episode's details and chapters, or its transcript."""
     from .library import Library
+    from .timecode import format_clock
     from .views import format_show, show_json
 
+    start = _moment(at)
     home().check()
     episode = Library(home().library).load(episode_id)
+    if start is not None and start > episode.duration:
+        raise fail(f"--at {at}: past the end of {episode.id} ({format_clock(episode.duration)})")
+    if transcript or start is not None:
+        from .context import transcript_json, transcript_lines
+        from .terminal import json_text
+
+        if as_json:
+            typer.echo(json_text(transcript_json(episode, start or 0.0)))
+        else:
+            typer.echo("\n".join(transcript_lines(episode, start or 0.0)))
+        return
     typer.echo(show_json(episode) if as_json else format_show(episode))
 
 

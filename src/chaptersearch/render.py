@@ -1,6 +1,7 @@
 """How hits look: styled with clickable links on a terminal, plain when piped, or JSON."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from .hit import Hit
 from .terminal import json_text, printable
@@ -33,8 +34,9 @@ def _highlight(hit: Hit, styled: bool) -> str:
     return "".join(parts)
 
 
-def format_hit(hit: Hit, styled: bool) -> str:
-    """A hit as four lines: rank and episode; chapter and moment; snippet; link."""
+def format_hit(hit: Hit, styled: bool, context: Sequence[str] = ()) -> str:
+    """A hit as four lines: rank and episode; chapter and moment; snippet; link (with
+    the ``context`` lines, captions around the moment, before the link)."""
     bold, dim, reset = (BOLD, DIM, RESET) if styled else ("", "", "")
     channel = f"  {dim}·  {printable(hit.channel)}{reset}" if hit.channel else ""
     title = printable(hit.chapter_title)
@@ -54,14 +56,25 @@ def format_hit(hit: Hit, styled: bool) -> str:
         f"   § {chapter}  ·  at {bold}{format_clock(hit.start)}{reset}{more}{how}",
         f"   {_highlight(hit, styled)}",
     ]
+    lines.extend(f"   {line}" for line in context)
     if hit.url:
         lines.append(f"   {_link(hit.url, styled)}")
     return "\n".join(lines)
 
 
-def format_hits(hits: Sequence[Hit], styled: bool) -> str:
-    return "\n\n".join(format_hit(hit, styled) for hit in hits)
+def format_hits(
+    hits: Sequence[Hit], styled: bool, contexts: Sequence[Sequence[str]] | None = None
+) -> str:
+    contexts = contexts or [()] * len(hits)
+    return "\n\n".join(
+        format_hit(hit, styled, context) for hit, context in zip(hits, contexts, strict=True)
+    )
 
 
-def hits_json(hits: Sequence[Hit]) -> str:
-    return json_text([hit.to_json() for hit in hits])
+def hits_json(hits: Sequence[Hit], contexts: Sequence[Any] | None = None) -> str:
+    """The hits as a JSON array; with ``contexts``, each hit has its ``context``."""
+    rows = [hit.to_json() for hit in hits]
+    if contexts is not None:
+        for row, context in zip(rows, contexts, strict=True):
+            row["context"] = context
+    return json_text(rows)
