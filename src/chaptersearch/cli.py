@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import __version__
+from . import __version__, fitting
 from .errors import ChapterSearchError
 from .home import Home, resolve_home
 from .terminal import color_wanted, json_text, plural, printable
@@ -529,12 +529,14 @@ def search(
     if as_json:
         typer.echo(hits_json(hits, contexts))
     elif hits:
+        width = fitting.output_width()
         lines = None
         if contexts is not None:
             from .context import context_lines
 
-            lines = [context_lines(found, styled()) if found else [] for found in contexts]
-        typer.echo(format_hits(hits, styled(), lines), color=styled())
+            inner = width - 3 if width else None
+            lines = [context_lines(found, styled(), inner) if found else [] for found in contexts]
+        typer.echo(format_hits(hits, styled(), lines, width), color=styled())
     better = _did_you_mean(query) if len(hits) < limit else None
     if as_json and better:
         import json
@@ -674,7 +676,7 @@ def list_command(
     if not rows:
         say(f"the library in {home().root} is empty; add episodes with `chaptersearch add`")
         return
-    typer.echo(format_list(rows))
+    typer.echo(format_list(rows, fitting.output_width()))
 
 
 EpisodeId = Annotated[
@@ -737,7 +739,8 @@ def show(
         if as_json:
             typer.echo(json_text(transcript_json(episode, start or 0.0)))
         else:
-            typer.echo("\n".join(transcript_lines(episode, start or 0.0)))
+            lines = transcript_lines(episode, start or 0.0, fitting.output_width())
+            typer.echo("\n".join(lines))
         return
     typer.echo(show_json(episode) if as_json else format_show(episode))
 

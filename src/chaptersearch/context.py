@@ -10,6 +10,7 @@ import bisect
 from collections.abc import Sequence
 from typing import Any
 
+from .fitting import hanging
 from .hit import Hit
 from .home import Home
 from .models import Cue, Episode
@@ -68,28 +69,29 @@ def hits_context(home: Home, hits: Sequence[Hit], count: int) -> list[dict[str, 
     return found
 
 
-def context_lines(context: dict[str, Any], styled: bool) -> list[str]:
-    """The captions as lines ``  TIME  TEXT``, the moment's marked with ``>``."""
+def context_lines(context: dict[str, Any], styled: bool, width: int | None = None) -> list[str]:
+    """The captions as lines ``  TIME  TEXT``, the moment's marked with ``>``; wrapped
+    to ``width`` on a terminal, the text's column kept."""
     rows = [(caption, False) for caption in context["before"]]
     rows.append((context["at"], True))
     rows.extend((caption, False) for caption in context["after"])
-    width = max(len(format_clock(caption["start"])) for caption, _ in rows)
+    clock = max(len(format_clock(caption["start"])) for caption, _ in rows)
     lines = []
     for caption, moment in rows:
-        time = f"{format_clock(caption['start']):>{width}}"
-        text = printable(caption["text"])
-        if moment:
-            lines.append(f"> {BOLD}{time}  {text}{RESET}" if styled else f"> {time}  {text}")
-        else:
-            lines.append(f"  {time}  {text}")
+        time = f"{format_clock(caption['start']):>{clock}}"
+        wrapped = hanging(f"{'>' if moment else ' '} {time}  ", printable(caption["text"]), width)
+        if moment and styled:
+            wrapped = [f"{BOLD}{line}{RESET}" for line in wrapped]
+        lines.extend(wrapped)
     return lines
 
 
-def transcript_lines(episode: Episode, start: float = 0.0) -> list[str]:
-    """The transcript from the caption said at ``start``, one caption a line, with a
-    heading where each chapter begins (and first, the chapter ``start`` falls in)."""
+def transcript_lines(episode: Episode, start: float = 0.0, width: int | None = None) -> list[str]:
+    """The transcript from the caption said at ``start``, one caption a line (wrapped to
+    ``width`` on a terminal), with a heading where each chapter begins (and first, the
+    chapter ``start`` falls in)."""
     cues = _from(episode, start)
-    width = len(format_clock(cues[-1].start))
+    clock = len(format_clock(cues[-1].start))
     chapters = episode.chapters
     next_chapter = 0
     while next_chapter + 1 < len(chapters) and chapters[next_chapter + 1].start <= cues[0].start:
@@ -100,7 +102,8 @@ def transcript_lines(episode: Episode, start: float = 0.0) -> list[str]:
             chapter = chapters[next_chapter]
             lines.append(f"§ {printable(chapter.title)} ({format_clock(chapter.start)})")
             next_chapter += 1
-        lines.append(f"  {format_clock(cue.start):>{width}}  {printable(cue.text)}")
+        time = f"  {format_clock(cue.start):>{clock}}  "
+        lines.extend(hanging(time, printable(cue.text), width))
     return lines
 
 

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
+from .fitting import wrap
 from .hit import Hit
 from .terminal import json_text, printable
 from .timecode import format_clock
@@ -21,22 +22,38 @@ def _link(url: str, styled: bool) -> str:
     return f"\033]8;;{url}\033\\{url}\033]8;;\033\\"
 
 
-def _highlight(hit: Hit, styled: bool) -> str:
+def _highlight(hit: Hit, styled: bool, begin: int = 0, end: int | None = None) -> str:
+    """The snippet from ``begin`` to ``end`` (one wrapped line of it), matches marked."""
+    end = len(hit.snippet) if end is None else end
     if not styled:
-        return printable(hit.snippet)
+        return printable(hit.snippet[begin:end])
     parts: list[str] = []
-    position = 0
-    for start, end in hit.highlights:
+    position = begin
+    for start, stop in hit.highlights:
+        start, stop = max(start, position), min(stop, end)
+        if start >= stop:
+            continue
         parts.append(printable(hit.snippet[position:start]))
-        parts.append(f"{MATCH}{printable(hit.snippet[start:end])}{RESET}")
-        position = end
-    parts.append(printable(hit.snippet[position:]))
+        parts.append(f"{MATCH}{printable(hit.snippet[start:stop])}{RESET}")
+        position = stop
+    parts.append(printable(hit.snippet[position:end]))
     return "".join(parts)
 
 
-def format_hit(hit: Hit, styled: bool, context: Sequence[str] = ()) -> str:
-    """A hit as four lines: rank and episode; chapter and moment; snippet; link (with
-    the ``context`` lines, captions around the moment, before the link)."""
+def _snippet_lines(hit: Hit, styled: bool, width: int | None) -> list[str]:
+    """The snippet on one line, or wrapped to ``width`` on a terminal."""
+    if width is None:
+        return [f"   {_highlight(hit, styled)}"]
+    spans = wrap(hit.snippet, width - 3) or [(0, 0)]
+    return [f"   {_highlight(hit, styled, start, end)}" for start, end in spans]
+
+
+def format_hit(
+    hit: Hit, styled: bool, context: Sequence[str] = (), width: int | None = None
+) -> str:
+    """A hit as four lines: rank and episode; chapter and moment; snippet (wrapped to
+    ``width`` on a terminal); link; with the ``context`` lines, captions around the
+    moment, before the link."""
     bold, dim, reset = (BOLD, DIM, RESET) if styled else ("", "", "")
     channel = f"  {dim}·  {printable(hit.channel)}{reset}" if hit.channel else ""
     title = printable(hit.chapter_title)
@@ -54,7 +71,7 @@ def format_hit(hit: Hit, styled: bool, context: Sequence[str] = ()) -> str:
     lines = [
         f"{bold}{hit.rank}. {printable(hit.episode_title)}{reset}{channel}",
         f"   § {chapter}  ·  at {bold}{format_clock(hit.start)}{reset}{more}{how}",
-        f"   {_highlight(hit, styled)}",
+        *_snippet_lines(hit, styled, width),
     ]
     lines.extend(f"   {line}" for line in context)
     if hit.url:
@@ -63,11 +80,14 @@ def format_hit(hit: Hit, styled: bool, context: Sequence[str] = ()) -> str:
 
 
 def format_hits(
-    hits: Sequence[Hit], styled: bool, contexts: Sequence[Sequence[str]] | None = None
+    hits: Sequence[Hit],
+    styled: bool,
+    contexts: Sequence[Sequence[str]] | None = None,
+    width: int | None = None,
 ) -> str:
     contexts = contexts or [()] * len(hits)
     return "\n\n".join(
-        format_hit(hit, styled, context) for hit, context in zip(hits, contexts, strict=True)
+        format_hit(hit, styled, context, width) for hit, context in zip(hits, contexts, strict=True)
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from .details import given_of
+from .fitting import cells, cut
 from .models import Episode
 from .operations import Stats
 from .terminal import json_text, plural, printable
@@ -25,8 +26,10 @@ def episode_row(episode: Episode) -> dict[str, Any]:
     }
 
 
-def format_list(rows: list[dict[str, Any]]) -> str:
-    """One line per episode under a header, columns aligned: id, length, chapters, title."""
+def format_list(rows: list[dict[str, Any]], width: int | None = None) -> str:
+    """One line per episode under a header, columns aligned: id, length, chapters, title.
+    On a terminal of ``width`` cells a long title is cut with "…" (ids stay whole, to be
+    copied); piped, every line is whole."""
     table = [("ID", "LENGTH", "CHAPTERS", "TITLE")]
     for row in rows:
         sources = "+".join(row["chapter_sources"])
@@ -38,11 +41,21 @@ def format_list(rows: list[dict[str, Any]]) -> str:
                 printable(row["title"]),
             )
         )
-    widths = [max(len(line[column]) for line in table) for column in range(3)]
+    widths = [max(cells(line[column]) for line in table) for column in range(3)]
+    room = None if width is None else max(width - sum(widths) - 6, MIN_TITLE)
     return "\n".join(
-        f"{a:<{widths[0]}}  {b:>{widths[1]}}  {c:<{widths[2]}}  {d}".rstrip()
+        f"{_pad(a, widths[0])}  {b:>{widths[1]}}  {c:<{widths[2]}}  "
+        f"{d if room is None else cut(d, room)}".rstrip()
         for a, b, c, d in table
     )
+
+
+MIN_TITLE = 12
+"""Cells a title keeps however narrow the terminal: past that, the line wraps."""
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - cells(text))
 
 
 def format_show(episode: Episode) -> str:
