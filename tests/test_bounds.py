@@ -78,8 +78,6 @@ def test_titles_and_channels_are_cleaned_when_added(run: Run, home: Home, tmp_pa
 
 
 def test_the_api_escapes_controls(raw_entry: Home) -> None:
-    pytest.importorskip("starlette")
-    pytest.importorskip("httpx")
     from starlette.testclient import TestClient
 
     from chaptersearch.web import create_app
@@ -98,8 +96,6 @@ def test_the_api_escapes_controls(raw_entry: Home) -> None:
 
 @pytest.mark.parametrize("moment", ["nan", "inf", "-inf", "1e400", "9" * 5000, "-5", "x"])
 def test_a_bad_moment_is_ignored(run: Run, home: Home, tmp_path: Path, moment: str) -> None:
-    pytest.importorskip("starlette")
-    pytest.importorskip("httpx")
     from starlette.testclient import TestClient
 
     from chaptersearch.web import create_app
@@ -128,7 +124,6 @@ def test_serve_starts_on_a_port_a_server_just_left(
     one may bind it (uvicorn sets SO_REUSEADDR), so the probe must not say it is taken."""
     import socket
 
-    pytest.importorskip("uvicorn")
     with socket.socket() as listener:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", 0))

@@ -194,16 +194,21 @@ def test_a_writer_waits_for_the_lock_with_wait(home: Home, episodes: list[Path])
             sys.executable,
             "-c",
             "import sys, time; from pathlib import Path; from chaptersearch.home import Home\n"
-            "with Home(Path(sys.argv[1])).writing():\n print('held', flush=True); time.sleep(1)",
+            "with Home(Path(sys.argv[1])).writing():\n print('held', flush=True);"
+            " sys.stdin.readline(); time.sleep(1)",
             str(home.root),
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    busy = cli(home, "add", str(episodes[0]))
+    busy = cli(home, "add", str(episodes[0]))  # the lock is held until told to let go
     assert busy.returncode == 2
     assert "wait for it with --wait SECONDS" in busy.stderr
+    assert holder.stdin is not None
+    holder.stdin.write("let go\n")
+    holder.stdin.close()
     waited = cli(home, "add", str(episodes[0]), "--wait", "30")
     holder.wait()
     assert waited.returncode == 0, waited.stderr
