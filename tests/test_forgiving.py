@@ -22,6 +22,7 @@ def episode(folder: Path, name: str, said: dict[float, str]) -> str:
 def shows(run: Run, tmp_path: Path) -> Run:
     """Three episodes of two channels; ids 020… and 021… share a start."""
     bytes_said = {
+        5.0: "we collect what py and tets say",
         10.0: "python and garbage collection, the reference counting kind",
         20.0: "pytest fixtures make asynchronous tests easy",
         30.0: "we went to re:Invent 2022 and met at 10:30 by the stage",
@@ -177,6 +178,17 @@ def test_a_typo_gets_a_did_you_mean(shows: Run, query: str, meant: str) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == f"no hits for {query!r}; did you mean: {meant}\n"
+
+
+def test_a_typo_is_corrected_though_its_halves_are_words(shows: Run) -> None:
+    """ "pytets" could be "py tets", but no passage says that: it is a typo."""
+    assert shows("search", "pytets").stderr == "no hits for 'pytets'; did you mean: pytest\n"
+
+
+def test_the_suggestion_is_said_as_typed_not_as_first_found(shows: Run) -> None:
+    """ "collect" is said first; "colection" means "collection", "colect" "collect"."""
+    assert shows("search", "colection").stderr.endswith("did you mean: collection\n")
+    assert shows("search", "colect").stderr.endswith("did you mean: collect\n")
 
 
 def test_with_json_the_suggestion_is_on_stderr_and_stdout_stays_an_array(shows: Run) -> None:
