@@ -24,7 +24,7 @@ def shows(run: Run, tmp_path: Path) -> Run:
     bytes_said = {
         5.0: "we collect what py and tets say",
         10.0: "python and garbage collection, the reference counting kind",
-        20.0: "pytest fixtures make asynchronous tests easy",
+        20.0: "pytest fixtures make asynchronous tests easy, suds or not",
         30.0: "we went to re:Invent 2022 and met at 10:30 by the stage",
         40.0: "use std::vector in C++ and see https://pythonbytes.fm/episodes for more",
     }
@@ -189,6 +189,13 @@ def test_the_suggestion_is_said_as_typed_not_as_first_found(shows: Run) -> None:
     """ "collect" is said first; "colection" means "collection", "colect" "collect"."""
     assert shows("search", "colection").stderr.endswith("did you mean: collection\n")
     assert shows("search", "colect").stderr.endswith("did you mean: collect\n")
+
+
+def test_short_words_get_fewer_edits(shows: Run) -> None:
+    """Two edits make a short word into too many others: "stq" is not "suds"."""
+    assert shows("search", "stq").stderr == "no hits for 'stq'\n"
+    assert shows("search", "pythx").stderr == "no hits for 'pythx'\n"
+    assert shows("search", "pythn").stderr == "no hits for 'pythn'; did you mean: python\n"
 
 
 def test_with_json_the_suggestion_is_on_stderr_and_stdout_stays_an_array(shows: Run) -> None:

@@ -23,10 +23,13 @@ from .plan import _splits
 from .query import searched_words
 from .schema import open_index, stored_passage
 
-MIN_LETTERS = 3
-"""Shorter words are too easily one edit from many others to correct."""
+MIN_LETTERS = 4
+"""Shorter words (``std``, ``gc``) are one or two edits from too many others."""
 MAX_DISTANCE = 2
 """The most edits (Damerau-Levenshtein) a correction may be from the typed word's stem."""
+ONE_EDIT_BELOW = 6
+"""Words shorter than this get one edit at most, as Lucene's "AUTO" fuzziness gives:
+two edits turn a short word into too many others (``std`` became ``suds``)."""
 SAME_START = 1
 """A correction starts with the same letter: typos rarely hit the first one, and only
 the terms with that start are walked."""
@@ -71,15 +74,16 @@ def _correct(searcher: Any, typed: str) -> str | None:
         return None
     if any(_said(searcher, split) for split in _splits(reader, word)):
         return None  # found as the words speech recognition split it into
+    edits = 1 if len(word) < ONE_EDIT_BELOW else MAX_DISTANCE
     near = [
         (damerau_levenshtein(term, other), -reader.doc_frequency("text", other), other)
-        for other in _within(reader, term)
+        for other in _within(reader, term, edits)
     ]
     return _as_said(searcher, min(near)[2], word) if near else None
 
 
-def _within(reader: Any, term: str) -> set[str]:
-    """The index's terms within ``MAX_DISTANCE`` edits of ``term`` that start as it
+def _within(reader: Any, term: str, edits: int) -> set[str]:
+    """The index's terms within ``edits`` edits of ``term`` that start as it
     does, as Whoosh's ``IndexReader.terms_within`` finds them, with terms of a length
     too far off skipped before the distance is computed. (A segment's own
     ``terms_within`` builds a Levenshtein automaton first, in pure Python: about a
@@ -87,9 +91,9 @@ def _within(reader: Any, term: str) -> set[str]:
     found: set[str] = set()
     for raw in reader.expand_prefix("text", term[:SAME_START]):
         other = raw.decode() if isinstance(raw, bytes) else str(raw)
-        if abs(len(other) - len(term)) > MAX_DISTANCE or other == term:
+        if abs(len(other) - len(term)) > edits or other == term:
             continue
-        if damerau_levenshtein(term, other, limit=MAX_DISTANCE + 1) <= MAX_DISTANCE:
+        if damerau_levenshtein(term, other, limit=edits + 1) <= edits:
             found.add(other)
     return found
 
