@@ -232,3 +232,89 @@ def test_a_read_only_home_is_one_line_for_every_writer(
         "it writable or choose another --home, then run the command again\n"
     )
     assert run("search", "keeper").exit_code == 0
+
+
+# 4. a home whose model is gone searches by words, and its writers say how to mend it
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Embedding by hashed words (no model is loaded), with model folders checked as
+    usual: the folder returned is one ``--model`` accepts."""
+    from .test_meaning import TinyEmbedder
+
+    monkeypatch.setattr("chaptersearch.embedding.Embedder", TinyEmbedder)
+    monkeypatch.setattr("chaptersearch.embedding.semantic_installed", lambda: True)
+    monkeypatch.delenv("CHAPTERSEARCH_MODEL", raising=False)
+    folder = tmp_path / "models" / "tiny"
+    folder.mkdir(parents=True)
+    for name in ("model.onnx", "tokenizer.json"):
+        (folder / name).write_bytes(b"")
+    return folder
+
+
+def embedded_home(run: Run, tmp_path: Path, model: Path | None) -> None:
+    write_vtt(tmp_path / "first.vtt", {5.0: "the keeper test", 60.0: "they fired him"})
+    chosen = ["--model", str(model)] if model else []
+    assert run("add", str(tmp_path / "first.vtt"), "--embed", *chosen).exit_code == 0
+
+
+def check_words_only(run: Run, home: Home, tmp_path: Path, cause: str) -> None:
+    """Searches answer by words with one warning; add and rebuild write the words and
+    say how to mend the home."""
+    searched = run("search", "keeper")
+    assert searched.exit_code == 0 and "keeper test" in searched.stdout
+    warning = searched.stderr.strip()
+    assert warning.count("\n") == 0 and "Traceback" not in warning
+    assert warning.startswith("chaptersearch: warning: searching by words only: ")
+    assert cause in warning and "rebuild --embed --model PATH" in warning
+    assert f"or delete {home.root / 'vectors'} to search by words only" in warning
+    asked = run("search", "keeper", "--mode", "meaning")
+    assert asked.exit_code == 2 and cause in asked.stderr
+    write_vtt(tmp_path / "second.vtt", {5.0: "a zebra crossing"})
+    added = run("add", str(tmp_path / "second.vtt"))
+    assert added.exit_code == 0, added.stderr
+    assert "warning: passages are not embedded: " in added.stderr and cause in added.stderr
+    assert run("search", "zebra").exit_code == 0
+    rebuilt = run("rebuild")
+    assert rebuilt.exit_code == 0 and "passages are not embedded" in rebuilt.stderr
+    assert (home.root / "vectors" / "first.npz").is_file()  # nothing embedded is lost
+
+
+def test_a_moved_model_folder(run: Run, home: Home, tmp_path: Path, hashed: Path) -> None:
+    embedded_home(run, tmp_path, hashed)
+    moved = hashed.rename(hashed.parent / "elsewhere")
+    check_words_only(run, home, tmp_path, f"{hashed}: not a model folder")
+    mended = run("rebuild", "--embed", "--model", str(moved))
+    assert mended.exit_code == 0, mended.stderr
+    assert (home.root / "vectors" / "second.npz").is_file()  # what was missing is embedded
+    searched = run("search", "keeper")
+    assert searched.exit_code == 0 and searched.stderr == ""
+
+
+def test_damaged_vector_settings(run: Run, home: Home, tmp_path: Path, hashed: Path) -> None:
+    embedded_home(run, tmp_path, hashed)
+    (home.root / "vectors" / "settings.json").write_text('{"embed": tru', encoding="utf-8")
+    check_words_only(run, home, tmp_path, "settings.json is damaged")
+    assert run("search", "keeper", "--model", str(hashed)).stderr == ""
+
+
+def test_the_default_model_missing_offline(
+    run: Run, home: Home, tmp_path: Path, hashed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chaptersearch import embedding
+
+    cache = tmp_path / "cache" / "all-MiniLM-L6-v2"
+    monkeypatch.setattr(embedding, "cache_folder", lambda: cache)
+    cache.mkdir(parents=True)
+    for name in ("model.onnx", "tokenizer.json"):
+        (cache / name).write_bytes(b"")
+    embedded_home(run, tmp_path, None)
+    for name in ("model.onnx", "tokenizer.json"):
+        (cache / name).unlink()
+    monkeypatch.setattr(
+        embedding,
+        "MODEL_FILES",
+        {name: f"http://127.0.0.1:9/{name}" for name in embedding.MODEL_FILES},
+    )
+    check_words_only(run, home, tmp_path, "could not be fetched")

@@ -283,9 +283,15 @@ def _embedder(embed: bool, model: str | None) -> Any:
     home from an earlier --embed; None when neither."""
     from . import embedding
     from .install_hints import install_hint
-    from .vectors import save_settings, settings
+    from .vectors import mend_hint, save_settings, settings
 
-    wanted = settings(home())
+    try:
+        wanted = settings(home())
+    except embedding.EmbeddingError as damaged:
+        if not embed:
+            warn(f"passages are not embedded: {damaged}; {mend_hint(home())}")
+            return None
+        wanted = {}
     if not embed and not wanted.get("embed"):
         return None
     hint = install_hint("semantic")
@@ -295,7 +301,14 @@ def _embedder(embed: bool, model: str | None) -> Any:
         warn(f"this home embeds passages but the semantic extra is missing; {hint}")
         return None
     chosen = model or wanted.get("model")
-    embedder = embedding.Embedder(embedding.model_folder(chosen))
+    try:
+        embedder = embedding.Embedder(embedding.model_folder(chosen))
+    except embedding.EmbeddingError as error:
+        if embed or model:  # asked for now: say why it cannot be had
+            raise
+        # the model the home remembers is gone: the words are written all the same
+        warn(f"passages are not embedded: {error}; {mend_hint(home())}")
+        return None
     home().make()
     save_settings(
         home(),
@@ -518,7 +531,10 @@ def search(
         mode=mode,
         model=model,
     )
-    hits = run_search(home().index, request)
+    warnings: list[str] = []
+    hits = run_search(home().index, request, warnings)
+    for text in warnings:
+        warn(text)
     for note in parse_query(request).notes:
         say(f"chaptersearch: note: {note}")
     contexts = None

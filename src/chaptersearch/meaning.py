@@ -14,7 +14,7 @@ from typing import Any
 from . import embedding
 from .embedding import EmbeddingError
 from .home import Home
-from .vectors import Matrix, current_set, has_any, settings
+from .vectors import Matrix, current_set, has_any, remembered_model
 
 WORDS_WEIGHT = 0.8
 MEANING_WEIGHT = 0.2
@@ -41,7 +41,7 @@ class Meaning:
         import numpy as np
 
         self.matrix = _matrix(home)
-        folder = embedding.model_folder(model or settings(home).get("model"))
+        folder = embedding.model_folder(model) if model else remembered_model(home)
         embedder = _embedder(folder)
         if embedder.name != self.matrix.model:
             raise EmbeddingError(

@@ -14,6 +14,7 @@ from typing import Any
 
 from . import vectors
 from .disk import REBUILD_LATER, cannot_write
+from .embedding import EmbeddingError
 from .errors import ChapterSearchError, LibraryError, NetworkUnavailable
 from .home import Home
 from .index import IndexUpdater, build_index, duplicated_ids, indexed_ids, passage_texts
@@ -132,7 +133,14 @@ def embed_episode(home: Home, episode: Episode, embedder: Any) -> bool:
 
 def publish_vectors(home: Home, library: Library, embedder: Any) -> int:
     """Gather the search matrix from the kept vectors of the library's episodes."""
-    model = embedder.name if embedder is not None else vectors.settings(home).get("model_name")
+    if embedder is not None:
+        model = embedder.name
+    else:  # the model the home remembers, else the one the current matrix was made with
+        try:
+            model = vectors.settings(home).get("model_name")
+        except EmbeddingError:
+            model = None
+        model = model or vectors.matrix_model(home)
     if not model:
         return 0
     return vectors.publish(home, library.ids(), model)

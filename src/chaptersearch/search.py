@@ -71,12 +71,15 @@ the phrase again still counts for more."""
 __all__ = ["SearchRequest", "parse_query", "search"]
 
 
-def search(index_folder: Path, request: SearchRequest) -> list[Hit]:
-    """Ranked hits, at most ``per_chapter`` from any one chapter."""
+def search(
+    index_folder: Path, request: SearchRequest, warnings: list[str] | None = None
+) -> list[Hit]:
+    """Ranked hits, at most ``per_chapter`` from any one chapter. ``warnings`` hears
+    why a search that would mix in meaning searched by words only (its model is gone)."""
     parsed = parse_query(request)
     for attempt in range(1, READ_ATTEMPTS + 1):
         try:
-            return _search_once(index_folder, parsed, request)
+            return _search_once(index_folder, parsed, request, warnings)
         except ChapterSearchError as error:
             if not isinstance(error, IndexUnreadableError) or attempt == READ_ATTEMPTS:
                 raise
@@ -104,16 +107,29 @@ def _mode(index_folder: Path, request: SearchRequest, parsed: ParsedQuery) -> st
     return mode
 
 
-def _search_once(index_folder: Path, parsed: ParsedQuery, request: SearchRequest) -> list[Hit]:
+def _search_once(
+    index_folder: Path,
+    parsed: ParsedQuery,
+    request: SearchRequest,
+    warnings: list[str] | None = None,
+) -> list[Hit]:
     mode = _mode(index_folder, request, parsed)
     meaning = None
     if mode != "words":
+        from .embedding import EmbeddingError
         from .meaning import Meaning, home_of
 
         text = " ".join(clause.typed for clause in parsed.positive)
         if not text.strip():
             raise QueryError("search by meaning needs some words, not only filters")
-        meaning = Meaning(home_of(index_folder), text, request.model)
+        try:
+            meaning = Meaning(home_of(index_folder), text, request.model)
+        except EmbeddingError as error:
+            if request.mode is not None:  # asked for by name: say why it cannot be had
+                raise
+            mode = "words"  # the home's default: the words still answer
+            if warnings is not None:
+                warnings.append(f"searching by words only: {error}")
     ix = open_index(index_folder)
     try:
         if ix.doc_count() == 0:

@@ -39,12 +39,48 @@ def digest(keys: list[str], texts: list[str]) -> str:
 
 def settings(home: Home) -> dict[str, Any]:
     """The home's meaning-search settings: whether ``add`` embeds new episodes, and
-    with which model folder (None: the default)."""
+    with which model folder (None: the default). Empty when there are none; a file
+    that is there but damaged is an EmbeddingError, never taken for "no vectors"."""
+    from .embedding import EmbeddingError
+
+    path = folder_of(home) / SETTINGS
     try:
-        loaded: dict[str, Any] = json.loads((folder_of(home) / SETTINGS).read_text())
-        return loaded
-    except (OSError, ValueError):
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return {}
+    except (OSError, ValueError) as error:
+        loaded = error
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("model_name", ""), str):
+        raise EmbeddingError(f"{path} is damaged")
+    return loaded
+
+
+def remembered_model(home: Home) -> Path:
+    """The model folder this home's passages are embedded with, ready to load; when it
+    is gone (moved, the settings damaged, the default not fetched), an EmbeddingError
+    that also says how to mend the home."""
+    from .embedding import EmbeddingError, model_folder
+
+    try:
+        return model_folder(settings(home).get("model"))
+    except EmbeddingError as error:
+        raise EmbeddingError(f"{error}; {mend_hint(home)}") from None
+
+
+def mend_hint(home: Home) -> str:
+    """What to do when the model a home's passages were embedded with is gone."""
+    return (
+        "to mend the home, run `chaptersearch rebuild --embed --model PATH` with the "
+        f"model's folder, or delete {folder_of(home)} to search by words only"
+    )
+
+
+def matrix_model(home: Home) -> str | None:
+    """The model the current search matrix was made with, if there is one to read."""
+    try:
+        return (folder_of(home) / current_set(home) / "model.txt").read_text().strip() or None
+    except (OSError, ValueError):
+        return None
 
 
 def save_settings(home: Home, values: dict[str, Any]) -> None:
