@@ -310,12 +310,21 @@ def test_proxy_goes_to_both_libraries_and_is_never_stored(
     assert "s3cret" not in (home.library / f"{VIDEO}.json").read_text(encoding="utf-8")
 
 
+@responses.activate
 def test_not_youtube_and_not_a_file(run: Run) -> None:
-    result = run("add", "https://vimeo.com/123")
+    result = run("add", "vimeo:123")
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "chaptersearch: https://vimeo.com/123: not a file, a YouTube URL or a video id"
+        "chaptersearch: vimeo:123: not a file, a podcast feed URL, a YouTube URL or a video id"
     )
+    # any other web address may be a feed (feeds are known by their content), so it is
+    # read: a page that is not one says so
+    responses.get(
+        "https://vimeo.com/123", body="<!DOCTYPE html><html></html>", content_type="text/html"
+    )
+    page = run("add", "https://vimeo.com/123")
+    assert page.exit_code == 2
+    assert "https://vimeo.com/123: is a web page, not a feed" in page.stderr
 
 
 def test_playlist_with_one_failing_video(

@@ -1,26 +1,32 @@
-"""What ``add`` is given, turned into episodes: files, videos, playlists and channels.
+"""What ``add`` is given, turned into episodes: files, videos, playlists, channels and
+podcast feeds.
 
 ``plan`` decides what each argument is without the network (but for expanding
-playlists and channels); ``EpisodeMaker`` then makes one episode per item, skipping
-videos already in the library unless asked to refresh, and waiting a polite delay
-between network fetches.
+playlists and channels, and reading feeds); ``EpisodeMaker`` then makes one episode per
+item, skipping videos and feed items already in the library unless asked to refresh,
+and waiting a polite delay between network fetches.
 """
 
 import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .details import given_of
-from .errors import ChapterSearchError, LibraryError, NetworkUnavailable, TranscriptError
+from .errors import ChapterSearchError, LibraryError, NetworkUnavailable, Skipped, TranscriptError
+from .feed_http import is_http
 from .files import check_regular_file
 from .library import Library, safe_id
 from .local_source import episode_from_file, file_episode, unchanged
 from .models import Episode, Given
 from .transcripts import SUFFIXES
 from .youtube_urls import parse_youtube, youtube_video_id
+
+if TYPE_CHECKING:
+    from .feed_source import FeedEpisode, FeedPlan
 
 
 @dataclass(frozen=True)
@@ -46,16 +52,23 @@ class AddOptions:
     refresh: bool = False
     limit: int | None = None
     delay: float = 1.0
+    since: date | None = None
+    """Feeds: only items published on or after this day."""
 
 
 @dataclass
 class Plan:
-    items: list[Item]
+    items: "list[Item | FeedEpisode]"
     failed: list[tuple[str, str]]
     offline: list[str] = field(default_factory=list)
     """Playlists and channels that could not be listed for want of the network."""
     stopped: NetworkUnavailable | None = None
     """Why: the first no-network error met."""
+    feeds: "list[FeedPlan]" = field(default_factory=list)
+    """The feeds read, to be remembered as sources with their validators."""
+    lists: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    """YouTube playlists and channels expanded, as (kind, address, video ids), to be
+    remembered."""
 
 
 def transcripts_in(folder: Path) -> list[Path]:
@@ -76,10 +89,12 @@ def plan(sources: Sequence[str], options: AddOptions) -> Plan:
     naming what was not understood. Without the network a playlist or channel is
     noted as not listed, and the other sources are still planned: the files among them
     need no network."""
-    items: list[Item] = []
+    items: list[Item | FeedEpisode] = []
     failed: list[tuple[str, str]] = []
     offline: list[str] = []
     stopped: NetworkUnavailable | None = None
+    feeds: list[FeedPlan] = []
+    lists: list[tuple[str, str, list[str]]] = []
     for source in sources:
         if os.path.isdir(source):
             found = transcripts_in(Path(source))
@@ -93,7 +108,24 @@ def plan(sources: Sequence[str], options: AddOptions) -> Plan:
             items.append(Item("file", source))
             continue
         target = parse_youtube(source)
-        if target is None:
+        if target is None and is_http(source):
+            from .feed_source import plan_feed
+            from .transport import make_session
+
+            try:
+                read = plan_feed(
+                    source.strip(), make_session(options.proxy), options.limit, options.since
+                )
+            except NetworkUnavailable as error:
+                offline.append(source)
+                stopped = stopped or error
+                continue
+            except ChapterSearchError as error:
+                failed.append((source, str(error)))
+                continue
+            feeds.append(read)
+            items.extend(read.items)
+        elif target is None:
             failed.append((source, f"{source}: {_not_understood(source)}"))
         elif target.kind == "video":
             items.append(Item("video", target.value))
@@ -111,16 +143,28 @@ def plan(sources: Sequence[str], options: AddOptions) -> Plan:
                 continue
             if not ids:
                 failed.append((source, f"{source}: the {target.kind} lists no videos"))
+            else:
+                lists.append((target.kind, source.strip(), list(ids)))
             items.extend(Item("video", video_id) for video_id in ids)
-    return Plan(items=_distinct(items), failed=failed, offline=offline, stopped=stopped)
+    return Plan(
+        items=_distinct(items),
+        failed=failed,
+        offline=offline,
+        stopped=stopped,
+        feeds=feeds,
+        lists=lists,
+    )
 
 
-def _distinct(items: list[Item]) -> list[Item]:
+def _distinct(items: "list[Item | FeedEpisode]") -> "list[Item | FeedEpisode]":
     """Items in order, each once: a file named twice (``a.vtt``, ``./a.vtt``) too."""
     seen: set[tuple[str, str]] = set()
     kept = []
     for item in items:
-        key = (item.kind, os.path.realpath(item.value) if item.kind == "file" else item.value)
+        if not isinstance(item, Item):
+            key = (item.kind, item.episode_id)
+        else:
+            key = (item.kind, os.path.realpath(item.value) if item.kind == "file" else item.value)
         if key not in seen:
             seen.add(key)
             kept.append(item)
@@ -130,12 +174,16 @@ def _distinct(items: list[Item]) -> list[Item]:
 def _not_understood(source: str) -> str:
     if Path(source).suffix.lower() in SUFFIXES or ("/" in source and "://" not in source):
         return "no such file"
-    return "not a file, a YouTube URL or a video id"
+    return "not a file, a podcast feed URL, a YouTube URL or a video id"
 
 
 def reassemble(episode: Episode, given: Given) -> Episode:
     """An episode made again from what the library kept, with other details: no
     transcript is read and nothing is fetched."""
+    if episode.origin.kind == "feed" and episode.fetched:
+        from .feed_source import episode_from_feed
+
+        return episode_from_feed(episode.id, episode.cues, episode.fetched, given)
     if episode.fetched:
         from .youtube_source import episode_from_fetched
 
@@ -165,7 +213,9 @@ class EpisodeMaker:
         self._session: Any = None
         self._fetched_before = False
 
-    def __call__(self, item: Item) -> Episode | None:
+    def __call__(self, item: "Item | FeedEpisode") -> Episode | None:
+        if not isinstance(item, Item):
+            return self._feed_item(item)
         if item.kind == "file":
             return self._file(Path(item.value))
         return self._video(item.value)
@@ -234,3 +284,24 @@ class EpisodeMaker:
             proxy=self.options.proxy,
             given=given,
         )
+
+    def _feed_item(self, entry: "FeedEpisode") -> Episode | None:
+        """A feed item's episode; None when it is in the library already (the id comes
+        from the feed and the item's guid, so nothing is fetched to know that)."""
+        from .feed_source import fetch_feed_episode
+        from .transport import make_session
+
+        given = self.options.given
+        stored = self._stored(entry.episode_id) if self.library.has(entry.episode_id) else None
+        if stored is not None:
+            given = given_of(stored).merged(given)
+            if not self.options.refresh:
+                return reassemble(stored, given) if self.options.given else None
+        if self._session is None:
+            self._session = make_session(self.options.proxy)
+        try:
+            return fetch_feed_episode(entry, self._session, self.options.languages, given)
+        except (NetworkUnavailable, Skipped):
+            raise
+        except ChapterSearchError as error:
+            raise type(error)(f"{entry.item.title}: {error}") from None

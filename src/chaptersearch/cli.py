@@ -203,7 +203,7 @@ def configure(
         raise fail(str(error)) from None
 
 
-def _parse_date(text: str | None) -> date | None:
+def _parse_date(text: str | None, flag: str = "--published") -> date | None:
     if text is None:
         return None
     for pattern in ("%Y-%m-%d", "%Y%m%d"):
@@ -211,7 +211,7 @@ def _parse_date(text: str | None) -> date | None:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             pass
-    raise fail(f"--published {text!r}: use YYYY-MM-DD")
+    raise fail(f"{flag} {text!r}: use YYYY-MM-DD")
 
 
 def _seconds(context: typer.Context, parameter: Any, value: float) -> float:
@@ -328,7 +328,7 @@ def add(
         list[str],
         typer.Argument(
             help="Transcript files (.vtt, .srt, .json) or folders of them, YouTube video "
-            "URLs or ids, playlist or channel URLs",
+            "URLs or ids, playlist or channel URLs, podcast feed URLs (RSS or Atom)",
             show_default=False,
         ),
     ],
@@ -345,7 +345,8 @@ def add(
     lang: Annotated[
         list[str] | None,
         typer.Option(
-            help="Transcript languages in order of preference (default: en, then any)",
+            help="Transcript languages in order of preference (default: en, then any; "
+            "for a feed, the feed's language, then any)",
             show_default=False,
         ),
     ] = None,
@@ -354,13 +355,20 @@ def add(
     ] = None,
     proxy: Annotated[
         str | None,
-        typer.Option(envvar="CHAPTERSEARCH_PROXY", help="HTTP(S) proxy URL for YouTube"),
+        typer.Option(envvar="CHAPTERSEARCH_PROXY", help="HTTP(S) proxy URL for YouTube and feeds"),
     ] = None,
     refresh: Annotated[
         bool, typer.Option(help="Read files and fetch videos again even if unchanged")
     ] = False,
     limit: Annotated[
-        int | None, typer.Option(min=1, help="Most videos to take from a playlist or channel")
+        int | None,
+        typer.Option(
+            min=1, help="Most videos to take from a playlist or channel, newest items of a feed"
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Feeds: only items published on or after this day, YYYY-MM-DD"),
     ] = None,
     delay: Annotated[
         float,
@@ -379,6 +387,14 @@ def add(
 
     Adding again keeps what you gave before (title, channel, URL, date, chapters) unless
     you give new values; a file that has not changed is skipped unless --refresh.
+
+    A podcast feed gives an episode per item that publishes a timed transcript
+    (podcast:transcript as WebVTT, SRT, JSON or HTML with times; items without one are
+    skipped and counted), newest first: the feed's chapters (podcast:chapters JSON, else
+    Podlove, else times in the show notes), the show as channel, the date, and a link
+    that opens the audio at the moment (MEDIA#t=SECONDS), the episode's page kept too.
+    Feeds, channels and playlists added are remembered: `chaptersearch update` adds what
+    is new.
     """
     from .adding import AddOptions, EpisodeMaker, plan
     from .library import Library
@@ -387,6 +403,7 @@ def add(
 
     languages = [code.strip() for value in lang or [] for code in value.split(",") if code.strip()]
     proxy = check_proxy(proxy) if proxy else None
+    since_day = _parse_date(since, "--since")
     options = AddOptions(
         given=_given(title, url, channel, published, chapters),
         languages=languages or None,
@@ -395,6 +412,7 @@ def add(
         refresh=refresh,
         limit=limit,
         delay=delay,
+        since=since_day,
     )
     work = plan(sources, options)
     if len(work.items) > 1 and (title or url or chapters):
@@ -420,7 +438,13 @@ def add(
     report.failed[:0] = work.failed
     report.offline[:0] = work.offline
     report.stopped = report.stopped or work.stopped
-    _print_add_report(report, batch=len(work.items) + len(work.failed) + len(work.offline) > 1)
+    if not report.interrupted:
+        from .sources_registry import remember_added
+
+        complete = report.stopped is None and not report.offline and not report.not_tried
+        remember_added(home(), work, library, wait, complete)
+    batch = len(work.items) + len(work.failed) + len(work.offline) > 1 or bool(work.feeds)
+    _print_add_report(report, batch=batch)
 
 
 def _print_mended(mended: Any) -> None:
@@ -452,11 +476,20 @@ def _print_add_report(report: Any, batch: bool) -> None:
     if report.problem:
         say(f"chaptersearch: {report.problem}")
     failed = len(report.failed) + len(report.offline)
+    already = sum(1 for _, reason in report.skipped if reason == "already in the library")
+    untimed = len(report.skipped) - already
     summary = (
         f"added {plural(len(report.added), 'episode')} "
         f"({plural(report.passages, 'passage')}), "
-        f"skipped {len(report.skipped):,} already in the library, "
-        f"failed {failed:,}; home {home().root}"
+        f"skipped {already:,} already in the library, "
+        f"failed {failed:,}; "
+        + (
+            f"{plural(untimed, 'episode')} {'has' if untimed == 1 else 'have'} no timed "
+            "transcript; "
+            if untimed
+            else ""
+        )
+        + f"home {home().root}"
     )
     if report.interrupted:
         say(f"chaptersearch: interrupted: {summary}")
@@ -470,6 +503,153 @@ def _print_add_report(report: Any, batch: bool) -> None:
         say(summary)
     if report.failed or report.stopped or report.problem:
         raise typer.Exit(2)
+
+
+@app.command()
+@friendly
+def update(
+    proxy: Annotated[
+        str | None,
+        typer.Option(envvar="CHAPTERSEARCH_PROXY", help="HTTP(S) proxy URL for YouTube and feeds"),
+    ] = None,
+    lang: Annotated[
+        list[str] | None,
+        typer.Option(help="Transcript languages in order of preference", show_default=False),
+    ] = None,
+    wait: Wait = 0.0,
+    embed: Embed = False,
+    model: Model = None,
+) -> None:
+    """Read every followed feed, channel and playlist again and add only what is new.
+
+    Feeds are asked conditionally (ETag, Last-Modified): an unchanged feed answers at
+    once. One line per source, then a summary; one failing source never stops the rest.
+    """
+    from .adding import AddOptions, EpisodeMaker
+    from .library import Library
+    from .links import check_proxy
+    from .operations import add_sources
+    from .sources_registry import Registry
+    from .updating import SourceResult, update_sources
+
+    home().check()
+    proxy = check_proxy(proxy) if proxy else None
+    languages = [code.strip() for value in lang or [] for code in value.split(",") if code.strip()]
+    if not Registry(home().root).sources:
+        say("no sources to update: feeds, channels and playlists you add are followed")
+        return
+    options = AddOptions(languages=languages or None, proxy=proxy)
+    embedder = _embedder(embed, model)
+
+    def add_new(items: list[Any], maker: Any, library: Library) -> Any:
+        report = add_sources(home(), items, maker, wait=wait, library=library, embedder=embedder)
+        _print_mended(report.mended)
+        for _, reason in report.failed:
+            say(f"chaptersearch: {reason}")
+        return report
+
+    def show(result: SourceResult) -> None:
+        say(result.line())
+
+    results = update_sources(
+        home(),
+        lambda library: EpisodeMaker(library, options),
+        add_new,
+        proxy=proxy,
+        wait=wait,
+        on_result=show,
+    )
+    failed = sum(1 for result in results if result.error)
+    added = sum(result.added for result in results)
+    unchanged = sum(1 for result in results if result.not_modified)
+    say(
+        f"updated {plural(len(results), 'source')}: {plural(added, 'new episode')} "
+        f"({plural(sum(r.passages for r in results), 'passage')}), "
+        f"{unchanged:,} not modified, {failed:,} failed; home {home().root}"
+    )
+    if failed:
+        raise typer.Exit(2)
+
+
+sources_app = typer.Typer(
+    help="The feeds, channels and playlists that `update` reads again.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.callback()
+@friendly
+def sources_list(
+    context: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
+) -> None:
+    """List the followed sources: kind, title, address, episodes, last update."""
+    if context.invoked_subcommand is not None:
+        return
+    from dataclasses import asdict
+
+    from .library import Library
+    from .sources_registry import Registry
+
+    home().check()
+    library = Library(home().library)
+    rows = []
+    for number, source in enumerate(Registry(home().root).sources, 1):
+        episodes = sum(1 for episode_id in source.episode_ids if library.has(episode_id))
+        row = asdict(source)
+        row.update({"number": number, "episodes": episodes})
+        row.pop("episode_ids")
+        rows.append(row)
+    if as_json:
+        typer.echo(json_text(rows))
+        return
+    if not rows:
+        say("no sources yet: `chaptersearch add FEED_URL` (or a channel or playlist) follows one")
+        return
+    for row in rows:
+        updated = (row["updated"] or "never")[:16].replace("T", " ")
+        typer.echo(
+            f"{row['number']:>2}. {row['kind']:<8} {printable(row['title'] or '-')}\n"
+            f"    {printable(row['address'])}\n"
+            f"    {plural(row['episodes'], 'episode')}, last update {updated}"
+        )
+
+
+@sources_app.command("remove")
+@friendly
+def sources_remove(
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE", help="Its number in `sources`, its address, or its title's start"
+        ),
+    ],
+    episodes: Annotated[
+        bool, typer.Option("--episodes", help="Also remove its episodes from the library")
+    ] = False,
+    wait: Wait = 0.0,
+) -> None:
+    """Stop following a source; its episodes stay unless --episodes."""
+    from .library import Library
+    from .operations import remove as run_remove
+    from .sources_registry import Registry, change
+
+    home().check()
+    chosen = Registry(home().root).resolve(name)
+    change(home(), wait, lambda registry: registry.forget(registry.resolve(chosen.address)))
+    removed = 0
+    if episodes:
+        library = Library(home().library)
+        for episode_id in chosen.episode_ids:
+            if library.has(episode_id):
+                run_remove(home(), episode_id, wait)
+                removed += 1
+    kept = "" if episodes else "; its episodes stay in the library (--episodes removes them)"
+    gone = f" and {plural(removed, 'episode')}" if episodes else ""
+    say(f"no longer following {chosen.title or chosen.address}{gone}{kept}")
 
 
 @app.command(help=QUERY_HELP)

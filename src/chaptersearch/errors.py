@@ -48,3 +48,8 @@ class QueryError(ChapterSearchError):
 
 class NetworkUnavailable(ChapterSearchError):
     """The machine cannot reach YouTube at all: a batch stops rather than fail each video."""
+
+
+class Skipped(ChapterSearchError):
+    """A source passed over on purpose (an episode with no timed transcript): counted in
+    the summary apart from failures."""

@@ -9,9 +9,10 @@ our own last-search file, so there is nothing to validate.
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
-ChapterSource = Literal["creator", "description", "auto", "file", "generated"]
-"""Where a chapter came from: the creator's player-bar chapters, the video description,
-YouTube's automatic key moments, a chapters file given to ``add``, or made up by us."""
+ChapterSource = Literal["creator", "description", "auto", "file", "feed", "generated"]
+"""Where a chapter came from: the creator's player-bar chapters, the video or episode
+description, YouTube's automatic key moments, a chapters file given to ``add``, a
+podcast feed's own chapters (Podcasting 2.0 JSON or Podlove), or made up by us."""
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ class Origin(BaseModel):
     """Where an episode was read from, so ``show`` can say and ``add`` can tell whether
     a file changed since."""
 
-    kind: Literal["file", "youtube"]
+    kind: Literal["file", "youtube", "feed"]
     location: str
     chapters_from: str | None = None
     size: int | None = None
@@ -115,6 +115,8 @@ class Episode(BaseModel):
     language: str | None = None
     transcript_generated: bool | None = None
     description: str = ""
+    page: str | None = None
+    """The episode's web page, when its ``url`` is the media file (podcast feeds)."""
     given: Given | None = None
     """None in entries written before details were kept apart (see ``details.given_of``)."""
     chapters: list[Chapter] = Field(min_length=1)

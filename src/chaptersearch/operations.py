@@ -15,7 +15,7 @@ from typing import Any
 from . import vectors
 from .disk import REBUILD_LATER, cannot_write
 from .embedding import EmbeddingError
-from .errors import ChapterSearchError, LibraryError, NetworkUnavailable
+from .errors import ChapterSearchError, LibraryError, NetworkUnavailable, Skipped
 from .home import Home
 from .index import IndexUpdater, build_index, duplicated_ids, indexed_ids, passage_texts
 from .interrupts import held
@@ -173,7 +173,7 @@ EpisodeMaker = Callable[[Any], Episode | None]
 
 
 def _needs_network(source: Any) -> bool:
-    return getattr(source, "kind", None) == "video"
+    return getattr(source, "kind", None) in ("video", "feed-item")
 
 
 def _unexpected(source: Any, error: Exception) -> str:
@@ -222,6 +222,8 @@ def add_sources(
             except NetworkUnavailable as error:
                 report.stopped = error
                 report.offline.append(str(source))
+            except Skipped as error:
+                report.skipped.append((str(source), str(error)))
             except ChapterSearchError as error:
                 report.failed.append((str(source), str(error)))
             except Exception as error:  # one source's surprise must not cost the batch

@@ -64,6 +64,8 @@ def format_show(episode: Episode) -> str:
         lines.append(f"  channel: {printable(episode.channel)}")
     if episode.url:
         lines.append(f"  url: {printable(episode.url)}")
+    if episode.page and episode.page != episode.url:
+        lines.append(f"  page: {printable(episode.page)}")
     if episode.published:
         lines.append(f"  published: {episode.published.isoformat()}")
     lines.append(

@@ -1,0 +1,162 @@
+"""``update``, ``sources`` and ``sources remove``: followed feeds, channels and playlists."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import responses
+
+from chaptersearch.home import Home
+from chaptersearch.library import Library
+from chaptersearch.sources_registry import Registry
+
+from .conftest import Run
+from .feed_fakes import (
+    PB_FEED,
+    TINY_FEED,
+    python_bytes_feed,
+    tiny_item,
+    tiny_rss,
+    tiny_vtt,
+    transcript_tag,
+)
+from .youtube_fakes import VIDEO, FakeYoutubeDL, serve_video, youtube
+
+__all__ = ["youtube"]  # the fixture, imported for pytest
+
+
+@pytest.fixture
+def mock() -> Iterator[responses.RequestsMock]:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as served:
+        yield served
+
+
+def conditional_requests(mock: Any, url: str) -> list[tuple[str | None, str | None]]:
+    return [
+        (call.request.headers.get("If-None-Match"), call.request.headers.get("If-Modified-Since"))
+        for call in mock.calls
+        if call.request.url == url
+    ]
+
+
+def test_update_adds_only_the_new_item_then_nothing(
+    shared: Any, run: Run, home: Home, mock: Any
+) -> None:
+    python_bytes_feed().serve(mock)
+    assert run("add", PB_FEED).exit_code == 0
+    (source,) = Registry(home.root).sources
+    assert (source.kind, source.address, source.title) == ("feed", PB_FEED, "Python Bytes")
+    assert source.etag == '"v1"' and len(source.episode_ids) == 38
+
+    unchanged = run("update")
+    assert unchanged.exit_code == 0, unchanged.stderr
+    assert unchanged.stderr.splitlines() == [
+        "feed Python Bytes: not modified since the last update",
+        "updated 1 source: 0 new episodes (0 passages), 1 not modified, 0 failed; "
+        f"home {home.root}",
+    ]
+    assert conditional_requests(mock, PB_FEED)[-1] == (
+        '"v1"',
+        "Mon, 30 Nov 2026 10:00:00 GMT",
+    )
+
+    mock.reset()
+    newer = python_bytes_feed(extra=1)  # episode 61 is out
+    newer.etag = '"v2"'
+    newer.serve(mock)
+    added = run("update")
+    assert added.exit_code == 0, added.stderr
+    # the two items that publish no timed transcript are looked at again: one may come later
+    assert added.stderr.splitlines()[0] == (
+        "feed Python Bytes: 1 new episode, 2 episodes without a timed transcript"
+    )
+    assert "updated 1 source: 1 new episode (" in added.stderr
+    transcript_fetches = [c for c in mock.calls if "/transcript/" in c.request.url]
+    assert [c.request.url for c in transcript_fetches] == [
+        "https://pythonbytes.fm/episodes/transcript/61.vtt"
+    ]  # nothing else fetched: the other items are known by their guid
+    assert len(Library(home.library).ids()) == 39
+
+    again = run("update")
+    assert again.stderr.splitlines()[0] == "feed Python Bytes: not modified since the last update"
+    assert conditional_requests(mock, PB_FEED)[-1][0] == '"v2"'
+    assert len(Library(home.library).ids()) == 39
+
+
+def test_one_failing_source_never_stops_the_others(run: Run, home: Home, mock: Any) -> None:
+    other = "https://other.example/feed"
+    mock.add(
+        responses.GET,
+        TINY_FEED,
+        body=tiny_rss(tiny_item(1, transcript_tag("https://tiny.example/1.vtt"))),
+    )
+    mock.add(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("first"))
+    mock.add(responses.GET, other, body=tiny_rss())
+    assert run("add", TINY_FEED, other).exit_code == 0
+    mock.reset()
+    mock.add(responses.GET, TINY_FEED, status=404)
+    newer = tiny_item(2, transcript_tag("https://other.example/2.vtt"))
+    mock.add(responses.GET, other, body=tiny_rss(newer))
+    mock.add(responses.GET, "https://other.example/2.vtt", body=tiny_vtt("second"))
+    result = run("update")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"feed Tiny Show: failed: feed at {TINY_FEED}: HTTP 404 Not Found"
+    assert lines[1] == "feed Tiny Show: 1 new episode"
+    assert lines[-1].startswith("updated 2 sources: 1 new episode (")
+    assert lines[-1].endswith(f"0 not modified, 1 failed; home {home.root}")
+
+
+def test_sources_list_and_remove(run: Run, home: Home, mock: Any) -> None:
+    mock.add(
+        responses.GET,
+        TINY_FEED,
+        body=tiny_rss(tiny_item(1, transcript_tag("https://tiny.example/1.vtt"))),
+    )
+    mock.add(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("kept"))
+    assert run("sources").stderr.startswith("no sources yet")
+    assert run("add", TINY_FEED).exit_code == 0
+    listed = run("sources")
+    assert listed.exit_code == 0
+    lines = listed.stdout.splitlines()
+    assert lines[0] == " 1. feed     Tiny Show"
+    assert lines[1] == f"    {TINY_FEED}"
+    assert lines[2].startswith("    1 episode, last update 20")
+    rows = json.loads(run("sources", "--json").stdout)
+    assert rows[0]["episodes"] == 1 and rows[0]["kind"] == "feed"
+
+    assert run("sources", "remove", "nothing-like-it").exit_code == 2
+    removed = run("sources", "remove", "1")
+    assert removed.exit_code == 0
+    assert removed.stderr.strip() == (
+        "no longer following Tiny Show; its episodes stay in the library (--episodes removes them)"
+    )
+    assert Registry(home.root).sources == [] and len(Library(home.library).ids()) == 1
+
+    assert run("add", TINY_FEED).exit_code == 0
+    gone = run("sources", "remove", "Tiny", "--episodes")
+    assert gone.stderr.strip() == "no longer following Tiny Show and 1 episode"
+    assert Library(home.library).ids() == []
+    # written atomically: no temporary file left beside it
+    assert sorted(p.name for p in home.root.glob(".*.tmp")) == []
+
+
+def test_update_with_nothing_followed(run: Run) -> None:
+    result = run("update")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("no sources to update")
+
+
+def test_playlists_are_remembered_and_updated(
+    run: Run, home: Home, youtube: type[FakeYoutubeDL]
+) -> None:
+    playlist = "https://www.youtube.com/playlist?list=PLtest"
+    youtube.playlists[playlist] = [VIDEO]
+    serve_video()
+    assert run("add", playlist, "--delay", "0").exit_code == 0
+    (source,) = Registry(home.root).sources
+    assert (source.kind, source.address, source.episode_ids) == ("playlist", playlist, [VIDEO])
+    result = run("update")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == f"playlist {playlist}: 0 new episodes"
