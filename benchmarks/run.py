@@ -28,8 +28,8 @@ from typing import Any, cast
 from chaptersearch.library import Library
 from chaptersearch.models import Episode
 
+from . import feed_ingest, web_load
 from . import meaning as meaning_bench
-from . import web_load
 from .corpus import DEFAULT_CORPUS, Source, sources, topic_queries
 from .engines import BenchQuery, ChapterSearch, Engine, Fts5, Tantivy
 from .measure import latencies, median_process_ms, percentile, run_process
@@ -479,6 +479,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{hybrid_quotes.first_with_video:.1%} |"
         )
 
+    log("ingest of a recorded podcast feed")
+    feed_result = feed_ingest.measure(args.corpus, 20 if args.smoke else 500, work)
+
     log("growth")
     sizes = [len(episodes)] if args.smoke else [100, 300, len(episodes)]
     growth_rows = growth(work, episodes, mix, sizes)
@@ -527,6 +530,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"({index_mb * 1e6 / raw:.1f}x; passages overlap by one cue and the text is stored "
         "for snippets). "
         f"`chaptersearch rebuild`: {rebuild.seconds:.1f} s, peak memory {rebuild.peak_mb:.0f} MB.",
+        "",
+        "## Ingest of a podcast feed",
+        "",
+        f"`chaptersearch add FEED_URL` over a recorded RSS feed of {feed_result['items']} "
+        "items, each with its `<podcast:transcript>` as WebVTT (the corpus's transcripts), "
+        "served in-process (`benchmarks/feed_ingest.py`); then `update`, which the "
+        "unchanged feed answers with 304:",
+        "",
+        *feed_ingest.rows(feed_result),
         "",
         "## Query speed",
         "",

@@ -203,6 +203,7 @@ class PbItem:
     description: str = ""
     namespace: str = "podcast"
     guid: bool = True
+    seconds: float = 1800.0
 
 
 PB_FIRST, PB_LAST = 21, 60
@@ -234,7 +235,7 @@ def python_bytes_feed(extra: int = 0) -> FakeFeed:
     for number in range(PB_FIRST, PB_LAST + 1 + extra):
         path = files[number]
         cues = vtt_cues(path)
-        item = PbItem(number, f"#{number} {pb_title(path)}")
+        item = PbItem(number, f"#{number} {pb_title(path)}", seconds=cues[-1][1])
         vtt_url = f"{site}/episodes/transcript/{number}.vtt"
         special = {51: "application/x-subrip", 52: "application/srt", 53: "text/srt"}
         if number in special:
@@ -312,7 +313,7 @@ def pb_rss(items: list[PbItem]) -> str:
   <link>{PB_SITE}/episodes/show/{item.number}</link>
   <pubDate>{format_datetime(when)}</pubDate>
   <enclosure url="{media}" length="1" type="audio/mpeg"/>
-  <itunes:duration>{clock(30 * 60)}</itunes:duration>
+  <itunes:duration>{clock(item.seconds)}</itunes:duration>
   <description>{html.escape(item.description or item.title)}</description>
   {tags}
 </item>"""
