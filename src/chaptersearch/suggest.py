@@ -86,8 +86,9 @@ def _within(reader: Any, term: str, edits: int) -> set[str]:
     """The index's terms within ``edits`` edits of ``term`` that start as it
     does, as Whoosh's ``IndexReader.terms_within`` finds them, with terms of a length
     too far off skipped before the distance is computed. (A segment's own
-    ``terms_within`` builds a Levenshtein automaton first, in pure Python: about a
-    second for a word of eight letters, ten times this walk.)"""
+    ``terms_within`` builds a Levenshtein automaton first, in pure Python: on the
+    1,047-episode corpus 48-66 ms of CPU a word in one segment and 190-220 ms over the
+    nine an ``add`` left, where this walk finds the same terms in 9-31 ms.)"""
     found: set[str] = set()
     for raw in reader.expand_prefix("text", term[:SAME_START]):
         other = raw.decode() if isinstance(raw, bytes) else str(raw)
