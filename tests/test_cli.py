@@ -295,7 +295,7 @@ def test_hits_on_a_terminal_are_styled_and_clickable() -> None:
     assert "\033[1;33mkeeper\033[0m" in styled
     plain = format_hit(hit, styled=False)
     assert "\033" not in plain
-    assert "§ C (no chapters: a made-up span)  ·  at 1:05" in plain
+    assert "§ C (0:00, made from the talk)  ·  at 1:05" in plain
 
 
 def test_search_does_not_import_the_network_stack_or_pydantic(added: Run, home: Home) -> None:

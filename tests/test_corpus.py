@@ -23,7 +23,10 @@ def test_fifty_real_episodes(shared: Path, run: Run) -> None:
     # said once, in the cue at 00:05:37.540: "...you can get these loops of memory that..."
     assert hits[0]["start"] == 337.54
     assert len(hits) == 1
-    assert hits[0]["chapter_title"] == "0:00–10:00"
+    # the episode has no chapters: the one the quote falls in is cut from the talk and
+    # titled by what is said in it (this stretch is about reference counting)
+    assert hits[0]["chapter_source"] == "generated"
+    assert "Reference counting" in hits[0]["chapter_title"]
     assert hits[0]["chapter_source"] == "generated"
     assert "loops of memory" in hits[0]["snippet"]
 

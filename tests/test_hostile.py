@@ -111,7 +111,9 @@ def test_silence_makes_no_empty_generated_chapters(run: Run, home: Home, tmp_pat
     )
     assert run("add", str(path)).exit_code == 0
     episode = Library(home.library).load("gap")
-    assert [chapter.title for chapter in episode.chapters] == ["0:00–90:00:00", "90:00:00–90:00:02"]
+    assert len(episode.chapters) <= 2
+    for chapter in episode.chapters:
+        assert any(chapter.start <= cue.start < chapter.end for cue in episode.cues), chapter
 
 
 # 3. nothing from the data reaches the terminal as a control sequence

@@ -77,9 +77,10 @@ def test_one_hit_per_chapter_with_a_count_of_the_rest(indexed: Home) -> None:
     hits = find(indexed, "people")
     chapters = [(hit.video_id, hit.chapter_title) for hit in hits]
     assert len(chapters) == len(set(chapters))
-    assert all(hit.more_in_chapter > 0 for hit in hits)
+    assert any(hit.more_in_chapter > 0 for hit in hits)
     more = find(indexed, "people", per_chapter=3)
-    assert len(more) > len(hits)
+    grouped = [(hit.video_id, hit.chapter_title) for hit in more]
+    assert len(grouped) > len(set(grouped))  # up to three from one chapter
 
 
 def test_filters(indexed: Home) -> None:

@@ -97,6 +97,44 @@ def parse_chapter_text(text: str) -> tuple[list[ChapterMark], list[str]]:
     return marks, notes
 
 
+_NUMBERED_TOPIC = re.compile(r"^[^#\n]{0,40}#\d{1,3}\s*[:.)-]\s*(?P<title>.+)$")
+MAX_TITLES = 200
+"""More topics than this is not a list of an episode's topics."""
+MAX_TITLE_LENGTH = 120
+
+
+def parse_chapter_titles(text: str) -> list[str]:
+    """Topic titles listed without times, in order, or none when the text is not such a
+    list: the numbered topics of show notes ("**Brian #1:** [Title](url)") when there are
+    two or more; else top-level bullets or numbered lines; else plain lines, when none of
+    them reads as a sentence of prose (longer than a title, or ending in a full stop)."""
+    numbered: list[str] = []
+    bulleted: list[str] = []
+    plain_lines: list[str] = []
+    for line in text.splitlines():
+        if not line.strip() or line[:1] in " \t":
+            continue
+        plain = _EMPHASIS.sub("", _MD_LINK.sub(r"\1", _BULLET.sub("", line))).strip()
+        if not _HAS_WORD.search(plain):
+            continue
+        match = _NUMBERED_TOPIC.match(plain)
+        if match:
+            numbered.append(match.group("title").strip())
+        elif _BULLET.match(line):
+            bulleted.append(plain)
+        else:
+            plain_lines.append(plain.lstrip("#").strip())
+    if len(numbered) >= 2:
+        titles = numbered
+    elif len(bulleted) >= 2:
+        titles = bulleted
+    elif all(len(line) <= MAX_TITLE_LENGTH and not line.endswith(".") for line in plain_lines):
+        titles = plain_lines
+    else:
+        titles = []
+    return [title[:MAX_TITLE_LENGTH].strip() for title in titles][:MAX_TITLES]
+
+
 def youtube_rule_problems(starts: list[float]) -> list[str]:
     """Which of YouTube's rules for description chapters a list of starts breaks.
 

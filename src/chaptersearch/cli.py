@@ -956,6 +956,14 @@ def edit(
         bool,
         typer.Option("--no-chapters", help="Forget the chapters you gave; use the source's own"),
     ] = False,
+    generate_chapters: Annotated[
+        bool,
+        typer.Option(
+            "--generate-chapters",
+            help="Forget the chapters you gave and, where the source has none, cut chapters "
+            "where the talk changes topic",
+        ),
+    ] = False,
     wait: Wait = 0.0,
 ) -> None:
     """Change an episode's title, channel, URL, date or chapters, and reindex it.
@@ -968,17 +976,19 @@ def edit(
     from .operations import edit as run_edit
 
     given = _given(title, url, channel, published, chapters)
-    if no_chapters:
+    if no_chapters or generate_chapters:
         if chapters is not None:
-            raise fail("give --chapters FILE or --no-chapters, not both")
-        given = given.merged(Given(chapters=None, chapters_from=None, chapter_notes=[]))
+            raise fail("give --chapters FILE or --no-chapters / --generate-chapters, not both")
+        given = given.merged(
+            Given(chapters=None, chapter_titles=None, chapters_from=None, chapter_notes=[])
+        )
     if not given:
         raise fail("nothing to change: give --title, --channel, --url, --published or --chapters")
 
     def change(episode: Episode) -> Episode:
         return reassemble(episode, given_of(episode).merged(given))
 
-    episode = run_edit(home(), episode_id, change, wait)
+    episode = run_edit(home(), episode_id, change, wait, _embedder(False, None))
     for note in episode.chapter_notes:
         warn(f"{episode.id}: {note}")
     say(f"edited {episode.id}: {episode.title}")

@@ -5,12 +5,14 @@ The flags of ``add`` and ``edit`` (title, channel, URL, date, chapters file) bec
 keeps them unless new values are given.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from .chapters import build_chapters, parse_chapter_text
+from .chapters import build_chapters, parse_chapter_text, parse_chapter_titles
 from .errors import ChapterError, ChapterSearchError
 from .files import read_text_file
-from .models import Chapter, Episode, Given, Mark
+from .models import Chapter, Cue, Episode, Given, Mark
+from .placing import place_titles
 
 
 def read_chapter_marks(path: Path) -> Given:
@@ -20,21 +22,40 @@ def read_chapter_marks(path: Path) -> Given:
     except ChapterSearchError as error:
         raise ChapterError(str(error)) from None
     marks, notes = parse_chapter_text(text)
-    if not marks:
-        raise ChapterError(f"{path}: no chapter times found; expected lines such as '0:00 Intro'")
+    if marks:
+        return Given(
+            chapters=[Mark(start=mark.start, title=mark.title) for mark in marks],
+            chapter_titles=None,
+            chapters_from=str(path.resolve()),
+            chapter_notes=notes,
+        )
+    titles = parse_chapter_titles(text)
+    if len(titles) < 2:
+        raise ChapterError(
+            f"{path}: no chapter times found and no list of topics; expected lines such as "
+            "'0:00 Intro', or one topic a line"
+        )
     return Given(
-        chapters=[Mark(start=mark.start, title=mark.title) for mark in marks],
+        chapters=None,
+        chapter_titles=titles,
         chapters_from=str(path.resolve()),
-        chapter_notes=notes,
+        chapter_notes=["no times in the chapters file: each topic is placed where it is discussed"],
     )
 
 
-def given_chapters(given: Given, duration: float) -> tuple[list[Chapter], list[str]] | None:
-    """The user's chapters fitted to an episode's length, or None when they gave none."""
-    if not given.chapters:
-        return None
-    chapters, notes = build_chapters(given.chapters, duration, source="file")
-    return chapters, given.chapter_notes + notes
+def given_chapters(
+    given: Given, duration: float, cues: Sequence[Cue]
+) -> tuple[list[Chapter], list[str]] | None:
+    """The user's chapters fitted to an episode's length, or None when they gave none.
+
+    Titles given without times are placed where the talk discusses each, in order.
+    """
+    if given.chapters:
+        chapters, notes = build_chapters(given.chapters, duration, source="file")
+        return chapters, given.chapter_notes + notes
+    if given.chapter_titles:
+        return place_titles(given.chapter_titles, cues, duration), list(given.chapter_notes)
+    return None
 
 
 def given_of(episode: Episode) -> Given:

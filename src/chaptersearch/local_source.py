@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from .chapters import generated_chapters
 from .details import given_chapters
 from .library import safe_id
 from .models import Cue, Episode, Given, Origin
+from .topics import cut_by, topic_chapters
 from .transcripts import read_transcript
 from .youtube_urls import watch_url, youtube_video_id
 
@@ -47,11 +47,11 @@ def file_episode(episode_id: str, cues: list[Cue], origin: Origin, given: Given)
     A YouTube ``url`` makes the link open that video; otherwise any URL gets ``#t=``.
     """
     duration = max(cue.end for cue in cues)
-    fitted = given_chapters(given, duration)
+    fitted = given_chapters(given, duration, cues)
     if fitted:
         chapters, notes = fitted
     else:
-        chapters, notes = generated_chapters(duration, cue_starts=[c.start for c in cues]), []
+        chapters, notes = topic_chapters(cues, duration), []
     video_id = youtube_video_id(given.url)
     return Episode(
         id=episode_id,
@@ -65,6 +65,7 @@ def file_episode(episode_id: str, cues: list[Cue], origin: Origin, given: Given)
         origin=origin.model_copy(update={"chapters_from": given.chapters_from}),
         given=given,
         chapter_notes=notes,
+        chapters_cut_by=cut_by(chapters),
     )
 
 

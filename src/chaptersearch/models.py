@@ -88,6 +88,8 @@ class Given(BaseModel):
     url: str | None = None
     published: date | None = None
     chapters: list[Mark] | None = None
+    chapter_titles: list[str] | None = None
+    """Chapters given as titles without times: placed where each is discussed."""
     chapters_from: str | None = None
     chapter_notes: list[str] = Field(default_factory=list)
     """How the chapters file was read (an hour rolled over, say)."""
@@ -123,6 +125,9 @@ class Episode(BaseModel):
     cues: list[Cue] = Field(min_length=1)
     chapter_notes: list[str] = Field(default_factory=list)
     """Problems found in the chapter list (YouTube's rules, dropped or merged chapters)."""
+    chapters_cut_by: str | None = None
+    """Which method cut chapters made from the talk (``topics.METHOD``), so ``rebuild``
+    can cut again the episodes an older method (or the old 10-minute spans) made."""
     fetched: dict[str, Any] | None = None
     """Raw data fetched from the network, kept so a rebuild never needs it again."""
 

@@ -23,6 +23,7 @@ from .journal import Pending
 from .library import Library
 from .models import Episode
 from .schema import live_folder, open_index
+from .topics import needs_cutting_again
 
 
 @dataclass
@@ -251,9 +252,16 @@ def _finish_add(home: Home, writer: HomeWriter, mend: bool) -> str | None:
     return problem
 
 
-def edit(home: Home, episode_id: str, change: Callable[[Episode], Episode], wait: float) -> Episode:
-    """Apply ``change`` to a stored episode and reindex it; returns the new episode."""
-    with home.writing(wait), HomeWriter(home) as writer:
+def edit(
+    home: Home,
+    episode_id: str,
+    change: Callable[[Episode], Episode],
+    wait: float,
+    embedder: Any = None,
+) -> Episode:
+    """Apply ``change`` to a stored episode and reindex it (and, with an ``embedder``,
+    embed its passages if they changed); returns the new episode."""
+    with home.writing(wait), HomeWriter(home, embedder=embedder) as writer:
         writer.reconcile()
         episode = change(writer.library.load(episode_id))
         with held():
@@ -299,6 +307,8 @@ def rebuild(
         for entry in library.episodes():
             if isinstance(entry, LibraryError):
                 skipped.append(entry)
+            elif needs_cutting_again(entry):
+                yield cut_again(library, entry)
             else:
                 yield entry
 
@@ -332,6 +342,21 @@ def rebuild(
                 )
             ) from None
     return RebuildReport(episodes=episodes, passages=passages, skipped=skipped)
+
+
+def cut_again(library: Library, episode: Episode) -> Episode:
+    """The episode with its made-up chapters cut again by today's method, saved; the
+    episode as it was when it cannot be saved, so the index matches the library."""
+    from .adding import reassemble
+    from .details import given_of
+
+    try:
+        again = reassemble(episode, given_of(episode))
+        with held():
+            library.save(again)
+    except (ChapterSearchError, OSError, ValueError):
+        return episode
+    return again
 
 
 def report_embedding(

@@ -58,7 +58,7 @@ def format_hit(
     channel = f"  {dim}·  {printable(hit.channel)}{reset}" if hit.channel else ""
     title = printable(hit.chapter_title)
     if hit.chapter_source == "generated":
-        chapter = f"{title} {dim}(no chapters: a made-up span){reset}"
+        chapter = f"{title} ({format_clock(hit.chapter_start)}, {dim}made from the talk{reset})"
     else:
         chapter = f"{title} ({format_clock(hit.chapter_start)})"
     more = (

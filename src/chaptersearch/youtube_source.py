@@ -10,24 +10,25 @@ from typing import Any
 from .chapters import (
     ChapterMark,
     build_chapters,
-    generated_chapters,
     parse_chapter_text,
     youtube_rule_problems,
 )
 from .details import given_chapters
 from .errors import TranscriptError
 from .models import MAX_SECONDS, Chapter, Cue, Episode, Given, Origin
+from .topics import cut_by, topic_chapters
 from .transcripts import clean_cues, snippets_to_raw
 from .youtube_urls import watch_url
 
 
 def chapters_for(
-    metadata: dict[str, Any], duration: float, given: Given, cue_starts: list[float]
+    metadata: dict[str, Any], duration: float, given: Given, cues: list[Cue]
 ) -> tuple[list[Chapter], list[str]]:
     """The user's chapters file wins; then the chapters YouTube shows (which yt-dlp reads
     from the player bar, key moments or description); then our own reading of the
-    description, kept only if YouTube would accept it; else generated spans."""
-    fitted = given_chapters(given, duration)
+    description, kept only if YouTube would accept it; else chapters cut where the talk
+    changes topic."""
+    fitted = given_chapters(given, duration, cues)
     if fitted:
         return fitted
     listed = metadata.get("chapters") or []
@@ -46,7 +47,7 @@ def chapters_for(
             chapters, more = build_chapters(marks, duration, source="description")
             return chapters, notes + more
         notes.append(f"times in the description were not used as chapters: {'; '.join(problems)}")
-    return generated_chapters(duration, cue_starts=cue_starts), notes
+    return topic_chapters(cues, duration), notes
 
 
 def _published(metadata: dict[str, Any]) -> date | None:
@@ -79,7 +80,7 @@ def episode_from_fetched(
     if not cues:
         raise TranscriptError(f"{video_id}: the transcript YouTube returned is empty")
     duration = _duration(metadata, cues)
-    chapters, notes = chapters_for(metadata, duration, given, [cue.start for cue in cues])
+    chapters, notes = chapters_for(metadata, duration, given, cues)
     return Episode(
         id=video_id,
         title=given.title or metadata.get("title") or video_id,
@@ -97,6 +98,7 @@ def episode_from_fetched(
         ),
         given=given,
         chapter_notes=notes,
+        chapters_cut_by=cut_by(chapters),
         fetched=fetched,
     )
 
