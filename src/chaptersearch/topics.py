@@ -67,6 +67,9 @@ _QUESTION = re.compile(
     r"[^?]{8,}\?\s*$",
     re.IGNORECASE,
 )
+_VERB_ENDINGS = ("ing", "ed", "ly", "s")
+"""Endings of single words that are seldom a topic: verb forms, adverbs, plurals of
+generic nouns."""
 _JOINERS = frozenset({"of", "and", "the", "for", "to", "in"})
 """Small words that may stand inside a three-word title ("Python for data")."""
 
@@ -93,7 +96,12 @@ STOP_WORDS = frozenset(
     thats theres whats lets youve id youd hes shes its gonna wanna yeah mhm hmm
     first second third last next year years day days week weeks today episode show podcast
     talked talks told call called calls come comes coming came start started end point part
-    able else ago ahead along already anything awesome""".split()
+    able else ago ahead along already anything awesome seen set enjoy find finding play
+    played letting speaking real quick special favorite different ways online hanging
+    happen happened happens kinds talk topic question questions answer idea ideas stuff
+    person folks everybody somebody problem problems matter reason reasons example
+    interesting important easy hard whole least best better worse bad huge small
+    large long short old young high low early late easier harder""".split()
 )
 """Words that say nothing about a topic: function words and the fillers of talk."""
 
@@ -376,6 +384,11 @@ def _best_title(
             continue
         rarity = math.log((chapters + 1) / spread[key]) + 0.3
         weight = phrase.count * rarity * (1.0 + 0.6 * (phrase.words - 1))
+        written = _as_said(phrase.written)
+        if sum(form[:1].isupper() for form in phrase.written.elements()) * 2 > phrase.count:
+            weight *= 1.5  # mostly written with a capital: a name (Ansible, Pyodide)
+        elif phrase.words == 1 and written.lower().endswith(_VERB_ENDINGS):
+            weight *= 0.3  # "finding", "played", "really": rarely what a stretch is about
         scored.append((weight, key))
     scored.sort(key=lambda item: (-item[0], item[1]))
     picked: list[str] = []
