@@ -100,7 +100,8 @@ def transcript_lines(episode: Episode, start: float = 0.0, width: int | None = N
     for cue in cues:
         while next_chapter < len(chapters) and chapters[next_chapter].start <= cue.start:
             chapter = chapters[next_chapter]
-            lines.append(f"§ {printable(chapter.title)} ({format_clock(chapter.start)})")
+            heading = f"{printable(chapter.title)} ({format_clock(chapter.start)})"
+            lines.extend(hanging("§ ", heading, width))
             next_chapter += 1
         time = f"  {format_clock(cue.start):>{clock}}  "
         lines.extend(hanging(time, printable(cue.text), width))

@@ -394,7 +394,7 @@ def _best_title(
     picked: list[str] = []
     picked_keys: list[str] = []
     for _, key in scored:
-        if any(key in other or other in key for other in picked_keys):
+        if any(set(key.split()) & set(other.split()) for other in picked_keys):
             continue
         written = _as_said(counted[key].written)
         if written.lower() in used:

@@ -1,0 +1,191 @@
+"""Chapters made from the talk when an episode has none, and chapter titles given
+without times placed where each is discussed."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from chaptersearch.chapters import generated_chapters, parse_chapter_titles
+from chaptersearch.home import Home
+from chaptersearch.library import Library
+from chaptersearch.models import Cue
+from chaptersearch.placing import place_titles
+from chaptersearch.topics import MAX_CHAPTER, METHOD, MIN_CHAPTER, topic_chapters
+
+from .conftest import Run
+from .helpers import vtt_text
+
+TOPICS = [
+    (
+        "Kubernetes",
+        "kubernetes clusters schedule pods on nodes and the kubelet restarts failed "
+        "containers while helm charts describe the deployment",
+    ),
+    (
+        "Sourdough",
+        "sourdough bread needs a starter of flour and water fed daily, then the dough "
+        "proofs overnight before baking in a hot dutch oven",
+    ),
+    (
+        "Marathon",
+        "marathon training means long runs on sunday, interval sessions on the track "
+        "and easy miles so the legs recover before race day",
+    ),
+    (
+        "Telescopes",
+        "telescopes gather starlight with a mirror, the eyepiece magnifies saturn's rings "
+        "and a dark sky away from city lights shows the milky way",
+    ),
+]
+SPAN = 300.0
+"""Each topic is talked about for five minutes, a caption every five seconds."""
+
+
+def three_topics(topics: list[tuple[str, str]] = TOPICS) -> list[Cue]:
+    cues = []
+    for number, (_, text) in enumerate(topics):
+        words = text.split()
+        for step in range(int(SPAN // 5)):
+            start = number * SPAN + step * 5
+            said = " ".join(words[(step * 4) % len(words) :][:8])
+            cues.append(Cue(start=start, end=start + 5, text=f"well {said} you know"))
+    return cues
+
+
+def test_cuts_fall_where_the_topic_changes_and_titles_name_it() -> None:
+    cues = three_topics()
+    duration = cues[-1].end
+    chapters = topic_chapters(cues, duration)
+    changes = [SPAN * k for k in range(1, len(TOPICS))]
+    starts = [chapter.start for chapter in chapters[1:]]
+    for change in changes:
+        assert any(abs(start - change) <= 30 for start in starts), (change, starts)
+    assert all(chapter.source == "generated" for chapter in chapters)
+    assert chapters[0].start == 0 and chapters[-1].end == duration
+    for chapter in chapters:
+        topic = TOPICS[min(int((chapter.start + 30) // SPAN), len(TOPICS) - 1)]
+        words = topic[1].split()
+        assert any(word.lower() in chapter.title.lower() for word in words), chapter.title
+        assert "Part" not in chapter.title
+
+
+def test_chapters_have_sensible_lengths_and_the_same_talk_cuts_the_same() -> None:
+    cues = [
+        Cue(start=second, end=second + 4, text=f"topic {second // 700} words {second % 97}")
+        for second in range(0, 3 * 3600, 4)
+    ]
+    chapters = topic_chapters(cues, 3 * 3600)
+    lengths = [chapter.end - chapter.start for chapter in chapters]
+    assert min(lengths) >= MIN_CHAPTER
+    assert max(lengths) <= MAX_CHAPTER
+    assert topic_chapters(cues, 3 * 3600) == chapters
+
+
+def test_a_short_or_silent_episode_gets_one_titled_chapter() -> None:
+    cues = [Cue(start=1, end=2, text="hello"), Cue(start=3, end=4, text="goodbye")]
+    chapters = topic_chapters(cues, 4)
+    assert len(chapters) == 1
+    assert chapters[0].title == "Hello goodbye"  # the only phrase said
+    nothing = topic_chapters([Cue(start=0, end=2, text="uh, yeah")], 2)
+    assert [chapter.title for chapter in nothing] == ["0:00–0:02"]
+
+
+def test_titles_given_without_times_are_placed_where_each_is_discussed() -> None:
+    cues = three_topics()
+    titles = ["Welcome", "Baking sourdough", "Training for a marathon", "Telescopes at night"]
+    chapters = place_titles(titles, cues, cues[-1].end)
+    assert [chapter.title for chapter in chapters] == titles
+    assert chapters[0].start == 0
+    for chapter, expected in zip(chapters[1:], (300, 600, 900), strict=True):
+        assert abs(chapter.start - expected) <= 30, (chapter.title, chapter.start)
+
+
+def test_a_list_of_topics_is_read_from_show_notes_bullets_and_plain_lines() -> None:
+    notes = (
+        "# Python Bytes 120\n\n**Brian #1:** [**Memorable Tech Talks**](https://x.test)\n"
+        "- via someone\n\n**Michael #2:** Running Flask on Kubernetes\n- nested detail\n"
+    )
+    assert parse_chapter_titles(notes) == ["Memorable Tech Talks", "Running Flask on Kubernetes"]
+    assert parse_chapter_titles("- One\n- Two\n  - nested\n") == ["One", "Two"]
+    assert parse_chapter_titles("Intro\nThe keeper test\nWrap up\n") == [
+        "Intro",
+        "The keeper test",
+        "Wrap up",
+    ]
+    assert parse_chapter_titles("We talk about things.\nNo times here at all.\n") == []
+
+
+@pytest.fixture
+def episode_file(tmp_path: Path) -> Path:
+    path = tmp_path / "topics.vtt"
+    cues = three_topics()
+    path.write_text(vtt_text([(c.start, c.end, c.text) for c in cues]), encoding="utf-8")
+    return path
+
+
+def test_add_without_chapters_cuts_by_topic_and_says_so(run: Run, episode_file: Path) -> None:
+    assert run("add", str(episode_file)).exit_code == 0
+    result = run("search", "sourdough", "--json", "--limit", "1")
+    hit = json.loads(result.stdout)[0]
+    assert hit["chapter_source"] == "generated"
+    assert abs(hit["chapter_start"] - SPAN) <= 30
+    printed = run("search", "sourdough", "--limit", "1").stdout
+    assert "made from the talk" in printed
+
+
+def test_a_titles_only_chapters_file_is_placed_and_kept_as_the_users(
+    run: Run, home: Home, episode_file: Path, tmp_path: Path
+) -> None:
+    listed = tmp_path / "topics.txt"
+    listed.write_text("- Welcome\n- Sourdough bread\n- Marathon training\n- Telescopes\n")
+    result = run("add", str(episode_file), "--chapters", str(listed))
+    assert result.exit_code == 0, result.stderr
+    episode = Library(home.library).load("topics")
+    assert [c.title for c in episode.chapters] == [
+        "Welcome",
+        "Sourdough bread",
+        "Marathon training",
+        "Telescopes",
+    ]
+    assert all(c.source == "file" for c in episode.chapters)
+    assert abs(episode.chapters[1].start - SPAN) <= 30
+
+
+def test_edit_generate_chapters_forgets_the_users_and_cuts_again(
+    run: Run, home: Home, episode_file: Path, tmp_path: Path
+) -> None:
+    timed = tmp_path / "timed.txt"
+    timed.write_text("0:00 One\n10:00 Two\n")
+    assert run("add", str(episode_file), "--chapters", str(timed)).exit_code == 0
+    assert run("edit", "topics", "--generate-chapters").exit_code == 0
+    episode = Library(home.library).load("topics")
+    assert all(c.source == "generated" for c in episode.chapters)
+    assert len(episode.chapters) >= 3
+    assert episode.chapters_cut_by == METHOD
+
+
+def test_rebuild_cuts_again_what_an_older_method_made_and_keeps_the_users(
+    run: Run, home: Home, episode_file: Path, tmp_path: Path
+) -> None:
+    assert run("add", str(episode_file)).exit_code == 0
+    library = Library(home.library)
+    old = library.load("topics")
+    spans = generated_chapters(old.duration)  # what chaptersearch made before
+    library.save(old.model_copy(update={"chapters": spans, "chapters_cut_by": None}))
+    other = tmp_path / "other.vtt"
+    other.write_text(episode_file.read_text())
+    timed = tmp_path / "timed.txt"
+    timed.write_text("0:00 One\n10:00 Two\n")
+    assert run("add", str(other), "--chapters", str(timed)).exit_code == 0
+
+    assert run("rebuild").exit_code == 0
+    again = library.load("topics")
+    assert again.chapters_cut_by == METHOD
+    assert [c.title for c in again.chapters] != [c.title for c in spans]
+    assert [c.title for c in library.load("other").chapters] == ["One", "Two"]
+    found = run("search", "telescopes", "--video", "topics", "--json", "--limit", "1")
+    hit = json.loads(found.stdout)[0]
+    assert hit["chapter_title"] == next(
+        c.title for c in again.chapters if c.start <= hit["start"] < c.end
+    )
