@@ -14,10 +14,12 @@ chapters and the cuts are compared with the published starts:
   ``placing.place_titles``, and the same F1.
 
 A third of the episodes (by a hash of their name) is held out of all tuning; both parts
-are reported. Run: ``python -m benchmarks.chapters [--out FILE]``.
+are reported. Run: ``python -m benchmarks.chapters [--out FILE] [--search WORK]``;
+``--search`` also compares known-item ranking with the old spans and the new chapters.
 """
 
 import argparse
+import functools
 import hashlib
 import json
 import time
@@ -201,11 +203,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--limit", type=int, default=0, help="only the first N episodes")
+    parser.add_argument(
+        "--search",
+        type=Path,
+        metavar="WORK",
+        help="also measure search over the Python Bytes and Talk Python corpus (in WORK)",
+    )
     args = parser.parse_args()
     episodes = load()
     if args.limit:
         episodes = episodes[: args.limit]
     text = report(episodes)
+    if args.search:
+        text += search_quality(args.search)
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
@@ -213,3 +223,67 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+SEARCHES = (
+    "garbage collection",
+    "pytest fixtures",
+    "async await",
+    "type hints",
+    "packaging with poetry",
+)
+"""Five searches whose first hit's chapter is shown before and after."""
+
+
+def search_quality(work: Path) -> str:
+    """Known-item ranking over the Python Bytes and Talk Python corpus, with the old
+    10-minute spans and with chapters cut from the talk (chapter titles are a boosted
+    field, so titles change ranking); and five searches' first hits, before and after."""
+    from chaptersearch.search import SearchRequest, search
+
+    from .corpus import load as load_source
+    from .corpus import sources, topic_queries
+    from .engines import ChapterSearch
+    from .quality import evaluate
+
+    after = [load_source(source) for source in sources(DEFAULT_CORPUS)]
+    before = [
+        episode.model_copy(
+            update={"chapters": generated_chapters(episode.duration), "chapters_cut_by": None}
+        )
+        for episode in after
+    ]
+    queries = topic_queries(DEFAULT_CORPUS, {episode.id for episode in after})
+    lines = [
+        "",
+        "### Search with chapters cut from the talk",
+        "",
+        f"Known-item ranking over {len(after)} episodes (none has chapters of its own), "
+        "show-notes headings as queries, chapters as 10-minute spans (before) and cut "
+        "from the talk (after):",
+        "",
+        "| chapters | MRR@10 tuning | MRR@10 held out | R@10 held out |",
+        "|---|---:|---:|---:|",
+    ]
+    engines = {}
+    for name, episodes in (("10-minute spans (before)", before), ("cut from the talk", after)):
+        engine = ChapterSearch(work / name.split()[0])
+        engine.build(episodes)
+        engines[name] = engine
+        ranked = functools.partial(engine.search, limit=30)
+        tuning = evaluate(ranked, [q for q in queries if not q.held_out])
+        held = evaluate(ranked, [q for q in queries if q.held_out])
+        lines.append(f"| {name} | {tuning.mrr:.3f} | {held.mrr:.3f} | {held.recall_10:.3f} |")
+    lines += ["", "Five searches, the first hit's chapter before and after:", ""]
+    lines += ["| search | episode | before | after |", "|---|---|---|---|"]
+    for text in SEARCHES:
+        row = []
+        for engine in engines.values():
+            hits = search(engine.folder, SearchRequest(text, limit=1))
+            row.append(hits[0] if hits else None)
+        first = row[0] or row[1]
+        shown = [
+            f"§ {hit.chapter_title} ({hit.chapter_start:.0f} s)" if hit else "-" for hit in row
+        ]
+        lines.append(f"| {text} | {first.video_id if first else '-'} | {shown[0]} | {shown[1]} |")
+    return "\n".join(lines) + "\n"
