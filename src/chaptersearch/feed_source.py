@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from .chapters import ChapterMark, build_chapters, generated_chapters
+from .chapters import ChapterMark, build_chapters
 from .details import given_chapters
 from .errors import ChapterError, ChapterSearchError, Skipped, TranscriptError
 from .feed_chapters import (
@@ -30,6 +30,7 @@ from .feed_transcripts import UntimedTranscript, decode, format_rank, read_feed_
 from .feeds import FeedItem, TranscriptLink, read_feed
 from .library import safe_id
 from .models import MAX_SECONDS, Chapter, Cue, Episode, Given, Origin
+from .topics import cut_by, topic_chapters
 
 MAX_FEED_BYTES = 32 * MEGABYTE
 """Large real feeds (a daily show's whole history) are a few MB; 32 MB is generous."""
@@ -230,8 +231,9 @@ def _chapters(
     fetched: dict[str, Any], duration: float, given: Given, cues: list[Cue]
 ) -> tuple[list[Chapter], list[str], str | None]:
     """The user's chapters win; then the feed's (JSON, Podlove or description, as
-    fetched); else generated spans. YouTube's rules are no concern of a podcast."""
-    fitted = given_chapters(given, duration)
+    fetched); else chapters cut where the talk changes topic. YouTube's rules are no
+    concern of a podcast."""
+    fitted = given_chapters(given, duration, cues)
     if fitted:
         return fitted[0], fitted[1], given.chapters_from
     kept = fetched.get("chapters")
@@ -246,7 +248,7 @@ def _chapters(
             return chapters, notes, str(kept.get("from") or "")
     else:
         notes = []
-    return generated_chapters(duration, cue_starts=[cue.start for cue in cues]), notes, None
+    return topic_chapters(cues, duration), notes, None
 
 
 def _published(text: Any) -> date | None:
@@ -286,5 +288,6 @@ def episode_from_feed(
         origin=Origin(kind="feed", location=fetched["feed"]["url"], chapters_from=chapters_from),
         given=given,
         chapter_notes=notes,
+        chapters_cut_by=cut_by(chapters),
         fetched=fetched,
     )
