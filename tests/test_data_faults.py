@@ -318,3 +318,93 @@ def test_the_default_model_missing_offline(
         {name: f"http://127.0.0.1:9/{name}" for name in embedding.MODEL_FILES},
     )
     check_words_only(run, home, tmp_path, "could not be fetched")
+
+
+# 5. a damaged vector file is set aside and computed again; scores are always numbers
+
+
+def refuse_nan(text: str) -> Any:
+    """JSON as the standard reads it: NaN and Infinity are not JSON."""
+    return json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+
+
+def damage(path: Path, how: str) -> None:
+    import numpy as np
+
+    if how == "cut short":
+        path.write_bytes(path.read_bytes()[:300])
+        return
+    data = dict(np.load(path))
+    if how == "keys and vectors disagree":
+        data["keys"] = data["keys"][:-1]
+    elif how == "not numbers":
+        data["vectors"] = np.full_like(data["vectors"], np.nan)
+    elif how == "another length":
+        data["vectors"] = data["vectors"][:, :32]
+    np.savez(path, **data)
+
+
+@pytest.mark.parametrize(
+    "how", ["cut short", "keys and vectors disagree", "not numbers", "another length"]
+)
+@pytest.mark.parametrize("command", [["rebuild"], ["add", "third.vtt"], ["remove", "second"]])
+def test_a_damaged_vector_file_is_set_aside_and_computed_again(
+    run: Run, home: Home, tmp_path: Path, hashed: Path, how: str, command: list[str]
+) -> None:
+    embedded_home(run, tmp_path, hashed)
+    write_vtt(tmp_path / "second.vtt", {5.0: "a zebra crossing", 30.0: "more words here"})
+    write_vtt(tmp_path / "third.vtt", {5.0: "a third one"})
+    assert run("add", str(tmp_path / "second.vtt")).exit_code == 0
+    vectors = home.root / "vectors"
+    damage(vectors / "first.npz", how)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        result = run(*command)
+    assert result.exit_code == 0, result.stderr
+    assert "unexpected" not in result.stderr
+    assert (vectors / "damaged" / "first.npz").is_file()
+    if command[0] == "remove":  # no embedder at hand: a rebuild computes them
+        assert not (vectors / "first.npz").exists()
+        assert run("rebuild").exit_code == 0
+    from chaptersearch import vectors as kept
+
+    assert kept.load(home, "first") is not None  # computed again, whole
+    for mode in ("hybrid", "meaning"):
+        searched = run("search", "keeper", "--mode", mode, "--json")
+        assert searched.exit_code == 0 and searched.stderr == ""
+        assert refuse_nan(searched.stdout)[0]["video_id"] == "first"
+
+
+def test_scores_are_numbers_when_the_search_matrix_holds_nan(
+    run: Run, home: Home, tmp_path: Path, hashed: Path
+) -> None:
+    import numpy as np
+    from starlette.testclient import TestClient
+
+    from chaptersearch.web import create_app
+
+    embedded_home(run, tmp_path, hashed)
+    (matrix,) = (home.root / "vectors").glob("set-*/matrix.npy")
+    np.save(matrix, np.full_like(np.load(matrix), np.nan))
+    searched = run("search", "keeper", "--json")
+    assert searched.exit_code == 0
+    assert refuse_nan(searched.stdout)[0]["video_id"] == "first"
+    site = TestClient(create_app(home), base_url="http://127.0.0.1:8765")
+    answer = site.get("/api/search", params={"q": "fired", "mode": "meaning"})
+    assert answer.status_code == 200
+    assert all(isinstance(hit["score"], float) for hit in refuse_nan(answer.text)["hits"])
+
+
+@pytest.mark.parametrize("damaged", ["keys.txt", "matrix.npy"])
+def test_a_damaged_search_matrix_searches_by_words_until_a_rebuild(
+    run: Run, home: Home, tmp_path: Path, hashed: Path, damaged: str
+) -> None:
+    embedded_home(run, tmp_path, hashed)
+    (path,) = (home.root / "vectors").glob(f"set-*/{damaged}")
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    searched = run("search", "keeper")
+    assert searched.exit_code == 0 and "keeper test" in searched.stdout
+    assert searched.stderr.startswith("chaptersearch: warning: searching by words only: ")
+    assert "run `chaptersearch rebuild`" in searched.stderr
+    assert run("rebuild").exit_code == 0
+    assert run("search", "keeper").stderr == ""

@@ -7,6 +7,7 @@ an earlier, killed one left pending (``HomeWriter.reconcile``). So Ctrl-C, a kil
 crash loses at most the episode in flight, and only until the next write.
 """
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,8 +133,10 @@ def embed_episode(home: Home, episode: Episode, embedder: Any) -> bool:
     return True
 
 
-def publish_vectors(home: Home, library: Library, embedder: Any) -> int:
-    """Gather the search matrix from the kept vectors of the library's episodes."""
+def publish_vectors(home: Home, library: Library, embedder: Any) -> list[str]:
+    """Gather the search matrix from the kept vectors of the library's episodes. Damaged
+    vector files are set aside; with an ``embedder`` they are computed again at once.
+    Returns the episodes left without vectors that way (the next rebuild embeds them)."""
     if embedder is not None:
         model = embedder.name
     else:  # the model the home remembers, else the one the current matrix was made with
@@ -143,8 +146,15 @@ def publish_vectors(home: Home, library: Library, embedder: Any) -> int:
             model = None
         model = model or vectors.matrix_model(home)
     if not model:
-        return 0
-    return vectors.publish(home, library.ids(), model)
+        return []
+    ids = library.ids()
+    set_aside = vectors.publish(home, ids, model)
+    if not set_aside or embedder is None:
+        return set_aside
+    for episode_id in set_aside:
+        with contextlib.suppress(LibraryError):
+            embed_episode(home, library.load(episode_id), embedder)
+    return vectors.publish(home, ids, model)
 
 
 @dataclass
