@@ -4,6 +4,11 @@ server's port and host, rebuild workers, very large inputs, and smaller slips.
 Each test fails without its fix; the comment above a group names the item of issue 16."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -214,3 +219,91 @@ def test_a_library_entry_with_a_bom_is_read(run: Run, home: Home, tmp_path: Path
     entry.write_bytes(b"\xef\xbb\xbf" + entry.read_bytes())
     assert run("show", "a").exit_code == 0
     assert "1 episode" in run("rebuild").stderr
+
+
+# 11. rebuild's worker processes stop with their parent, quietly
+
+WORKERS_SCRIPT = """
+import multiprocessing, sys, time
+from pathlib import Path
+from chaptersearch.index import build_index
+from chaptersearch.models import Chapter, Cue, Episode, Origin
+
+def episodes():
+    for number in range(250):  # 250 passages: two job files, so both workers start
+        yield Episode(
+            id=f"e{number}", title="E", duration=5,
+            chapters=[Chapter(title="All", start=0, end=5, source="file")],
+            cues=[Cue(start=0, end=5, text=f"words of episode {number}")],
+            origin=Origin(kind="file", location=f"/e{number}.vtt"),
+        )
+    while len(multiprocessing.active_children()) < 2:
+        time.sleep(0.05)
+    print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+    time.sleep(120)
+
+try:
+    build_index(Path(sys.argv[1]), episodes(), processes=2)
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # a zombie is dead
+    except FileNotFoundError:
+        return True
+
+
+def _start_workers(tmp_path: Path) -> tuple["subprocess.Popen[str]", list[int]]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", WORKERS_SCRIPT, str(tmp_path / "whoosh")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a shell gives a command
+    )
+    assert process.stdout is not None
+    workers = [int(pid) for pid in process.stdout.readline().split()]
+    assert len(workers) == 2, process.stderr.read() if process.stderr else ""
+    return process, workers
+
+
+def _wait_gone(pids: list[int], seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if all(_gone(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def linux() -> None:
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("reads processes from /proc")
+
+
+@pytest.mark.usefixtures("linux")
+def test_rebuild_workers_are_quiet_on_ctrl_c(tmp_path: Path) -> None:
+    process, workers = _start_workers(tmp_path)
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors
+    assert _wait_gone(workers, 10)
+
+
+@pytest.mark.usefixtures("linux")
+def test_rebuild_workers_stop_when_their_parent_is_killed(tmp_path: Path) -> None:
+    process, workers = _start_workers(tmp_path)
+    try:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        assert _wait_gone(workers, 10)
+    finally:
+        for pid in workers:
+            if not _gone(pid):
+                os.kill(pid, signal.SIGKILL)

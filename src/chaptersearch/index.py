@@ -337,8 +337,6 @@ def build_index(
             shutil.rmtree(stale, ignore_errors=True)
     generation = _new_generation(folder)
     options: dict[str, Any] = {"limitmb": 256, **WRITER_OPTIONS}
-    if processes > 1:
-        options.update(procs=processes, multisegment=True)
     episode_count = passage_count = 0
     try:
         ix = create_index(generation)
@@ -346,7 +344,12 @@ def build_index(
         shutil.rmtree(generation, ignore_errors=True)
         raise
     try:
-        writer = ix.writer(**options)
+        if processes > 1:
+            from .workers import QuietMpWriter
+
+            writer = QuietMpWriter(ix, procs=processes, multisegment=True, **options)
+        else:
+            writer = ix.writer(**options)
         try:
             for episode in episodes:
                 for document in passage_documents(episode):
