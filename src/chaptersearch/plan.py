@@ -34,6 +34,19 @@ is noisy."""
 MAX_EXPANSIONS = 50
 """A prefix stands for at most this many words, the most frequent ones: ``a*`` must not
 become a query of every word in the index."""
+MAX_QUERY_EXPANSIONS = 200
+"""All the prefixes of one query stand for at most this many words together, shared
+out evenly: 32 two-letter prefixes had made a query of 1,600 words in three fields that
+took a minute to answer."""
+SCAN_FACTOR = 20
+"""A lone prefix looks at up to this many times ``MAX_EXPANSIONS`` words to find its most
+frequent; the prefixes of a query share that many look-ups."""
+MAX_PREFIX_POSTINGS = 100_000
+"""The words all the prefixes of a query stand for are said in at most this many
+passages together (per field), shared out evenly: the cost of a search grows with the
+passages its words are said in, and the most frequent words starting with two letters
+("the", "that", "this") are said in nearly every passage. The most frequent words that
+fit are taken; a word too common to fit is left out."""
 MIN_SPLIT_PART = 2
 SPLIT_MAX_PASSAGES = 50
 SPLIT_MIN_PASSAGES = 1
@@ -64,15 +77,45 @@ def _exists(reader: Any, fieldname: str, term: str) -> bool:
     return bool(reader.doc_frequency(fieldname, term))
 
 
-def _expansions(reader: Any, fieldname: str, prefix: str) -> list[str]:
-    """The most frequent words of a field that start with ``prefix``."""
+@dataclass(frozen=True)
+class Share:
+    """What one prefix of a query may stand for: so many words, said in so many
+    passages together."""
+
+    words: int = MAX_EXPANSIONS
+    postings: int = MAX_PREFIX_POSTINGS
+    scanned: int = SCAN_FACTOR * MAX_EXPANSIONS
+    """How many words starting with the prefix are looked at to find the most frequent."""
+
+    @classmethod
+    def of(cls, clauses: list[Clause]) -> "Share":
+        """An even share of the query's budget: ``MAX_EXPANSIONS`` words said in
+        ``MAX_PREFIX_POSTINGS`` passages for a lone prefix, less for each of many."""
+        prefixes = max(sum(clause.prefix for clause in clauses), 1)
+        words = max(1, min(MAX_EXPANSIONS, MAX_QUERY_EXPANSIONS // prefixes))
+        scanned = max(2 * words, SCAN_FACTOR * MAX_EXPANSIONS // prefixes)
+        return cls(words, MAX_PREFIX_POSTINGS // prefixes, scanned)
+
+
+def _expansions(reader: Any, fieldname: str, prefix: str, share: Share | None = None) -> list[str]:
+    """The most frequent words of a field that start with ``prefix``, as many as the
+    ``share`` allows."""
+    share = share or Share()
     found = []
     for raw in reader.expand_prefix(fieldname, prefix):
         term = raw.decode() if isinstance(raw, bytes) else str(raw)
         found.append((reader.doc_frequency(fieldname, term), term))
-        if len(found) > 20 * MAX_EXPANSIONS:
+        if len(found) >= share.scanned:
             break
-    return [term for _, term in sorted(found, reverse=True)[:MAX_EXPANSIONS]]
+    chosen: list[str] = []
+    postings = 0
+    for frequency, term in sorted(found, reverse=True):
+        if postings + frequency <= share.postings:
+            chosen.append(term)
+            postings += frequency
+            if len(chosen) == share.words:
+                break
+    return chosen
 
 
 def _splits(reader: Any, word: str) -> list[tuple[str, ...]]:
@@ -138,19 +181,21 @@ class _Parts:
         return _any([self.text, chapter])
 
 
-def _parts(clause: Clause, number: int, reader: Any, matching: Matching) -> _Parts:
+def _parts(
+    clause: Clause, number: int, reader: Any, matching: Matching, share: Share | None = None
+) -> _Parts:
     clauses = frozenset({number})
     if clause.prefix:
         prefix = clause.terms[0]
-        words = _expansions(reader, "text", prefix)
+        words = _expansions(reader, "text", prefix, share)
         for word in words:
             matching.add_single(word, clauses)
+        chapter = _expansions(reader, "chapter", prefix, share)
+        title = _expansions(reader, "episode_title", prefix, share)
         return _Parts(
             _any([wq.Term("text", word) for word in words]),
-            _any([wq.Term("chapter", w) for w in _expansions(reader, "chapter", prefix)]),
-            _any(
-                [wq.Term("episode_title", w) for w in _expansions(reader, "episode_title", prefix)]
-            ),
+            _any([wq.Term("chapter", word) for word in chapter]),
+            _any([wq.Term("episode_title", word) for word in title]),
         )
     if clause.phrase:
         forms: list[wq.Query] = [wq.Phrase("text", list(clause.terms))]
@@ -217,8 +262,9 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     clauses = parsed.positive
     matching = Matching()
     required, refused = _filters(parsed, searcher)
-    parts = [_parts(clause, n, reader, matching) for n, clause in enumerate(clauses)]
-    excluded = [_parts(clause, -1, reader, Matching()) for clause in parsed.excluded]
+    share = Share.of(list(parsed.clauses))
+    parts = [_parts(clause, n, reader, matching, share) for n, clause in enumerate(clauses)]
+    excluded = [_parts(clause, -1, reader, Matching(), share) for clause in parsed.excluded]
     joined = _joined(parsed, reader, matching)
     total = searcher.doc_count()
     limit = max(COMMON_FRACTION * total, COMMON_MIN_PASSAGES)

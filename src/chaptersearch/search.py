@@ -19,6 +19,7 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring
+from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from .analysis import terms
 from .errors import ChapterSearchError, IndexEmptyError, IndexUnreadableError, QueryError
@@ -68,7 +69,30 @@ said in is short: five words said in several episodes are most likely the senten
 make up, as BM25 over captions (what yt-fts does) ranks them. Small enough that saying
 the phrase again still counts for more."""
 
+SEARCH_SECONDS = 10.0
+"""The longest one search may work: a query within every limit of the language can still
+ask for much (many prefixes over a large library), and the web page must not be kept
+busy by a page elsewhere or a stuck tab. Real queries take well under a second."""
+
 __all__ = ["SearchRequest", "parse_query", "search"]
+
+
+class Deadline:
+    """When a search must stop, checked between its steps; stopping says why."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = SEARCH_SECONDS if seconds is None else seconds
+        self.end = time.monotonic() + self.seconds
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def check(self) -> None:
+        if self.remaining() <= 0:
+            raise QueryError(
+                f"the query was stopped after {self.seconds:g} s: it asks for too much; "
+                "give longer or fewer prefixes (word*), or a filter such as channel:"
+            )
 
 
 def search(
@@ -77,9 +101,10 @@ def search(
     """Ranked hits, at most ``per_chapter`` from any one chapter. ``warnings`` hears
     why a search that would mix in meaning searched by words only (its model is gone)."""
     parsed = parse_query(request)
+    deadline = Deadline()
     for attempt in range(1, READ_ATTEMPTS + 1):
         try:
-            return _search_once(index_folder, parsed, request, warnings)
+            return _search_once(index_folder, parsed, request, deadline, warnings)
         except ChapterSearchError as error:
             if not isinstance(error, IndexUnreadableError) or attempt == READ_ATTEMPTS:
                 raise
@@ -111,6 +136,7 @@ def _search_once(
     index_folder: Path,
     parsed: ParsedQuery,
     request: SearchRequest,
+    deadline: Deadline,
     warnings: list[str] | None = None,
 ) -> list[Hit]:
     mode = _mode(index_folder, request, parsed)
@@ -139,7 +165,9 @@ def _search_once(
                 "has them"
             )
         with ix.searcher(weighting=scoring.BM25F(**BM25)) as searcher:
-            return _hits(searcher, plan(parsed, searcher), request, meaning, mode != "meaning")
+            planned = plan(parsed, searcher)
+            deadline.check()
+            return _hits(searcher, planned, request, meaning, mode != "meaning", deadline)
     finally:
         ix.close()
 
@@ -161,13 +189,16 @@ def _hits(
     request: SearchRequest,
     meaning: Any = None,
     words: bool = True,
+    deadline: Deadline | None = None,
 ) -> list[Hit]:
+    deadline = deadline or Deadline()
     locator = MatchLocator(planned.matching)
     reranker = Reranker(planned, locator, searcher)
     fetch = max(RERANK_DEPTH, request.limit * request.per_chapter * 4)
     while True:
-        candidates, saying = _candidates(searcher, planned, fetch) if words else ([], None)
-        scored = reranker.rank(candidates)
+        found = _candidates(searcher, planned, fetch, deadline) if words else ([], None)
+        candidates, saying = found
+        scored = reranker.rank(candidates, deadline)
         if meaning is not None:
             scored = _with_meaning(searcher, planned, scored, meaning, fetch, words)
         chosen = _per_chapter(scored, request)
@@ -217,12 +248,26 @@ def _with_meaning(
 
 
 def _candidates(
-    searcher: Any, planned: Plan, fetch: int
+    searcher: Any, planned: Plan, fetch: int, deadline: Deadline
 ) -> tuple[list[tuple[int, float]], set[int] | None]:
     """The best ``fetch`` passages by the index's own score, and (for common words)
     every passage that says a clause."""
+    deadline.check()
     if planned.rare is not wq.NullQuery:
-        results = searcher.search(planned.rare, limit=fetch)
+        collector = TimeLimitCollector(
+            searcher.collector(limit=fetch),
+            timelimit=max(deadline.remaining(), 0.001),
+            use_alarm=False,
+        )
+        try:
+            searcher.search_with_collector(planned.rare, collector)
+        except TimeLimit:
+            deadline.end = time.monotonic()
+            deadline.check()
+        finally:  # its timer is a thread: left running, it would keep the process alive
+            if collector.timer is not None:
+                collector.timer.cancel()
+        results = collector.results()
         return [(result.docnum, float(result.score)) for result in results], None
     if planned.common:
         return common_candidates(searcher, planned, fetch)
@@ -246,8 +291,14 @@ class Reranker:
         )
         self.quote = len(clauses) == 1 and clauses[0].phrase
 
-    def rank(self, candidates: list[tuple[int, float]]) -> list[Ranked]:
-        ranked = [self._score(docnum, base) for docnum, base in candidates]
+    def rank(
+        self, candidates: list[tuple[int, float]], deadline: Deadline | None = None
+    ) -> list[Ranked]:
+        ranked = []
+        for number, (docnum, base) in enumerate(candidates):
+            if deadline is not None and number % 100 == 0:
+                deadline.check()
+            ranked.append(self._score(docnum, base))
         return sorted(ranked, key=lambda item: -item.score)
 
     def _titled(self, title: str) -> set[str]:
