@@ -16,6 +16,7 @@ import pytest
 from chaptersearch.home import Home
 from chaptersearch.library import Library
 from chaptersearch.models import Chapter, Cue, Episode, Origin
+from chaptersearch.search import SearchRequest
 
 from .conftest import Run
 from .helpers import talk, vtt_text
@@ -228,6 +229,7 @@ import multiprocessing, sys, time
 from pathlib import Path
 from chaptersearch.index import build_index
 from chaptersearch.models import Chapter, Cue, Episode, Origin
+from chaptersearch.search import SearchRequest
 
 def episodes():
     for number in range(250):  # 250 passages: two job files, so both workers start
@@ -307,3 +309,192 @@ def test_rebuild_workers_stop_when_their_parent_is_killed(tmp_path: Path) -> Non
         for pid in workers:
             if not _gone(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+# 8. the cost of a query is bounded, and other sites cannot make the server work
+
+
+def test_the_prefixes_of_a_query_share_a_bounded_number_of_words(
+    run: Run, home: Home, tmp_path: Path
+) -> None:
+    """32 prefixes each said as 20 words: 640 words before, at most 200 together now."""
+    from chaptersearch import plan
+    from chaptersearch.query import parse_query
+    from chaptersearch.schema import open_index
+
+    letters = "abcdefghijklmnopqrstuvwxyz012345"
+    words = [f"q{letter}{number:02d}" for letter in letters for number in range(20)]
+    write_vtt(
+        tmp_path / "many.vtt",
+        {5.0 * n: " ".join(words[n * 40 : n * 40 + 40]) for n in range(16)},
+        90,
+    )
+    assert run("add", str(tmp_path / "many.vtt")).exit_code == 0
+    query = " ".join(f"q{letter}*" for letter in letters)
+    ix = open_index(home.index)
+    with ix.searcher() as searcher:
+        planned = plan.plan(parse_query(SearchRequest(query)), searcher)
+    ix.close()
+    expanded = set(planned.matching.singles)
+    assert 32 <= len(expanded) <= plan.MAX_QUERY_EXPANSIONS
+
+
+def test_a_prefix_stands_for_words_said_in_a_bounded_number_of_passages() -> None:
+    """The most frequent words that fit the share: "the" alone is too common to."""
+    from chaptersearch import plan
+
+    frequencies = {"the": 900, "then": 300, "there": 200, "theory": 5}
+
+    class Reader:
+        def expand_prefix(self, fieldname: str, prefix: str) -> list[str]:
+            return sorted(frequencies)
+
+        def doc_frequency(self, fieldname: str, term: str) -> int:
+            return frequencies[term]
+
+    share = plan.Share(words=50, postings=600)
+    assert plan._expansions(Reader(), "text", "th", share) == ["then", "there", "theory"]
+
+
+def test_a_search_that_runs_out_of_time_says_so(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
+    monkeypatch.setattr("chaptersearch.search.SEARCH_SECONDS", 0.0)
+    result = run("search", "keeper")
+    assert result.exit_code == 2
+    assert "the query was stopped after 0 s: it asks for too much" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 200),
+        ({"sec-fetch-site": "same-origin"}, 200),
+        ({"sec-fetch-site": "none"}, 200),
+        ({"origin": "http://127.0.0.1:8765", "sec-fetch-site": "same-origin"}, 200),
+        ({"origin": "http://localhost:8765"}, 200),
+        ({"sec-fetch-site": "cross-site"}, 403),
+        ({"origin": "http://evil.example"}, 403),
+        ({"origin": "http://evil.example", "sec-fetch-site": "cross-site"}, 403),
+        ({"origin": "http://127.0.0.1:9999"}, 403),
+        ({"origin": "null"}, 403),
+    ],
+)
+def test_requests_from_other_sites_are_refused(
+    run: Run, home: Home, tmp_path: Path, headers: dict[str, str], status: int
+) -> None:
+    pytest.importorskip("starlette")
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+
+    from chaptersearch.web import create_app
+
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
+    assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
+    site = TestClient(create_app(home), base_url="http://127.0.0.1:8765")
+    for path in ("/?q=keeper", "/api/search?q=keeper", "/episodes/a", "/api"):
+        assert site.get(path, headers=headers).status_code == status, path
+    if status == 403:
+        answer = site.get("/api/search?q=keeper", headers=headers)
+        assert "cross-site requests are refused" in answer.json()["error"]
+
+
+# 12. very large inputs: refused early, cut into bounded passages, never read whole by
+# list and stats, shown a page at a time
+
+
+def test_a_transcript_too_large_is_refused_before_it_is_read(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_vtt(tmp_path / "big.vtt", {5.0: "keeper"}, seconds=600)
+    monkeypatch.setattr("chaptersearch.transcripts.MAX_TRANSCRIPT_BYTES", 1000)
+    monkeypatch.setattr("webvtt.read", lambda *a, **k: pytest.fail("read a refused file"))
+    result = run("add", str(path))
+    assert result.exit_code == 2
+    assert f"{path}: 0 MB is more than a transcript may be (0 MB" in result.stderr
+    assert "split it into episodes" in result.stderr
+
+
+def test_passages_have_a_bounded_size_whatever_the_timing() -> None:
+    """Every cue in the first minute (and one cue of 50,000 characters) made one passage
+    of them all, which every search that found it had to read and score."""
+    from chaptersearch.passages import MAX_PASSAGE_CHARACTERS, passages_of
+    from chaptersearch.transcripts import MAX_CUE_CHARACTERS, clean_cues
+
+    said = [(n * 0.01, n * 0.01 + 0.01, [f"word{n} and some more words said"]) for n in range(3000)]
+    said.append((31.0, 40.0, [" ".join(f"long{n}" for n in range(8000))]))
+    cues = clean_cues(said)
+    assert max(len(cue.text) for cue in cues) <= MAX_CUE_CHARACTERS
+    assert cues[-1].start > 31.0 and cues[-1].end == 40.0  # the long cue, spread in time
+    episode = Episode(
+        id="crowded",
+        title="Crowded",
+        duration=60,
+        chapters=[Chapter(title="All", start=0, end=60, source="file")],
+        cues=cues,
+        origin=Origin(kind="file", location="/crowded.vtt"),
+    )
+    passages = passages_of(episode)
+    assert len(passages) > 30
+    assert max(len(passage.text) for passage in passages) <= MAX_PASSAGE_CHARACTERS
+    assert "word2999" in " ".join(passage.text for passage in passages)
+    # an entry kept before long cues were cut is cut when its passages are made
+    kept = episode.model_copy(update={"cues": [Cue(start=0, end=60, text="x " * 30000)]})
+    assert max(len(passage.text) for passage in passages_of(kept)) <= MAX_PASSAGE_CHARACTERS
+
+
+def test_list_and_stats_never_read_a_transcript(
+    run: Run, home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"}, seconds=600)
+    assert run("add", str(tmp_path / "a.vtt"), "--title", "Episode A").exit_code == 0
+
+    def whole(path: Path) -> Episode:
+        raise AssertionError(f"read {path} whole")
+
+    monkeypatch.setattr(Library, "load_path", staticmethod(whole))
+    listed = run("list", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    assert json.loads(listed.stdout)[0]["title"] == "Episode A"
+    figures = run("stats", "--json")
+    assert figures.exit_code == 0, figures.stderr
+    assert json.loads(figures.stdout)["cues"] == 120
+
+
+def test_list_still_reads_entries_written_before_summaries(
+    run: Run, home: Home, tmp_path: Path
+) -> None:
+    write_vtt(tmp_path / "a.vtt", {5.0: "keeper"}, seconds=600)
+    assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
+    entry = home.library / "a.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    del data["cue_count"]
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    assert "a    10:00  1 generated" in run("list").stdout
+    assert "120 cues" in run("stats").stdout
+
+
+def test_the_episode_page_shows_a_long_transcript_a_page_at_a_time() -> None:
+    from chaptersearch.web.view import PAGE_CUES, episode_view
+
+    cues = [Cue(start=n, end=n + 1, text=f"cue {n}") for n in range(12_000)]
+    episode = Episode(
+        id="long",
+        title="Long",
+        duration=12_000,
+        chapters=[Chapter(title="All", start=0, end=12_000, source="file")],
+        cues=cues,
+        origin=Origin(kind="file", location="/long.vtt"),
+    )
+    middle = episode_view(episode, [], 6000, "")
+    shown = middle["cues"]
+    assert len(shown) == PAGE_CUES + 2
+    assert shown[0]["index"] == "earlier" and shown[-1]["index"] == "later"
+    assert any(cue["index"] == middle["current"] == 6000 for cue in shown)
+    assert "3,500 earlier captions" in shown[0]["text"]
+    start = episode_view(episode, [], 0, "")["cues"]
+    assert start[0]["index"] == 0 and start[-1]["index"] == "later"
+    later = start[-1]["start"]
+    assert episode_view(episode, [], later, "")["cues"][1]["index"] == PAGE_CUES

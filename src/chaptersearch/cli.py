@@ -861,7 +861,7 @@ def list_command(
 
     home().check()
     rows: list[dict[str, Any]] = []
-    for entry in Library(home().library).episodes():
+    for entry in Library(home().library).summaries():
         if isinstance(entry, ChapterSearchError):
             warn(str(entry))
             continue

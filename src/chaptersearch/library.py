@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import LibraryError
-from .models import Episode
+from .models import Episode, Summary
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 BOM = b"\xef\xbb\xbf"
@@ -82,6 +82,28 @@ class Library:
             episode = episode.model_copy(update={"id": path.stem})
         return episode
 
+    @classmethod
+    def summary_path(cls, path: Path) -> Summary:
+        """An entry without its transcript, read from the entry's head (everything
+        before ``"cues"``) when it has one; an entry laid out otherwise (older, or
+        written by hand) is read whole."""
+        try:
+            head = _head(path)
+            if head is not None:
+                summary = Summary.model_validate_json(head)
+                return summary.model_copy(update={"id": path.stem})
+        except (ValidationError, ValueError, OSError, RecursionError):
+            pass  # read whole, to say what is wrong with it
+        return Summary.of(cls.load_path(path))
+
+    def summaries(self) -> Iterator[Summary | LibraryError]:
+        """Every entry's summary, an error in place of an unreadable one."""
+        for path in self.paths():
+            try:
+                yield self.summary_path(path)
+            except LibraryError as error:
+                yield error
+
     def has(self, episode_id: str) -> bool:
         return safe_id(episode_id) == episode_id and self.path(episode_id).is_file()
 
@@ -143,6 +165,33 @@ class Library:
             suffix = f"-{number}"
             candidate = f"{wanted[: MAX_ID_LENGTH - len(suffix)]}{suffix}"
         return candidate
+
+
+HEAD_BYTES = 8 << 20
+"""The most of an entry read looking for its cues: its chapters (at most one every
+10 s of 100 hours) and description fit many times over."""
+_CUES = re.compile(rb',\s*"cues"\s*:\s*\[')
+
+
+def _head(path: Path) -> bytes | None:
+    """An entry's fields before its cues, as a JSON object; None when there is no such
+    head (the cues come first, or too late). ``"cues":[`` cannot stand inside a string
+    of the entry: JSON escapes every quote in one."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        return None
+    data = bytearray()
+    with open(path, "rb") as stream:
+        while len(data) < HEAD_BYTES:
+            chunk = stream.read(1 << 16)
+            if not chunk:
+                return None
+            start = max(len(data) - 32, 0)
+            data += chunk
+            found = _CUES.search(data, start)
+            if found is not None:
+                head = bytes(data[: found.start()]).removeprefix(BOM)
+                return head + b"}" if head.startswith(b"{") else None
+    return None
 
 
 _ORIGIN = re.compile(rb'"origin":\{"kind":"(?:file|youtube)","location":("(?:[^"\\]|\\.)*")')

@@ -121,6 +121,9 @@ class Episode(BaseModel):
     """The episode's web page, when its ``url`` is the media file (podcast feeds)."""
     given: Given | None = None
     """None in entries written before details were kept apart (see ``details.given_of``)."""
+    cue_count: int = 0
+    """How many cues follow: always ``len(cues)``, written before them so that ``list``
+    and ``stats`` can read an entry's head and stop (see ``Summary``)."""
     chapters: list[Chapter] = Field(min_length=1)
     cues: list[Cue] = Field(min_length=1)
     chapter_notes: list[str] = Field(default_factory=list)
@@ -136,4 +139,25 @@ class Episode(BaseModel):
         starts = [chapter.start for chapter in self.chapters]
         if starts != sorted(starts):
             raise ValueError("chapters are not in order")
+        self.cue_count = len(self.cues)
         return self
+
+
+class Summary(BaseModel):
+    """An episode without its transcript: what ``list`` and ``stats`` show. Read from the
+    head of a library entry (everything before its cues), so a long transcript costs
+    them nothing."""
+
+    id: str = Field(min_length=1)
+    origin: Origin
+    title: Label
+    channel: Label = ""
+    url: str | None = None
+    published: date | None = None
+    duration: Seconds
+    cue_count: int = Field(ge=1)
+    chapters: list[Chapter] = Field(min_length=1)
+
+    @classmethod
+    def of(cls, episode: Episode) -> "Summary":
+        return cls.model_validate(episode.model_dump(include=set(cls.model_fields)))

@@ -424,14 +424,14 @@ def stats(home: Home) -> Stats:
     seconds = 0.0
     by_source: dict[str, int] = {}
     readable: set[str] = set()
-    for entry in library.episodes():
+    for entry in library.summaries():
         if isinstance(entry, LibraryError):
             unreadable += 1
             continue
         episodes += 1
         readable.add(entry.id)
         seconds += entry.duration
-        cues += len(entry.cues)
+        cues += entry.cue_count
         for chapter in entry.chapters:
             by_source[chapter.source] = by_source.get(chapter.source, 0) + 1
     indexed: set[str] = set()

@@ -7,12 +7,17 @@ is always whole in some passage. Passages remember where each cue starts, in the
 and in time, so a hit can be timed to the cue where its words are said.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
-from .chapters import chapter_at
 from .models import Cue, Episode
+from .transcripts import split_cue
 
 TARGET_SECONDS = 60.0
+MAX_PASSAGE_CHARACTERS = 4000
+"""A passage ends at this length whatever the timing: a minute of speech is about 1,000
+characters, and a transcript whose cues all claim the same minute must not become one
+passage of megabytes that every search reading it pays for."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,9 @@ class Passage:
 def cues_by_chapter(episode: Episode) -> list[list[Cue]]:
     """The cues that start within each chapter, in order."""
     groups: list[list[Cue]] = [[] for _ in episode.chapters]
-    for cue in episode.cues:
-        groups[chapter_at(episode.chapters, cue.start)].append(cue)
+    starts = [chapter.start for chapter in episode.chapters]
+    for cue in episode.cues:  # entries kept before long cues were cut are cut here
+        groups[max(bisect_right(starts, cue.start) - 1, 0)].extend(split_cue(cue))
     return groups
 
 
@@ -51,8 +57,14 @@ def _chapter_passages(chapter_index: int, cues: list[Cue], target: float) -> lis
     while first < len(cues):
         # A passage that begins on the previous one's last cue must add at least one more.
         last = min(first + 1, len(cues) - 1) if overlapping else first
-        while last + 1 < len(cues) and cues[last + 1].start - cues[first].start < target:
+        length = sum(len(cue.text) + 1 for cue in cues[first : last + 1])
+        while (
+            last + 1 < len(cues)
+            and cues[last + 1].start - cues[first].start < target
+            and length + len(cues[last + 1].text) < MAX_PASSAGE_CHARACTERS
+        ):
             last += 1
+            length += len(cues[last].text) + 1
         passages.append(_join(chapter_index, len(passages), cues[first : last + 1]))
         if last + 1 >= len(cues):
             break

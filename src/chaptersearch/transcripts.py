@@ -21,6 +21,16 @@ from .timecode import format_clock
 
 SUFFIXES = (".vtt", ".srt", ".json")
 
+MAX_TRANSCRIPT_BYTES = 32_000_000
+"""The largest transcript file read: twice 100 hours of speech as YouTube's JSON writes
+it (the largest of the 1,047 real episodes is 0.23 MB). Reading one costs memory many
+times its size; a 200 MB file had taken 3.4 GB."""
+
+MAX_CUE_CHARACTERS = 1000
+"""A caption longer than this (a paragraph per caption, or a whole text in one) is cut
+at spaces into captions of at most this length, timed evenly across its span, so no
+passage and no line on the page grows without bound."""
+
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 _SPEAKER_DASH = re.compile(r"^\s*(?:-+|>>+|&gt;&gt;)\s*")
 _SPACE = re.compile(r"\s+")
@@ -37,8 +47,15 @@ def read_transcript(path: Path) -> list[Cue]:
         )
     try:
         check_regular_file(path, "file")
-    except ChapterSearchError as error:
+        size = path.stat().st_size
+    except (ChapterSearchError, OSError) as error:
         raise TranscriptError(str(error)) from None
+    if size > MAX_TRANSCRIPT_BYTES:
+        raise TranscriptError(
+            f"{path}: {size / 1e6:,.0f} MB is more than a transcript may be "
+            f"({MAX_TRANSCRIPT_BYTES / 1e6:.0f} MB, over 100 hours of speech); "
+            "split it into episodes"
+        )
     raw = _read_json(path) if suffix == ".json" else _read_captions(path, suffix)
     cues = clean_cues(raw, str(path))
     if not cues:
@@ -147,6 +164,31 @@ def clean_cues(raw: list[tuple[float, float, list[str]]], where: str = "transcri
         if cues and text == cues[-1].text and start <= cues[-1].end + 0.5:
             cues[-1] = Cue(start=cues[-1].start, end=max(end, cues[-1].end), text=text)
         else:
-            cues.append(Cue(start=start, end=end, text=text))
+            cues.extend(split_cue(Cue(start=start, end=end, text=text)))
         previous_last_line = cleaned[-1]
     return cues
+
+
+def split_cue(cue: Cue, most: int = MAX_CUE_CHARACTERS) -> list[Cue]:
+    """``cue`` as it is when short enough; else cut at spaces into pieces of at most
+    ``most`` characters (a word longer than that is cut too), each starting at its
+    share of the cue's time."""
+    if len(cue.text) <= most:
+        return [cue]
+    pieces: list[str] = []
+    rest = cue.text
+    while len(rest) > most:
+        cut = rest.rfind(" ", 0, most + 1)
+        cut = cut if cut > 0 else most
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    pieces = [piece for piece in pieces if piece]
+    span = cue.end - cue.start
+    starts = [cue.start + span * number / len(pieces) for number in range(len(pieces))]
+    ends = [*starts[1:], cue.end]
+    return [
+        Cue(start=start, end=end, text=text)
+        for start, end, text in zip(starts, ends, pieces, strict=True)
+    ]

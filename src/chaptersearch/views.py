@@ -7,13 +7,13 @@ from typing import Any
 
 from .details import given_of
 from .fitting import cells, cut
-from .models import Episode
+from .models import Episode, Summary
 from .operations import Stats
 from .terminal import json_text, plural, printable
 from .timecode import format_clock
 
 
-def episode_row(episode: Episode) -> dict[str, Any]:
+def episode_row(episode: Episode | Summary) -> dict[str, Any]:
     return {
         "id": episode.id,
         "title": episode.title,

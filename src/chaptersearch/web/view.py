@@ -115,16 +115,7 @@ def episode_view(
     for place in places:
         for span in place.spans:
             spans.setdefault(span.cue, []).append((span.start, span.end))
-    cues = [
-        {
-            "index": index,
-            "at": format_clock(cue.start),
-            "start": cue.start,
-            "text": cue.text,
-            "segments": pieces(cue.text, spans[index]) if index in spans else None,
-        }
-        for index, cue in enumerate(episode.cues)
-    ]
+    cues = transcript_page(episode, current, spans)
     marks = [
         {
             "x": round(100 * place.start / length, 3),
@@ -189,6 +180,59 @@ def pieces(text: str, spans: list[tuple[int, int]]) -> list[dict[str, Any]]:
     if position < len(text):
         result.append({"text": text[position:], "match": False})
     return result
+
+
+PAGE_CUES = 5000
+"""The most captions an episode page shows (about four hours of speech): a longer
+transcript is shown a page at a time around the moment, with a link to the captions
+before and after, so no page grows with the transcript (one of 423 MB had been sent)."""
+PAGE_CUE_CHARACTERS = 1000
+"""A caption kept before long ones were cut is shown up to this length."""
+
+
+def transcript_page(
+    episode: Episode, current: int, spans: dict[int, list[tuple[int, int]]] | None = None
+) -> list[dict[str, Any]]:
+    """The captions around cue ``current``, at most ``PAGE_CUES``, with the ``spans`` of
+    each that the query's words match; where some are left out, a line at either end
+    that links to them (it opens the page at their moment)."""
+    spans = spans or {}
+    half = PAGE_CUES // 2
+    first = max(0, min(current - half, len(episode.cues) - PAGE_CUES))
+    last = min(len(episode.cues), first + PAGE_CUES)
+    page = []
+    for index, cue in enumerate(episode.cues[first:last], start=first):
+        text = cue.text[:PAGE_CUE_CHARACTERS]
+        matched = [(start, min(end, len(text))) for start, end in spans.get(index, [])]
+        matched = [(start, end) for start, end in matched if start < end]
+        if len(cue.text) > len(text):
+            text += "…"
+        page.append(
+            {
+                "index": index,
+                "at": format_clock(cue.start),
+                "start": cue.start,
+                "text": text,
+                "segments": pieces(text, matched) if matched else None,
+            }
+        )
+    if first > 0:
+        target = episode.cues[max(first - half, 0)]
+        page.insert(0, _more("earlier", first, target.start))
+    if last < len(episode.cues):
+        target = episode.cues[min(last + half, len(episode.cues) - 1)]
+        page.append(_more("later", len(episode.cues) - last, target.start))
+    return page
+
+
+def _more(where: str, count: int, start: float) -> dict[str, Any]:
+    return {
+        "index": where,
+        "at": format_clock(start),
+        "start": start,
+        "text": f"… {count:,} {where} captions: this link shows them",
+        "segments": None,
+    }
 
 
 def _cue_at(episode: Episode, seconds: float) -> int:
