@@ -385,8 +385,6 @@ def test_a_search_that_runs_out_of_time_says_so(
 def test_requests_from_other_sites_are_refused(
     run: Run, home: Home, tmp_path: Path, headers: dict[str, str], status: int
 ) -> None:
-    pytest.importorskip("starlette")
-    pytest.importorskip("httpx")
     from starlette.testclient import TestClient
 
     from chaptersearch.web import create_app
