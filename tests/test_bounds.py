@@ -285,7 +285,7 @@ def _wait_gone(pids: list[int], seconds: float) -> bool:
 @pytest.fixture
 def linux() -> None:
     if not Path("/proc/self/stat").exists():
-        pytest.skip("reads processes from /proc")
+        pytest.skip("POSIX signals and the /proc of Linux")
 
 
 @pytest.mark.usefixtures("linux")
