@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import __version__, fitting
+from . import __version__, completion, fitting
 from .errors import ChapterSearchError
 from .home import Home, resolve_home
 from .terminal import color_wanted, json_text, plural, printable
@@ -186,6 +186,7 @@ def configure(
         typer.Option(
             "--color",
             help="Style output: auto (on a terminal, unless NO_COLOR), always or never.",
+            autocompletion=completion.colors,
         ),
     ] = "auto",
     version: Annotated[
@@ -643,10 +644,9 @@ def sources_remove(
     removed = 0
     if episodes:
         library = Library(home().library)
-        for episode_id in chosen.episode_ids:
-            if library.has(episode_id):
-                run_remove(home(), episode_id, wait)
-                removed += 1
+        present = [episode_id for episode_id in chosen.episode_ids if library.has(episode_id)]
+        if present:
+            removed = len(run_remove(home(), present, wait))
     kept = "" if episodes else "; its episodes stay in the library (--episodes removes them)"
     gone = f" and {plural(removed, 'episode')}" if episodes else ""
     say(f"no longer following {chosen.title or chosen.address}{gone}{kept}")
@@ -659,13 +659,17 @@ def search(
         list[str],
         typer.Argument(
             metavar="QUERY...",
+            autocompletion=completion.query_words,
             help='Words, "quoted phrases" and filters (see below); several arguments are '
             "one query, joined with spaces",
             show_default=False,
         ),
     ],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show")] = 10,
-    video: Annotated[str | None, typer.Option(help="Only this episode id")] = None,
+    video: Annotated[
+        str | None,
+        typer.Option(help="Only this episode id", autocompletion=completion.episode_ids),
+    ] = None,
     channel: Annotated[str | None, typer.Option(help="Only this channel")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print hits as a JSON array")] = False,
     open_hit: Annotated[
@@ -676,6 +680,7 @@ def search(
         str | None,
         typer.Option(
             "--mode",
+            autocompletion=completion.modes,
             help="words, meaning or hybrid (default: hybrid once the home has passage "
             "vectors, else words)",
             show_default=False,
@@ -878,7 +883,10 @@ def list_command(
 EpisodeId = Annotated[
     str,
     typer.Argument(
-        metavar="ID", help="Episode id as `list` prints it, or its start", show_default=False
+        metavar="ID",
+        help="Episode id as `list` prints it, or its start",
+        show_default=False,
+        autocompletion=completion.episode_ids,
     ),
 ]
 
@@ -996,12 +1004,26 @@ def edit(
 
 @app.command()
 @friendly
-def remove(episode_id: EpisodeId, wait: Wait = 0.0) -> None:
-    """Remove an episode from the library and the index."""
+def remove(
+    episode_ids: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID...",
+            help="Episode ids as `list` prints them, or their starts",
+            show_default=False,
+            autocompletion=completion.episode_ids,
+        ),
+    ],
+    wait: Wait = 0.0,
+) -> None:
+    """Remove episodes from the library and the index.
+
+    Every id is checked first: one that names no episode (or several) removes nothing.
+    """
     from .operations import remove as run_remove
 
     home().check()
-    say(f"removed {run_remove(home(), episode_id, wait)}")
+    run_remove(home(), episode_ids, wait, lambda label: say(f"removed {label}"))
 
 
 @app.command()

@@ -279,17 +279,28 @@ def edit(
     return episode
 
 
-def remove(home: Home, episode_id: str, wait: float = 0.0) -> str:
-    """Delete an episode from library and index; returns what was removed (its title,
-    or its id when the entry is unreadable)."""
+def remove(
+    home: Home,
+    episode_ids: list[str],
+    wait: float = 0.0,
+    on_removed: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Delete episodes from library and index; returns what was removed (each title, or
+    the id when the entry is unreadable), also told to ``on_removed`` as each goes, so
+    an interrupted removal still says what it did. All ids are resolved before any is
+    deleted, so a mistyped one removes nothing; an episode named twice goes once."""
     with home.writing(wait), HomeWriter(home) as writer:
-        resolved = writer.library.resolve(episode_id)
-        try:
-            label = f"{resolved}: {writer.library.load(resolved).title}"
-        except LibraryError:
-            label = resolved
-        writer.delete(resolved)
-    return label
+        resolved = list(dict.fromkeys(writer.library.resolve(given) for given in episode_ids))
+        labels = []
+        for episode_id in resolved:
+            try:
+                labels.append(f"{episode_id}: {writer.library.load(episode_id).title}")
+            except LibraryError:
+                labels.append(episode_id)
+            writer.delete(episode_id)
+            if on_removed is not None:
+                on_removed(labels[-1])
+    return labels
 
 
 @dataclass
