@@ -12,6 +12,7 @@ from chaptersearch.chapters import (
     generated_chapters,
     parse_chapter_line,
     parse_chapter_text,
+    youtube_rule_notes,
     youtube_rule_problems,
 )
 from chaptersearch.errors import ChapterError
@@ -121,7 +122,8 @@ def test_build_sorts_merges_and_ends() -> None:
     ]
     assert all(chapter.source == "file" for chapter in chapters)
     assert "merged two chapters at 10:00" in notes
-    assert any("not in ascending order" in note for note in notes)
+    assert not any("YouTube" in note for note in notes)  # only YouTube episodes are told
+    assert any("not in ascending order" in note for note in youtube_rule_notes(marks))
 
 
 def test_chapters_past_the_end_are_dropped() -> None:

@@ -88,7 +88,7 @@ def test_adding_an_unchanged_file_again_is_skipped(run: Run) -> None:
     assert again.exit_code == 0
     assert "added 0 episodes (0 passages), skipped 1 already in the library" in again.stderr
     refreshed = run("add", str(EXAMPLES / "keeper-test.vtt"), "--refresh")
-    assert "added 1 episode (" in refreshed.stderr
+    assert "updated 1 episode (" in refreshed.stderr
 
 
 def test_edit_changes_details_and_reindexes(run: Run, tmp_path: Path) -> None:

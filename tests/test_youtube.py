@@ -88,7 +88,7 @@ def test_adding_again_is_idempotent_until_refresh(run: Run, youtube: type[FakeYo
     assert "added 0 episodes (0 passages), skipped 1" in again.stderr
     assert len(responses.calls) == calls
     refreshed = run("add", VIDEO, "--refresh")
-    assert "added 1 episode " in refreshed.stderr
+    assert "updated 1 episode " in refreshed.stderr
     assert len(responses.calls) > calls
 
 

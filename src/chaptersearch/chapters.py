@@ -155,6 +155,15 @@ def youtube_rule_problems(starts: list[float]) -> list[str]:
     return problems
 
 
+def youtube_rule_notes(marks: Sequence[ChapterMark | Mark]) -> list[str]:
+    """Notes on the YouTube rules a chapter list breaks: worth saying only of a YouTube
+    episode's chapters (they could go in its description), not of a podcast's."""
+    return [
+        f"YouTube would not show these chapters: {problem}"
+        for problem in youtube_rule_problems([mark.start for mark in marks])
+    ]
+
+
 def build_chapters(
     marks: Sequence[ChapterMark | Mark], duration: float, source: ChapterSource
 ) -> tuple[list[Chapter], list[str]]:
@@ -167,10 +176,7 @@ def build_chapters(
     """
     if not marks:
         raise ChapterError("no chapter times found: expected lines such as '0:00 Intro'")
-    notes = [
-        f"YouTube would not show these chapters: {p}"
-        for p in youtube_rule_problems([m.start for m in marks])
-    ]
+    notes: list[str] = []
     merged: dict[float, str] = {}
     for mark in sorted(marks, key=lambda m: m.start):
         if mark.start in merged:

@@ -458,13 +458,24 @@ def _print_mended(mended: Any) -> None:
         )
 
 
+def _added_and_updated(report: Any) -> str:
+    """``added 2 episodes``, ``updated 1 episode``, or ``added 2 episodes, updated 1``:
+    an episode added again to change it was updated, not added."""
+    done = []
+    if report.added or not report.updated:
+        done.append(f"added {plural(len(report.added), 'episode')}")
+    if report.updated:
+        count = len(report.updated)
+        done.append(f"updated {plural(count, 'episode')}" if not done else f"updated {count:,}")
+    return ", ".join(done)
+
+
 def _print_add_report(report: Any, batch: bool) -> None:
     """Notes and failures, one line each, then a summary (left out when the only source
     failed: its one line says it all)."""
     _print_mended(report.mended)
-    for episode in report.added:
-        for note in episode.chapter_notes:
-            warn(f"{episode.id}: {note}")
+    for episode_id, note in report.notes:
+        warn(f"{episode_id}: {note}")
     for _, reason in report.failed:
         say(f"chaptersearch: {reason}")
     if report.stopped:
@@ -480,8 +491,7 @@ def _print_add_report(report: Any, batch: bool) -> None:
     already = sum(1 for _, reason in report.skipped if reason == "already in the library")
     untimed = len(report.skipped) - already
     summary = (
-        f"added {plural(len(report.added), 'episode')} "
-        f"({plural(report.passages, 'passage')}), "
+        f"{_added_and_updated(report)} ({plural(report.passages, 'passage')}), "
         f"skipped {already:,} already in the library, "
         f"failed {failed:,}; "
         + (
@@ -993,12 +1003,16 @@ def edit(
     if not given:
         raise fail("nothing to change: give --title, --channel, --url, --published or --chapters")
 
+    before: list[Any] = []
+
     def change(episode: Episode) -> Episode:
+        before.extend(episode.chapters)
         return reassemble(episode, given_of(episode).merged(given))
 
     episode = run_edit(home(), episode_id, change, wait, _embedder(False, None))
-    for note in episode.chapter_notes:
-        warn(f"{episode.id}: {note}")
+    if episode.chapters != before:  # notes on chapters left as they were were said before
+        for note in episode.chapter_notes:
+            warn(f"{episode.id}: {note}")
     say(f"edited {episode.id}: {episode.title}")
 
 

@@ -8,7 +8,7 @@ keeps them unless new values are given.
 from collections.abc import Sequence
 from pathlib import Path
 
-from .chapters import build_chapters, parse_chapter_text, parse_chapter_titles
+from .chapters import build_chapters, parse_chapter_text, parse_chapter_titles, youtube_rule_notes
 from .errors import ChapterError, ChapterSearchError
 from .files import read_text_file
 from .models import Chapter, Cue, Episode, Given, Mark
@@ -44,15 +44,18 @@ def read_chapter_marks(path: Path) -> Given:
 
 
 def given_chapters(
-    given: Given, duration: float, cues: Sequence[Cue]
+    given: Given, duration: float, cues: Sequence[Cue], youtube: bool = False
 ) -> tuple[list[Chapter], list[str]] | None:
     """The user's chapters fitted to an episode's length, or None when they gave none.
 
-    Titles given without times are placed where the talk discusses each, in order.
+    Titles given without times are placed where the talk discusses each, in order. For
+    a ``youtube`` episode the notes also say which of YouTube's rules for description
+    chapters a list with times breaks.
     """
     if given.chapters:
         chapters, notes = build_chapters(given.chapters, duration, source="file")
-        return chapters, given.chapter_notes + notes
+        rules = youtube_rule_notes(given.chapters) if youtube else []
+        return chapters, rules + given.chapter_notes + notes
     if given.chapter_titles:
         return place_titles(given.chapter_titles, cues, duration), list(given.chapter_notes)
     return None

@@ -44,15 +44,16 @@ def unchanged(origin: Origin, path: Path) -> bool:
 def file_episode(episode_id: str, cues: list[Cue], origin: Origin, given: Given) -> Episode:
     """An episode from a file's cues and the details the user gave.
 
-    A YouTube ``url`` makes the link open that video; otherwise any URL gets ``#t=``.
+    A YouTube ``url`` makes the link open that video (and the chapters are checked
+    against YouTube's rules); otherwise any URL gets ``#t=``.
     """
     duration = max(cue.end for cue in cues)
-    fitted = given_chapters(given, duration, cues)
+    video_id = youtube_video_id(given.url)
+    fitted = given_chapters(given, duration, cues, youtube=video_id is not None)
     if fitted:
         chapters, notes = fitted
     else:
         chapters, notes = topic_chapters(cues, duration), []
-    video_id = youtube_video_id(given.url)
     return Episode(
         id=episode_id,
         title=given.title or title_from_path(Path(origin.location)),

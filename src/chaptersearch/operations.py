@@ -162,6 +162,11 @@ class AddReport:
     """What an ``add`` did, source by source."""
 
     added: list[Episode] = field(default_factory=list)
+    updated: list[Episode] = field(default_factory=list)
+    """Episodes that were in the library already, changed (new details, a changed file)."""
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """(episode id, note) on the chapters of new episodes and of those whose chapters
+    changed: an update that leaves the chapters as they were has nothing new to say."""
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     not_tried: list[str] = field(default_factory=list)
@@ -224,9 +229,12 @@ def add_sources(
                 if episode is None:
                     report.skipped.append((str(source), "already in the library"))
                 else:
+                    before = _chapters_before(writer.library, episode.id)
                     with held():
                         report.passages += writer.store(episode)
-                        report.added.append(episode)
+                        (report.added if before is None else report.updated).append(episode)
+                    if before != episode.chapters:
+                        report.notes.extend((episode.id, note) for note in episode.chapter_notes)
             except KeyboardInterrupt:
                 report.interrupted = True
                 break
@@ -246,6 +254,17 @@ def add_sources(
         # (the library has it): put it back now rather than at the next write
         report.problem = _finish_add(home, writer, bool(report.failed) and not report.interrupted)
     return report
+
+
+def _chapters_before(library: Library, episode_id: str) -> list[Any] | None:
+    """The chapters an episode has in the library before it is stored again; None when
+    it is new (an unreadable entry counts as there, with no chapters)."""
+    if not library.has(episode_id):
+        return None
+    try:
+        return list(library.load_path(library.path(episode_id)).chapters)
+    except LibraryError:
+        return []
 
 
 def _finish_add(home: Home, writer: HomeWriter, mend: bool) -> str | None:

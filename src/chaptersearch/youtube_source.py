@@ -28,7 +28,7 @@ def chapters_for(
     from the player bar, key moments or description); then our own reading of the
     description, kept only if YouTube would accept it; else chapters cut where the talk
     changes topic."""
-    fitted = given_chapters(given, duration, cues)
+    fitted = given_chapters(given, duration, cues, youtube=True)
     if fitted:
         return fitted
     listed = metadata.get("chapters") or []
