@@ -439,6 +439,8 @@ class Stats:
     index_problem: str | None = None
     duplicated: list[str] = field(default_factory=list)
     """Episodes with passages indexed more than once (a fault); ``rebuild`` mends them."""
+    vectors: dict[str, Any] = field(default_factory=dict)
+    """Passage vectors for search by meaning: ``vectors.summary``."""
 
 
 def folder_bytes(folder: Path) -> int:
@@ -481,7 +483,7 @@ def stats(home: Home) -> Stats:
         home=home.root,
         episodes=episodes,
         unreadable=unreadable,
-        hours=seconds / 3600,
+        hours=round(seconds / 3600, 2),
         cues=cues,
         chapters_by_source=by_source,
         index_bytes=folder_bytes(home.index),
@@ -490,4 +492,5 @@ def stats(home: Home) -> Stats:
         not_indexed=sorted(readable - indexed),
         index_problem=problem,
         duplicated=sorted(duplicated),
+        vectors=vectors.summary(home, readable),
     )

@@ -192,6 +192,33 @@ def has_any(home: Home) -> bool:
     return (folder_of(home) / CURRENT).is_file()
 
 
+def summary(home: Home, episode_ids: set[str]) -> dict[str, Any]:
+    """What the home holds for search by meaning, read from file names and the search
+    matrix's small text files (no numpy, so ``stats`` stays quick): how many of
+    ``episode_ids`` have vectors kept, how many passages the matrix holds, the model
+    that made them, and whether new episodes are embedded as they are added."""
+    folder = folder_of(home)
+    kept: set[str] = set()
+    if folder.is_dir():
+        kept = {p.stem for p in folder.glob("*.npz") if not p.name.startswith(".")}
+    model: str | None = None
+    passages = 0
+    if has_any(home):
+        try:
+            current = folder / current_set(home)
+            model = (current / "model.txt").read_text(encoding="utf-8").strip() or None
+            keys = (current / "keys.txt").read_text(encoding="utf-8")
+            passages = keys.count("\n") + 1 if keys else 0
+        except OSError:
+            pass
+    return {
+        "episodes": len(kept & episode_ids),
+        "passages": passages,
+        "model": model,
+        "embeds_new": bool(settings(home).get("embed")),
+    }
+
+
 def publish(
     home: Home, episode_ids: list[str], model: str, dimension: int | None = None
 ) -> list[str]:

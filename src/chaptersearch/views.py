@@ -120,6 +120,7 @@ def format_stats(figures: Stats) -> str:
         )
     if figures.index_problem:
         lines.append(f"index: {printable(figures.index_problem)}")
+    lines.append(_vectors_line(figures))
     if figures.unreadable:
         lines.append(
             f"unreadable library entries: {figures.unreadable:,} "
@@ -129,6 +130,19 @@ def format_stats(figures: Stats) -> str:
         f"library: {figures.library_bytes / 1e6:.1f} MB, index: {figures.index_bytes / 1e6:.1f} MB"
     )
     return "\n".join(lines)
+
+
+def _vectors_line(figures: Stats) -> str:
+    """Whether searches can use meaning: vectors for how many episodes, by which model."""
+    found = figures.vectors
+    if not found.get("model"):
+        return "passage vectors: none (search by meaning: `chaptersearch rebuild --embed`)"
+    missing = figures.episodes - found["episodes"]
+    hint = f"; {missing:,} without: `chaptersearch rebuild --embed`" if missing > 0 else ""
+    return (
+        f"passage vectors: {found['episodes']:,} of {figures.episodes:,} episodes "
+        f"({plural(found['passages'], 'passage')}), model {printable(found['model'])}{hint}"
+    )
 
 
 def stats_json(figures: Stats) -> str:

@@ -1,0 +1,58 @@
+"""``stats``: times rounded, and whether the home has passage vectors, for how many
+episodes, made by which model."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run
+from .helpers import talk, vtt_text
+from .test_meaning import TinyEmbedder
+
+
+def episode(tmp_path: Path, name: str, seconds: float) -> Path:
+    path = tmp_path / f"{name}.vtt"
+    path.write_text(vtt_text(talk(seconds, {5.0: f"words of {name}"})), encoding="utf-8")
+    return path
+
+
+def test_hours_are_rounded(run: Run, tmp_path: Path) -> None:
+    """1,235 s is 0.343055… hours: JSON says 0.34, not a float's every digit."""
+    assert run("add", str(episode(tmp_path, "a", 1235.0))).exit_code == 0
+    result = run("stats", "--json")
+    assert json.loads(result.stdout)["hours"] == 0.34
+    assert '"hours": 0.34,' in result.stdout
+
+
+def test_a_home_without_vectors_says_so(run: Run, tmp_path: Path) -> None:
+    assert run("add", str(episode(tmp_path, "a", 60.0))).exit_code == 0
+    text = run("stats").stdout
+    assert "passage vectors: none (search by meaning: `chaptersearch rebuild --embed`)" in text
+    figures = json.loads(run("stats", "--json").stdout)
+    assert figures["vectors"] == {
+        "episodes": 0,
+        "passages": 0,
+        "model": None,
+        "embeds_new": False,
+    }
+
+
+def test_vectors_for_how_many_episodes_and_which_model(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "tiny-model"
+    model.mkdir()
+    monkeypatch.setattr("chaptersearch.embedding.Embedder", TinyEmbedder)
+    monkeypatch.setattr("chaptersearch.embedding.model_folder", lambda chosen=None: model)
+    monkeypatch.setattr("chaptersearch.embedding.semantic_installed", lambda: True)
+    assert run("add", str(episode(tmp_path, "a", 60.0))).exit_code == 0
+    embedded = run("add", str(episode(tmp_path, "b", 60.0)), "--embed")
+    assert embedded.exit_code == 0, embedded.stderr
+    lines = run("stats").stdout.splitlines()
+    assert (
+        "passage vectors: 1 of 2 episodes (1 passage), model tiny; "
+        "1 without: `chaptersearch rebuild --embed`"
+    ) in lines
+    figures = json.loads(run("stats", "--json").stdout)
+    assert figures["vectors"] == {"episodes": 1, "passages": 1, "model": "tiny", "embeds_new": True}
