@@ -408,3 +408,46 @@ def test_a_damaged_search_matrix_searches_by_words_until_a_rebuild(
     assert "run `chaptersearch rebuild`" in searched.stderr
     assert run("rebuild").exit_code == 0
     assert run("search", "keeper").stderr == ""
+
+
+# 6. library files named by hand: what list and search show, show and remove find
+
+
+def test_entries_named_by_hand_can_be_shown_and_removed(
+    run: Run, home: Home, tmp_path: Path
+) -> None:
+    write_vtt(tmp_path / "good.vtt", {5.0: "the keeper test"})
+    assert run("add", str(tmp_path / "good.vtt")).exit_code == 0
+    entry = (home.library / "good.json").read_bytes()
+    for name in ("x y", "<b>"):
+        (home.library / f"{name}.json").write_bytes(entry)
+    assert run("rebuild").exit_code == 0
+    found = {hit["video_id"] for hit in json.loads(run("search", "keeper", "--json").stdout)}
+    assert found == {"good", "x y", "<b>"}
+    for name in ("x y", "<b>"):
+        shown = run("show", name)
+        assert shown.exit_code == 0 and f"  id: {name}" in shown.stdout
+        removed = run("remove", name)
+        assert removed.exit_code == 0, removed.stderr
+        assert not (home.library / f"{name}.json").exists()
+    found = {hit["video_id"] for hit in json.loads(run("search", "keeper", "--json").stdout)}
+    assert found == {"good"}
+    assert "indexed: 1 of 1 episodes" in run("stats").stdout
+
+
+def test_hidden_files_in_the_library_are_not_entries(run: Run, home: Home, tmp_path: Path) -> None:
+    write_vtt(tmp_path / "good.vtt", {5.0: "the keeper test"})
+    write_vtt(tmp_path / "other.vtt", {5.0: "a zebra crossing"})
+    assert run("add", str(tmp_path / "good.vtt")).exit_code == 0
+    entry = (home.library / "good.json").read_bytes()
+    for name in ("...json", ".hidden.json"):
+        (home.library / name).write_bytes(entry)
+    added = run("add", str(tmp_path / "other.vtt"))
+    assert added.exit_code == 0, added.stderr
+    removed = run("remove", "good")
+    assert removed.exit_code == 0, removed.stderr
+    assert run("remove", "..").stderr.startswith("chaptersearch: no episode '..' in the library")
+    assert "ID" in run("list").stdout and ".." not in run("list").stdout
+    assert "indexed: 1 of 1 episodes" in run("stats").stdout
+    assert run("search", "keeper").exit_code == 1
+    assert (home.library / "...json").is_file() and home.root.is_dir()  # nothing else touched

@@ -7,6 +7,8 @@ leaves the mark, and the next command that writes indexes those entries again.
 
 from pathlib import Path
 
+from .library import entry_name_ok
+
 
 class Pending:
     """One empty file per episode id under the home's ``pending/``."""
@@ -16,11 +18,17 @@ class Pending:
 
     def mark(self, episode_id: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / episode_id).touch()
+        self._file(episode_id).touch()
 
     def clear(self, episode_ids: list[str]) -> None:
         for episode_id in episode_ids:
-            (self.folder / episode_id).unlink(missing_ok=True)
+            if entry_name_ok(episode_id):  # an index may hold any id; ".." is no mark
+                self._file(episode_id).unlink(missing_ok=True)
+
+    def _file(self, episode_id: str) -> Path:
+        if not entry_name_ok(episode_id):
+            raise ValueError(f"{episode_id!r} cannot name a pending mark")
+        return self.folder / episode_id
 
     def ids(self) -> set[str]:
         if not self.folder.is_dir():

@@ -23,6 +23,7 @@ _UNSAFE = re.compile(r"[^\w.-]+")
 BOM = b"\xef\xbb\xbf"
 """What an editor may put before an entry it saves; JSON parsers refuse it."""
 MAX_ID_LENGTH = 80
+_SEPARATOR = re.compile(r"[/\\\0]")
 
 
 def safe_id(text: str) -> str:
@@ -30,6 +31,13 @@ def safe_id(text: str) -> str:
     any script, digits, ``_ . -``; never empty, never starting with ``-`` or ``.``."""
     cleaned = _UNSAFE.sub("-", text)[:MAX_ID_LENGTH].strip("-.")
     return cleaned or "episode"
+
+
+def entry_name_ok(episode_id: str) -> bool:
+    """Whether an id can name a file in a folder of its own: not empty, no path
+    separator, and not hidden (``.``, ``..``, an editor's ``.#x``). Entries added by hand
+    under other names (``x y.json``, ``<b>.json``) keep their names as ids."""
+    return bool(episode_id) and not episode_id.startswith(".") and not _SEPARATOR.search(episode_id)
 
 
 class Library:
@@ -40,9 +48,12 @@ class Library:
         self._locations: dict[str, str] | None = None
 
     def path(self, episode_id: str) -> Path:
-        if safe_id(episode_id) != episode_id:
+        """Where an entry is: a safe id (the only kind chaptersearch makes), or the name
+        of an entry that exists (one copied in by hand), never outside the folder."""
+        path = self.folder / f"{episode_id}.json"
+        if safe_id(episode_id) != episode_id and not (entry_name_ok(episode_id) and path.is_file()):
             raise LibraryError(f"{episode_id!r} is not an episode id")
-        return self.folder / f"{episode_id}.json"
+        return path
 
     def save(self, episode: Episode) -> None:
         """Write an episode, replacing any with the same id.
@@ -105,7 +116,7 @@ class Library:
                 yield error
 
     def has(self, episode_id: str) -> bool:
-        return safe_id(episode_id) == episode_id and self.path(episode_id).is_file()
+        return entry_name_ok(episode_id) and (self.folder / f"{episode_id}.json").is_file()
 
     def ids(self) -> list[str]:
         return [path.stem for path in self.paths()]
@@ -132,9 +143,10 @@ class Library:
         self.path(self.resolve(episode_id)).unlink()
 
     def paths(self) -> list[Path]:
+        """Every entry's file; hidden files (``...json`` too) are not entries."""
         if not self.folder.is_dir():
             return []
-        return sorted(self.folder.glob("*.json"))
+        return sorted(path for path in self.folder.glob("*.json") if entry_name_ok(path.stem))
 
     def episodes(self) -> Iterator[Episode | LibraryError]:
         """Every entry, yielding an error in place of an unreadable one so callers can
