@@ -210,6 +210,38 @@ def test_readable_at_a_phone_width(server: str, browser: object, shots: Path) ->
     page.screenshot(path=str(shots / "phone.png"))
 
 
+def test_browse_the_library_without_a_request_failing(
+    server: str, browser: object, shots: Path
+) -> None:
+    """From the search page to the library, a show, an episode, its chapter: every page
+    says which spans are made up, and no request fails (there was no favicon)."""
+    page = browser.new_page(viewport={"width": 1100, "height": 800})  # type: ignore[attr-defined]
+    failed: list[str] = []
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    page.on("console", lambda message: message.type == "error" and failed.append(message.text))
+    page.goto(server + "/?q=lighthouse")
+    page.wait_for_selector(".hit")
+    assert "(no chapters: a made-up span)" in page.locator(".hit .chapter").first.inner_text()
+    page.fill("#q", "lighthouse keeper")
+    page.wait_for_selector("#results .hit .made-up")
+    page.click("header a.browse")
+    page.wait_for_url("**/library")
+    assert page.locator(".entry").count() == 3
+    page.screenshot(path=str(shots / "library.png"))
+    page.click(".shows a:has-text('Pragmatic')")
+    page.wait_for_url("**/library?show=Pragmatic")
+    entry = page.locator(".entry")
+    assert entry.count() == 1 and "Netflix engineering" in entry.inner_text()
+    entry.locator(".chapter-list a", has_text="The Keeper Test").click()
+    page.wait_for_url("**/episodes/sAp9RjO79cU?t=2161")
+    assert "The Keeper Test" in page.locator(".chapters").inner_text()
+    page.goto(server + "/episodes/podcast")
+    assert "these spans are made up" in page.locator(".chapters").inner_text()
+    page.goto(server + "/api/episodes/sAp9RjO79cU")  # no page names an icon here
+    page.wait_for_timeout(300)
+    assert failed == []
+
+
 def test_no_inline_script_runs(server: str, browser: object) -> None:
     """The page works under its own policy: a console without CSP violations."""
     page = browser.new_page()  # type: ignore[attr-defined]

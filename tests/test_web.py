@@ -3,6 +3,7 @@ what is escaped, and what is refused."""
 
 import json
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -157,7 +158,7 @@ def test_the_episode_page_shows_chapters_hits_and_the_moment(site: TestClient) -
     assert current and int(current.group(1)) == 2165 // 5
     assert "we call it the <mark>keeper</mark> <mark>test</mark>" in html
     missing = site.get("/episodes/nothing")
-    assert missing.status_code == 404 and "no episode" in missing.text
+    assert missing.status_code == 404 and "No episode" in missing.text
 
 
 def test_serve_refuses_a_port_in_use(run: Run) -> None:
@@ -226,3 +227,164 @@ def test_the_places_obey_the_query(talky: TestClient) -> None:
     assert "<mark>" not in html.split("called", 1)[1].split("</p>", 1)[0]
     html = talky.get("/episodes/gc", params={"q": "lighthouse"}).text
     assert '<rect class="mark' not in html and "is not said in this episode" in html
+
+
+def test_made_up_spans_say_so(site: TestClient) -> None:
+    """An episode without chapters gets 10-minute spans; the page says they are made up,
+    as the terminal does."""
+    html = site.get("/", params={"q": "lighthouse"}).text
+    assert '§ 0:00–10:00 <span class="made-up">(no chapters: a made-up span)</span>' in html
+    assert "§ The Keeper Test (36:01)" in site.get("/", params={"q": "keeper test"}).text
+    episode = site.get("/episodes/podcast").text
+    assert "This episode has no chapters: these spans are made up." in episode
+    assert "<title>0:00–10:00 (made up)</title>" in episode
+    assert "made up" not in site.get("/episodes/sAp9RjO79cU").text
+
+
+def test_a_missing_episode_does_not_show_the_home(site: TestClient, home: Home) -> None:
+    page = site.get("/episodes/sAp9RjO79cx")
+    assert page.status_code == 404
+    assert str(home.root) not in page.text and "/home" not in page.text
+    assert "No episode &#39;sAp9RjO79cx&#39; in this library." in page.text
+    assert 'Perhaps <a href="/episodes/sAp9RjO79cU">sAp9RjO79cU</a>?' in page.text
+    assert '<a href="/library">Browse the library</a>' in page.text
+    api = site.get("/api/episodes/nothing")
+    assert api.status_code == 404 and str(home.root) not in api.text
+    assert api.json() == {"error": "No episode 'nothing' in this library."}
+    broken = Library(home.library).path("broken")
+    broken.write_text("{", encoding="utf-8")
+    page = site.get("/episodes/broken")
+    assert page.status_code == 404 and str(home.root) not in page.text
+    assert "cannot be read; `chaptersearch rebuild` names the problem" in page.text
+
+
+def test_a_favicon_is_served(site: TestClient) -> None:
+    """Chromium asks for one on every page; it logged a 404."""
+    html = site.get("/").text
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    for path in ("/static/favicon.svg", "/favicon.ico"):
+        icon = site.get(path)
+        assert icon.status_code == 200
+        assert icon.headers["content-type"].startswith("image/svg+xml")
+        assert icon.text.startswith("<svg") and "<script" not in icon.text
+
+
+def test_the_library_page_lists_shows_and_episodes_with_chapters(site: TestClient) -> None:
+    html = site.get("/").text
+    assert '<a class="browse" href="/library">Library</a>' in html
+    page = site.get("/library")
+    assert page.status_code == 200
+    html = page.text
+    assert 'href="/library?show=Pragmatic">Pragmatic <span class="count">1</span>' in html
+    assert 'All shows <span class="count">3</span>' in html
+    assert '<a href="/episodes/sAp9RjO79cU">Netflix engineering</a>' in html
+    assert (
+        '<a href="/episodes/sAp9RjO79cU?t=2161"><span class="time">36:01</span> The Keeper Test'
+        in html
+    )
+    assert "No chapters: 1 made-up span." in html  # the podcast: 10 minutes
+    assert '<a href="/library?show=">No show <span class="count">1</span>' in html
+    assert "<script>alert" not in html and "<img" not in html
+    assert "Title &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Chapter &lt;script&gt;" in html and "Channel &lt;script&gt;" in html
+    shown = site.get("/library", params={"show": "Pragmatic"}).text
+    assert "Netflix engineering" in shown and "/episodes/hostile" not in shown
+    assert 'aria-current="page">Pragmatic' in shown
+    nameless = site.get("/library", params={"show": ""}).text
+    assert titles_of(nameless) == ["/episodes/podcast"] and "of no show" in nameless
+
+
+@pytest.fixture
+def shelf(home: Home) -> TestClient:
+    """A library of 45 episodes over two shows, dated a week apart, not indexed (the
+    library page needs no index)."""
+    library = Library(home.library)
+    for number in range(45):
+        library.save(
+            Episode(
+                id=f"ep{number:02d}",
+                title=f"Episode {number}",
+                channel="Weekly" if number % 3 else "Monthly",
+                published=date(2024, 1, 1) + timedelta(days=7 * number) if number < 40 else None,
+                duration=60,
+                chapters=[
+                    Chapter(title="Hello", start=0, end=30, source="file"),
+                    Chapter(title=f"Topic {number}", start=30, end=60, source="file"),
+                ],
+                cues=[Cue(start=0, end=60, text="words " * 2000)],
+                origin=Origin(kind="file", location=f"/ep{number}.vtt"),
+            )
+        )
+    return TestClient(create_app(home), base_url="http://127.0.0.1:8765")
+
+
+def titles_of(html: str) -> list[str]:
+    return re.findall(r'<h2><a href="(/episodes/[^"]+)">', html)
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'<h2><a href="/episodes/ep\d+">([^<]*)</a></h2>', html)
+
+
+def test_the_library_is_paged_newest_first(shelf: TestClient) -> None:
+    first = shelf.get("/library").text
+    assert titles(first) == [f"Episode {n}" for n in range(39, 19, -1)]
+    assert "1–20 of 45 episodes, newest first." in first
+    assert '<a href="/library?page=2" rel="next">Older →</a>' in first and "Newer" not in first
+    last = shelf.get("/library", params={"page": "3"}).text
+    assert titles(last) == [f"Episode {n}" for n in range(40, 45)]  # undated, by id
+    assert '<a href="/library?page=2" rel="prev">← Newer</a>' in last and "Older" not in last
+    for page in ("0", "-3", "x", "1e9", "99999999999999999999999"):
+        html = shelf.get("/library", params={"page": page}).text
+        assert len(titles(html)) in (20, 5)
+    monthly = shelf.get("/library", params={"show": "Monthly"}).text
+    assert titles(monthly) == [f"Episode {n}" for n in range(39, -1, -3)] + ["Episode 42"]
+    assert "1–15 of 15 episodes of Monthly, newest first." in monthly
+    unknown = shelf.get("/library", params={"show": "<nobody>"}).text
+    assert len(titles(unknown)) == 20 and "&lt;nobody&gt;" not in unknown
+
+
+def test_the_library_reads_each_entry_once(
+    shelf: TestClient, home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page costs a look at each file's size and time, not a read of every transcript:
+    entries are read (their details only) when new or changed."""
+    from chaptersearch.web import catalogue
+
+    read: list[str] = []
+    original = catalogue.read_summary
+
+    def counting(path: Path) -> catalogue.Summary:
+        read.append(path.stem)
+        return original(path)
+
+    monkeypatch.setattr(catalogue, "read_summary", counting)
+    monkeypatch.setattr(Library, "load_path", staticmethod(lambda path: pytest.fail("read whole")))
+    assert len(titles(shelf.get("/library").text)) == 20
+    assert len(read) == 45
+    shelf.get("/library", params={"page": "2"})
+    assert len(read) == 45
+    entry = Library(home.library).path("ep44")
+    entry.write_text(entry.read_text().replace("Episode 44", "Episode 44 renamed"))
+    assert "Episode 44 renamed" in shelf.get("/library", params={"page": "3"}).text
+    assert read[45:] == ["ep44"]
+
+
+def test_an_entry_in_another_order_is_read_whole(home: Home) -> None:
+    from chaptersearch.web.catalogue import read_summary
+
+    episode = Episode(
+        id="odd",
+        title="Odd",
+        duration=10,
+        chapters=[Chapter(title="All", start=0, end=10, source="file")],
+        cues=[Cue(start=0, end=10, text='he said "cues": no')],
+        origin=Origin(kind="file", location="/odd.vtt"),
+    )
+    data = json.loads(episode.model_dump_json())
+    reordered = {"cues": data.pop("cues"), **data}
+    path = home.library / "odd.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(reordered), encoding="utf-8")
+    summary = read_summary(path)
+    assert summary.title == "Odd" and summary.chapters[0].title == "All"

@@ -12,8 +12,8 @@ from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.responses import JSONResponse as StarletteJSON
-from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -26,7 +26,8 @@ from ..models import MAX_SECONDS
 from ..places import Place, find_places
 from ..search import SearchRequest, search
 from ..terminal import json_text
-from .view import episode_view, group_by_episode, hit_view
+from .catalogue import Catalogue
+from .view import browse_view, episode_view, group_by_episode, hit_view, missing_view
 
 HERE = Path(__file__).parent
 MAX_LIMIT = 50
@@ -200,11 +201,18 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
 
         return Library(home.library).load(episode_id)
 
+    def missing(episode_id: str) -> dict[str, Any]:
+        from ..library import Library
+
+        library = Library(home.library)
+        return missing_view(episode_id, library.ids(), library.has(episode_id))
+
     def episode_page(request: Request) -> Response:
         try:
             episode = load(request.path_params["episode_id"])
-        except LibraryError as problem:
-            return render(request, "missing.html", {"error": str(problem), "query": ""}, 404)
+        except LibraryError:
+            context = {**missing(request.path_params["episode_id"]), "query": ""}
+            return render(request, "missing.html", context, 404)
         query = request.query_params.get("q", "").strip()
         hits: list[Hit] = []
         places: list[Place] = []
@@ -221,8 +229,9 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
     def api_episode(request: Request) -> Response:
         try:
             episode = load(request.path_params["episode_id"])
-        except LibraryError as problem:
-            return JSONResponse({"error": str(problem)}, status_code=404)
+        except LibraryError:
+            error = missing(request.path_params["episode_id"])["error"]
+            return JSONResponse({"error": error}, status_code=404)
         part = request.path_params.get("part")
         if part == "chapters":
             return JSONResponse([c.model_dump() for c in episode.chapters])
@@ -232,12 +241,31 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
             return JSONResponse({"error": f"no such part: {part}"}, status_code=404)
         return JSONResponse(episode.model_dump(mode="json", exclude={"cues", "fetched"}))
 
+    catalogue = Catalogue(home.library)
+
+    def library_page(request: Request) -> Response:
+        try:
+            number = int(request.query_params.get("page", "1"))
+        except ValueError:
+            number = 1
+        show = request.query_params.get("show")
+        context = browse_view(catalogue.summaries(), show, number)
+        return render(
+            request, "library.html", {**context, "unreadable": catalogue.unreadable, "query": ""}
+        )
+
+    def favicon(request: Request) -> Response:
+        """Browsers ask for /favicon.ico where no page names an icon (the JSON API)."""
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
     def api_docs(request: Request) -> Response:
         return render(request, "api.html", {"query": ""})
 
     routes = [
         Route("/", page),
         Route("/episodes/{episode_id}", episode_page),
+        Route("/library", library_page),
+        Route("/favicon.ico", favicon),
         Route("/api", api_docs),
         Route("/api/search", api_search),
         Route("/api/episodes/{episode_id}", api_episode),

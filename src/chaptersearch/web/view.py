@@ -1,9 +1,11 @@
 """What the page shows, prepared from hits and episodes: plain data for the templates
 (which escape it) and for the JSON API (which the page's script renders as text)."""
 
+import difflib
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
-from urllib.parse import urlencode, urlparse
+from urllib.parse import quote, urlencode, urlparse
 
 from ..hit import Hit
 from ..links import is_web_url
@@ -11,6 +13,7 @@ from ..models import Episode
 from ..places import Place
 from ..timecode import format_clock
 from ..youtube_urls import youtube_video_id
+from .catalogue import Summary
 
 MEDIA = {
     ".mp3": "audio",
@@ -44,6 +47,26 @@ def player_of(url: str | None) -> dict[str, str | None]:
 def segments(hit: Hit) -> list[dict[str, Any]]:
     """The snippet as pieces, each marked as matched or not."""
     return pieces(hit.snippet, hit.highlights)
+
+
+def missing_view(episode_id: str, ids: list[str], unreadable: bool) -> dict[str, Any]:
+    """What the page says of an episode it cannot show: in its own words, since the
+    library's errors name the home's path, which a page has no business showing; with
+    the ids that were perhaps meant."""
+    if unreadable:
+        return {
+            "error": f"The library entry {episode_id!r} cannot be read; "
+            "`chaptersearch rebuild` names the problem.",
+            "suggestions": [],
+        }
+    starting = [known for known in ids if episode_id and known.startswith(episode_id)]
+    if len(starting) > 1:
+        return {
+            "error": f"{episode_id!r} is the start of {len(starting)} episode ids.",
+            "suggestions": starting[:10],
+        }
+    close = difflib.get_close_matches(episode_id, ids, n=3, cutoff=0.6)
+    return {"error": f"No episode {episode_id!r} in this library.", "suggestions": close}
 
 
 def hit_view(hit: Hit) -> dict[str, Any]:
@@ -103,6 +126,9 @@ def episode_view(
             "x": round(100 * chapter.start / length, 3),
             "width": round(100 * max(chapter.end - chapter.start, 0) / length, 3),
             "source": chapter.source,
+            "made_up": chapter.source == "generated",
+            "span": chapter.source == "generated"  # its title is its span: "0:00–10:00"
+            and chapter.title.startswith(format_clock(chapter.start)),
             "link": link(chapter.start),
         }
         for chapter in episode.chapters
@@ -148,6 +174,7 @@ def episode_view(
     return {
         "episode": episode,
         "chapters": chapters,
+        "made_up": all(chapter["made_up"] for chapter in chapters),
         "cues": cues,
         "current": current,
         "marks": marks,
@@ -241,3 +268,68 @@ def _cue_at(episode: Episode, seconds: float) -> int:
         if cue.start <= seconds:
             found = index
     return found
+
+
+PAGE_SIZE = 20
+"""Episodes on one page of the library: a page costs what it shows, whatever the size
+of the library."""
+
+
+def browse_view(summaries: list[Summary], show: str | None, page: int) -> dict[str, Any]:
+    """A page of the library: its shows with how many episodes each has, and the
+    episodes of one show (all for None; "" is the episodes without one), newest first
+    (undated ones last, by id), with their chapters."""
+    counts: dict[str, int] = {}
+    for summary in summaries:
+        counts[summary.channel] = counts.get(summary.channel, 0) + 1
+    shows = [
+        {"name": name, "count": count, "link": "/library?" + urlencode({"show": name})}
+        for name, count in sorted(counts.items(), key=lambda item: item[0].casefold())
+    ]
+    if show not in counts:
+        show = None
+    chosen = summaries if show is None else [s for s in summaries if s.channel == show]
+    chosen = sorted(
+        chosen,
+        key=lambda s: (s.published is None, -(s.published or date.min).toordinal(), s.id),
+    )
+    pages = max(1, -(-len(chosen) // PAGE_SIZE))
+    page = max(1, min(page, pages))
+
+    def page_link(number: int) -> str:
+        query = {"page": number} if show is None else {"show": show, "page": number}
+        return "/library?" + urlencode(query)
+
+    episodes = [
+        {
+            "id": summary.id,
+            "title": summary.title,
+            "channel": summary.channel,
+            "published": summary.published.isoformat() if summary.published else None,
+            "duration": format_clock(summary.duration),
+            "link": f"/episodes/{quote(summary.id)}",
+            "made_up": all(chapter.source == "generated" for chapter in summary.chapters),
+            "chapters": [
+                {
+                    "title": chapter.title,
+                    "at": format_clock(chapter.start),
+                    "link": f"/episodes/{quote(summary.id)}?{urlencode({'t': int(chapter.start)})}",
+                }
+                for chapter in summary.chapters
+            ],
+        }
+        for summary in chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    ]
+    return {
+        "shows": shows,
+        "show": show,
+        "total": len(summaries),
+        "count": len(chosen),
+        "episodes": episodes,
+        "page": page,
+        "pages": pages,
+        "first": (page - 1) * PAGE_SIZE + 1,
+        "last": (page - 1) * PAGE_SIZE + len(episodes),
+        "newer": page_link(page - 1) if page > 1 else None,
+        "older": page_link(page + 1) if page < pages else None,
+    }

@@ -134,9 +134,12 @@
         link.dataset.youtube = hit.player.youtube || "";
         link.dataset.media = hit.player.media || "";
         link.dataset.start = String(Math.floor(hit.start));
-        const chapter = "§ " + hit.chapter_title +
-          (hit.chapter_source !== "generated" ? " (" + hit.chapter_at + ")" : "");
-        link.appendChild(el("span", "chapter", chapter));
+        const chapter = el("span", "chapter", "§ " + hit.chapter_title +
+          (hit.chapter_source !== "generated" ? " (" + hit.chapter_at + ")" : " "));
+        if (hit.chapter_source === "generated") {
+          chapter.appendChild(el("span", "made-up", "(no chapters: a made-up span)"));
+        }
+        link.appendChild(chapter);
         link.appendChild(el("span", "time", "at " + hit.at));
         if (hit.more_in_chapter) {
           link.appendChild(el("span", "more", "+" + hit.more_in_chapter + " more in this chapter"));
