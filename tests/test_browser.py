@@ -214,14 +214,15 @@ def test_browse_the_library_without_a_request_failing(
     server: str, browser: object, shots: Path
 ) -> None:
     """From the search page to the library, a show, an episode, its chapter: every page
-    says which spans are made up, and no request fails (there was no favicon)."""
+    says which chapters were made from the talk, and no request fails (there was no
+    favicon)."""
     page = browser.new_page(viewport={"width": 1100, "height": 800})  # type: ignore[attr-defined]
     failed: list[str] = []
     page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
     page.on("console", lambda message: message.type == "error" and failed.append(message.text))
     page.goto(server + "/?q=lighthouse")
     page.wait_for_selector(".hit")
-    assert "(no chapters: a made-up span)" in page.locator(".hit .chapter").first.inner_text()
+    assert "made from the talk)" in page.locator(".hit .chapter").first.inner_text()
     page.fill("#q", "lighthouse keeper")
     page.wait_for_selector("#results .hit .made-up")
     page.click("header a.browse")
@@ -236,7 +237,7 @@ def test_browse_the_library_without_a_request_failing(
     page.wait_for_url("**/episodes/sAp9RjO79cU?t=2161")
     assert "The Keeper Test" in page.locator(".chapters").inner_text()
     page.goto(server + "/episodes/podcast")
-    assert "these spans are made up" in page.locator(".chapters").inner_text()
+    assert "these were made from the talk" in page.locator(".chapters").inner_text()
     page.goto(server + "/api/episodes/sAp9RjO79cU")  # no page names an icon here
     page.wait_for_timeout(300)
     assert failed == []

@@ -229,16 +229,31 @@ def test_the_places_obey_the_query(talky: TestClient) -> None:
     assert '<rect class="mark' not in html and "is not said in this episode" in html
 
 
-def test_made_up_spans_say_so(site: TestClient) -> None:
-    """An episode without chapters gets 10-minute spans; the page says they are made up,
-    as the terminal does."""
+def test_made_up_chapters_say_so(site: TestClient, home: Home) -> None:
+    """An episode without chapters gets chapters made from the talk; the page says so,
+    as the terminal does ("§ Title (8:36, made from the talk)")."""
     html = site.get("/", params={"q": "lighthouse"}).text
-    assert '§ 0:00–10:00 <span class="made-up">(no chapters: a made-up span)</span>' in html
-    assert "§ The Keeper Test (36:01)" in site.get("/", params={"q": "keeper test"}).text
+    made = r'§ [^<(]+ \(\d+:\d\d, <span class="made-up">made from the talk</span>\)</span>'
+    assert re.search(made, html)
+    assert "§ The Keeper Test (36:01)</span>" in site.get("/", params={"q": "keeper test"}).text
     episode = site.get("/episodes/podcast").text
-    assert "This episode has no chapters: these spans are made up." in episode
-    assert "<title>0:00–10:00 (made up)</title>" in episode
-    assert "made up" not in site.get("/episodes/sAp9RjO79cU").text
+    assert "This episode has no chapters of its own: these were made from the talk." in episode
+    assert re.search(r"<title>\d+:\d\d [^<]+ \(made from the talk\)</title>", episode)
+    assert "made from the talk" not in site.get("/episodes/sAp9RjO79cU").text
+    older = Episode(  # an entry from before chapters were cut from the talk
+        id="older",
+        title="Older",
+        duration=900,
+        chapters=[
+            Chapter(title="0:00–10:00", start=0, end=600, source="generated"),
+            Chapter(title="10:00–15:00", start=600, end=900, source="generated"),
+        ],
+        cues=[Cue(start=0, end=900, text="words")],
+        origin=Origin(kind="file", location="/older.vtt"),
+    )
+    Library(home.library).save(older)
+    html = site.get("/episodes/older").text
+    assert 'data-start="600">10:00–15:00</a>' in html  # not "10:00 10:00–15:00"
 
 
 def test_a_missing_episode_does_not_show_the_home(site: TestClient, home: Home) -> None:
@@ -282,7 +297,7 @@ def test_the_library_page_lists_shows_and_episodes_with_chapters(site: TestClien
         '<a href="/episodes/sAp9RjO79cU?t=2161"><span class="time">36:01</span> The Keeper Test'
         in html
     )
-    assert "No chapters: 1 made-up span." in html  # the podcast: 10 minutes
+    assert "No chapters of its own; made from the talk:" in html  # the podcast
     assert '<a href="/library?show=">No show <span class="count">1</span>' in html
     assert "<script>alert" not in html and "<img" not in html
     assert "Title &lt;script&gt;alert(1)&lt;/script&gt;" in html

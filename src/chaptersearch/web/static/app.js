@@ -134,11 +134,13 @@
         link.dataset.youtube = hit.player.youtube || "";
         link.dataset.media = hit.player.media || "";
         link.dataset.start = String(Math.floor(hit.start));
-        const chapter = el("span", "chapter", "§ " + hit.chapter_title +
-          (hit.chapter_source !== "generated" ? " (" + hit.chapter_at + ")" : " "));
+        // as the terminal says it: "§ Title (8:36, made from the talk)"
+        const chapter = el("span", "chapter", "§ " + hit.chapter_title + " (" + hit.chapter_at);
         if (hit.chapter_source === "generated") {
-          chapter.appendChild(el("span", "made-up", "(no chapters: a made-up span)"));
+          chapter.appendChild(document.createTextNode(", "));
+          chapter.appendChild(el("span", "made-up", "made from the talk"));
         }
+        chapter.appendChild(document.createTextNode(")"));
         link.appendChild(chapter);
         link.appendChild(el("span", "time", "at " + hit.at));
         if (hit.more_in_chapter) {
