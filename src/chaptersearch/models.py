@@ -95,8 +95,12 @@ class Given(BaseModel):
     """How the chapters file was read (an hour rolled over, say)."""
 
     def merged(self, newer: "Given") -> "Given":
-        """These details with every value that ``newer`` sets replacing ours."""
-        values = self.model_dump()
+        """These details with every value that ``newer`` sets replacing ours.
+
+        Only the values either one sets count as set in the result: a value left unset
+        here (``title`` when only chapters were given) must stay unset, or merging this
+        into the stored details later would replace the user's title with None."""
+        values = {name: getattr(self, name) for name in self.model_fields_set}
         values.update({name: getattr(newer, name) for name in newer.model_fields_set})
         return Given.model_validate(values)
 
