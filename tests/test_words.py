@@ -160,6 +160,34 @@ def test_the_moment_is_where_the_words_are_said_together(indexed: Home) -> None:
     assert {hit.snippet[a:b].lower() for a, b in hit.highlights} >= {"python", "framework"}
 
 
+def _one_episode(home: Home, tmp_path: Path, said: dict[float, str]) -> None:
+    transcript = tmp_path / "one.vtt"
+    transcript.write_text(vtt_text(talk(600.0, said)), encoding="utf-8")
+    add_sources(home, [str(transcript)], lambda source: episode_from_file(Path(source), given()))
+
+
+def test_the_moment_is_the_caption_that_says_the_words_apart(home: Home, tmp_path: Path) -> None:
+    """One caption says both words, fourteen words apart; an earlier one says one."""
+    said = {
+        300.0: "but the nice thing about the pytest, I'm not sure about the example",
+        305.0: "and in the pytest durations, it shows, it splits out the setup and "
+        "teardown and all the fixture code separate",
+    }
+    _one_episode(home, tmp_path, said)
+    hit = find(home, "pytest fixtures")[0]
+    assert hit.start == 305
+    assert {hit.snippet[a:b].lower() for a, b in hit.highlights} == {"pytest", "fixture"}
+
+
+def test_the_snippet_reaches_the_second_word_of_a_long_caption(home: Home, tmp_path: Path) -> None:
+    filler = " ".join(["and then we talked about something else for a while"] * 3)
+    said = {300.0: f"the pytest plugin, {filler}, was all about fixtures"}
+    _one_episode(home, tmp_path, said)
+    hit = find(home, "pytest fixtures")[0]
+    assert hit.start == 300
+    assert {hit.snippet[a:b].lower() for a, b in hit.highlights} == {"pytest", "fixtures"}
+
+
 @pytest.mark.parametrize("long_first", [True, False])
 def test_a_quote_said_in_two_episodes_ranks_its_own_sentence_first(
     home: Home, tmp_path: Path, long_first: bool

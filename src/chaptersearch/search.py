@@ -382,11 +382,9 @@ def _per_chapter(ranked: list[Ranked], request: SearchRequest) -> list[Ranked]:
 
 
 def _hit(searcher: Any, rank: int, ranked: Ranked, more: int, locator: MatchLocator) -> Hit:
-    matches = locator.matches(ranked.passage.text)
-    if matches:
-        first = MatchLocator.moment(matches)
-        spans = [(match.start, match.end) for match in matches]
-        return make_hit(rank, ranked.score, ranked.passage, more, first.start, spans, "words")
+    said = locator.hit(rank, ranked.score, ranked.passage, more)
+    if said is not None:
+        return said
     if ranked.by_meaning:  # none of the query's words: the passage as a whole is the hit
         return make_hit(rank, ranked.score, ranked.passage, more, 0, [], "meaning")
     # matched through its chapter title alone: the hit is the chapter's opening, said

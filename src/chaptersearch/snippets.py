@@ -3,9 +3,10 @@
 The index gives the best passages; this reads one passage's text with the same
 analysis as the index and finds every match of the query's clauses: words on their own,
 phrases and split names only in order. The moment of a hit is the start of the place
-where the most of the query's clauses are said close together (the first such place),
-so a hit on "keeper test" points at "keeper test", not at an earlier lone "test". The
-snippet is cut around that moment, with every match in it marked.
+where the most of the query's clauses are said together, close or in one caption (the
+first such place), so a hit on "keeper test" points at "keeper test", not at an earlier
+lone "test". The snippet is cut around that moment, reaching the place's last word when
+it fits, with every match in it marked.
 """
 
 import bisect
@@ -96,18 +97,30 @@ class MatchLocator:
         return [match.span() for match in TOKEN.finditer(text) if len(match.group()) <= MAX_TOKEN]
 
     @staticmethod
-    def moment(matches: list[Match]) -> Match:
-        """The first match of the place where the most clauses are said together."""
-        best, best_count = matches[0], 0
+    def place(matches: list[Match], offsets: list[int] | None = None) -> tuple[Match, Match]:
+        """The first match of the place where the most clauses are said together, and
+        the last match there that adds a clause (the first such place).
+
+        Together is within ``CLUSTER_WORDS`` words of the place's first match or, given
+        each caption's offset in the text, in the same caption: a caption that says
+        "pytest … fixture" fourteen words apart says both, and is the moment to show.
+        """
+        captions = [cue_at(offsets, match.start) if offsets else -1 for match in matches]
+        best, best_last, best_count = matches[0], matches[0], 0
         for index, match in enumerate(matches):
             clauses: set[int] = set()
-            for other in matches[index:]:
-                if other.position - match.position >= CLUSTER_WORDS:
+            last = match
+            for other, caption in zip(matches[index:], captions[index:], strict=True):
+                if other.position - match.position >= CLUSTER_WORDS and (
+                    caption < 0 or caption != captions[index]
+                ):
                     break
-                clauses |= other.clauses
+                if not other.clauses <= clauses:
+                    clauses |= other.clauses
+                    last = other
             if len(clauses) > best_count:
-                best, best_count = match, len(clauses)
-        return best
+                best, best_last, best_count = match, last, len(clauses)
+        return best, best_last
 
     def hit(self, rank: int, score: float, stored: StoredPassage, more: int) -> Hit | None:
         """The hit for a passage, or None when none of its spoken words match (it matched
@@ -115,9 +128,9 @@ class MatchLocator:
         matches = self.matches(stored.text)
         if not matches:
             return None
-        first = self.moment(matches)
+        first, last = self.place(matches, stored.offsets)
         spans = [(match.start, match.end) for match in matches]
-        return make_hit(rank, score, stored, more, first.start, spans, "words")
+        return make_hit(rank, score, stored, more, first.start, spans, "words", last.end)
 
 
 def make_hit(
@@ -128,9 +141,12 @@ def make_hit(
     around: int,
     spans: list[tuple[int, int]],
     matched: str,
+    through: int | None = None,
 ) -> Hit:
+    """A hit at the character ``around`` of a passage; its snippet reaches ``through``
+    (where the words said together end) when that fits."""
     start = cue_start_at(stored.offsets, stored.starts, around)
-    snippet, highlights = _snippet(stored.text, around, spans)
+    snippet, highlights = _snippet(stored.text, around, spans, through)
     return Hit(
         rank=rank,
         score=round(score, 4),
@@ -150,17 +166,21 @@ def make_hit(
 
 
 def _snippet(
-    text: str, around: int, spans: list[tuple[int, int]]
+    text: str, around: int, spans: list[tuple[int, int]], through: int | None = None
 ) -> tuple[str, list[tuple[int, int]]]:
-    """About ``SNIPPET_LENGTH`` characters of ``text`` around a match, cut at spaces."""
+    """About ``SNIPPET_LENGTH`` characters of ``text`` around a match, cut at spaces; it
+    starts closer to the match when that lets it reach ``through``."""
+    reach = around if through is None else max(around, through)
     begin = max(0, around - SNIPPET_BEFORE)
+    if reach - begin > SNIPPET_LENGTH:
+        begin = max(0, min(around, reach - SNIPPET_LENGTH))
     if begin:
         space = text.find(" ", begin)
         begin = space + 1 if 0 <= space < around else begin
     end = min(len(text), begin + SNIPPET_LENGTH)
     if end < len(text):
-        space = text.rfind(" ", begin, end)
-        end = space if space > around else end
+        space = text.rfind(" ", begin, end + 1)
+        end = space if space >= reach else end
     prefix = "…" if begin else ""
     suffix = "…" if end < len(text) else ""
     shift = len(prefix) - begin
