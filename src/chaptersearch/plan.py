@@ -71,6 +71,11 @@ class Plan:
     """The rare clauses in the text alone: what is actually said."""
     idf: list[float] = field(default_factory=list)
     """Each clause's inverse document frequency (BM25's), to weigh common words."""
+    every: wq.Query = wq.NullQuery
+    """The passages that may say every clause (in the text, or in the chapter or episode
+    title), for a query of two clauses or more: all that can earn the bonus for saying
+    them all. A superset of what the text shows, cheap for Whoosh to find: only the
+    rarer clauses are checked."""
 
 
 def _exists(reader: Any, fieldname: str, term: str) -> bool:
@@ -217,9 +222,47 @@ def _parts(
     return _Parts(_any(forms), wq.Term("chapter", word), wq.Term("episode_title", word))
 
 
-def _joined(parsed: ParsedQuery, reader: Any, matching: Matching) -> list[wq.Query]:
+def _titled(clause: Clause, part: _Parts) -> wq.Query:
+    """A clause in the chapter or the episode title, its words in either (as the
+    reranking counts them)."""
+    if clause.prefix:
+        return _any([part.chapter, part.title])
+    return wq.And(
+        [_any([wq.Term("chapter", term), wq.Term("episode_title", term)]) for term in clause.terms]
+    )
+
+
+def _every(
+    clauses: list[Clause],
+    parts: list[_Parts],
+    joined: list[tuple[int, wq.Query]],
+    common: list[int],
+) -> wq.Query:
+    """Passages that may say every clause: each rarer one said in some form or titled
+    (a common word is taken as said: checking it would cost more than it saves)."""
+    if len(clauses) < 2:
+        return wq.NullQuery
+    return _every_of(
+        [
+            _any(
+                [part.text, _titled(clause, part)]
+                + [q for n, q in joined if n in (number, number - 1)]
+            )
+            for number, (clause, part) in enumerate(zip(clauses, parts, strict=True))
+            if number not in common
+        ]
+    )
+
+
+def _every_of(queries: list[wq.Query]) -> wq.Query:
+    if not queries:
+        return wq.Every()
+    return queries[0] if len(queries) == 1 else wq.And(queries)
+
+
+def _joined(parsed: ParsedQuery, reader: Any, matching: Matching) -> list[tuple[int, wq.Query]]:
     """Adjacent query words said as one ("term shot" → "termshot"), as extra forms that
-    count for both words."""
+    count for both words, each with the number of the first of the two."""
     found = []
     positive = parsed.positive
     for number in range(len(positive) - 1):
@@ -230,7 +273,7 @@ def _joined(parsed: ParsedQuery, reader: Any, matching: Matching) -> list[wq.Que
             continue
         joined = normalize(first.raw[0] + second.raw[0])
         if _exists(reader, "text", joined):
-            found.append(wq.Term("text", joined))
+            found.append((number, wq.Term("text", joined)))
             matching.add_single(joined, frozenset({number, number + 1}))
     return found
 
@@ -265,7 +308,8 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     share = Share.of(list(parsed.clauses))
     parts = [_parts(clause, n, reader, matching, share) for n, clause in enumerate(clauses)]
     excluded = [_parts(clause, -1, reader, Matching(), share) for clause in parsed.excluded]
-    joined = _joined(parsed, reader, matching)
+    pairs = _joined(parsed, reader, matching)
+    joined = [query for _, query in pairs]
     total = searcher.doc_count()
     limit = max(COMMON_FRACTION * total, COMMON_MIN_PASSAGES)
     frequencies = [
@@ -296,6 +340,7 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
         refused=_any(refused),
         spoken=_any([part.text for n, part in enumerate(parts) if n not in common] + joined),
         idf=[_idf(total, frequency) for frequency in frequencies],
+        every=_every(clauses, parts, pairs, common),
     )
 
 

@@ -7,7 +7,6 @@ format through its leaf matcher's block methods; whoosh3 is pinned to one versio
 ``pyproject.toml``, and the tests compare the result with Whoosh's own matcher.
 """
 
-import heapq
 from typing import Any
 
 from whoosh import query as wq
@@ -16,6 +15,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from .analysis import decode_frequency, decode_positions
 from .plan import Plan
 from .query import Clause
+from .streams import Stream
 
 
 def _leaf(matcher: Any) -> Any:
@@ -86,25 +86,70 @@ def _phrase_counts(searcher: Any, terms: tuple[str, ...]) -> dict[int, int]:
     return counts
 
 
-def common_candidates(
-    searcher: Any, planned: Plan, fetch: int
-) -> tuple[list[tuple[int, float]], set[int]]:
-    """The best passages for a query of common words alone, as (docnum, score): those
-    that say every clause first, then those that say some, scored as BM25 would be
-    without its length normalisation (passages are all about a minute long). Also every
-    passage that says a clause, for "more in this chapter"."""
-    counts = [_counts(searcher, planned.clauses[number]) for number in planned.common]
+def among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
+    """The passages among ``docnums`` that ``query`` matches, by skipping its postings to
+    each one: far cheaper than listing every passage the query matches."""
+    if query is wq.NullQuery or not docnums:
+        return set()
+    matcher = query.matcher(searcher)
+    found: set[int] = set()
+    for docnum in sorted(docnums):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found.add(docnum)
+    return found
+
+
+def said_counts(searcher: Any, term: str, docnums: list[int]) -> dict[int, int]:
+    """How many times each of ``docnums`` says ``term``, from its postings, skipping to
+    each passage: far cheaper than reading the passages' text."""
+    matcher = wq.Term("text", term).matcher(searcher)
+    found: dict[int, int] = {}
+    for docnum in sorted(docnums):
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found[docnum] = round(matcher.weight())
+    return found
+
+
+def _titled(clause: Clause) -> wq.Query:
+    """A clause's words in the chapter or the episode title, as the reranking counts them."""
+    return wq.And(
+        [wq.Or([wq.Term("chapter", term), wq.Term("episode_title", term)]) for term in clause.terms]
+    )
+
+
+def common_candidates(searcher: Any, planned: Plan) -> tuple[Stream, Stream, set[int]]:
+    """For a query of common words alone: the passages that may say every clause and
+    those that say only some, each best first, scored as BM25 would be without its
+    length normalisation (passages are all about a minute long). Also every passage
+    that says a clause, for "more in this chapter".
+
+    A passage that says every clause can earn the reranking's bonus; one that misses a
+    clause cannot, and scores at most the weight of all clauses but the lightest, so it
+    is ranked only when that could still matter."""
+    clauses = [planned.clauses[number] for number in planned.common]
+    counts = [_counts(searcher, clause) for clause in clauses]
     weights = [planned.idf[number] for number in planned.common]
-    every = set(counts[0]).intersection(*counts[1:])
-    pool = every if len(every) >= fetch or len(counts) == 1 else set().union(*counts)
+    pool = set().union(*counts)
+    saying = set(pool)
     if planned.required is not wq.NullQuery:
         pool &= set(searcher.docs_for_query(planned.required))
     if planned.refused is not wq.NullQuery:
         pool -= set(searcher.docs_for_query(planned.refused))
-    if len(counts) == 1:  # the score grows with the count: rank by it, score the best
+    if len(counts) == 1:  # the score grows with the count: rank by it
         only, weight = counts[0], weights[0]
-        top = heapq.nlargest(fetch, pool, key=only.__getitem__)
-        return [(docnum, weight * _saturated(only[docnum])) for docnum in top], set(only)
+        return (
+            Stream((), float),
+            Stream(pool, lambda docnum: weight * _saturated(only[docnum]), order=only.__getitem__),
+            saying,
+        )
 
     def score(docnum: int) -> float:
         return sum(
@@ -113,5 +158,9 @@ def common_candidates(
             if docnum in found
         )
 
-    top = heapq.nlargest(fetch, pool, key=score)
-    return [(docnum, score(docnum)) for docnum in top], set().union(*counts)
+    every = set(pool)
+    for clause, found in zip(clauses, counts, strict=True):
+        missing = every - found.keys()
+        every -= missing - among(searcher, _titled(clause), missing)
+    most = (sum(weights) - min(weights)) * (K1 + 1)
+    return Stream(every, score), Stream(pool - every, score, ceiling=most), saying

@@ -6,13 +6,17 @@ with the chapter title and episode title as boosted fields (the rarer words), or
 whole posting lists (common words alone, see ``postings``). The best candidates are
 then read and scored again from their own text: a bonus for saying every clause
 (``ALL_WORDS_BONUS``), another for the words in order close together
-(``PROXIMITY_BONUS``), and what common words add. Any of the words may match, so partial
-matches still come back, below complete ones. With passage vectors, the result is mixed
-with the ranking by meaning (``meaning``). At most ``per_chapter`` hits come from one
-chapter.
+(``PROXIMITY_BONUS``), and what common words add. They are read best first until no
+passage left could reach the list (``streams``), so a passage that says every word is
+never lost for want of depth, and the first hits are the same whatever the limit. Any
+of the words may match, so partial matches still come back, below complete ones. With
+passage vectors, the result is mixed with the ranking by meaning (``meaning``). At most
+``per_chapter`` hits come from one chapter.
 """
 
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,10 +29,11 @@ from .analysis import terms
 from .errors import ChapterSearchError, IndexEmptyError, IndexUnreadableError, QueryError
 from .hit import Hit
 from .plan import Plan, plan
-from .postings import common_candidates
+from .postings import among, common_candidates, said_counts
 from .query import ParsedQuery, SearchRequest, parse_query
 from .schema import StoredPassage, open_index, stored_passage
 from .snippets import Match, MatchLocator, cue_at, make_hit
+from .streams import Stream
 
 ALL_WORDS_BONUS = 1.0
 """A passage with every clause of the query scores this much more (1.0 doubles it).
@@ -55,10 +60,17 @@ READ_ATTEMPTS = 3
 add merged segments) reads it again from the top: the new state is whole."""
 
 MAX_FETCH = 5000
-"""The most passages one search ranks while looking for enough distinct chapters."""
+"""The most passages one search scores again from their text. Past this (a query whose
+best passages are spread over fewer chapters than asked for), the hits are the best
+among these."""
 
-RERANK_DEPTH = 50
-"""How many of the index's best passages are read and scored again from their text."""
+RERANK_BATCH = 10
+"""How many candidates are read and scored again at a time, best first, until no
+passage left could reach the list."""
+
+MEANING_DEPTH = 50
+"""How many of the passages nearest in meaning a hybrid search mixes in (more for a
+longer list), and how many of the words' best it scores again to mix with them."""
 
 COMMON_WEIGHT = 1.0
 """How much a common word of the query adds, found in a passage its rarer words found."""
@@ -194,17 +206,17 @@ def _hits(
     deadline = deadline or Deadline()
     locator = MatchLocator(planned.matching)
     reranker = Reranker(planned, locator, searcher)
-    fetch = max(RERANK_DEPTH, request.limit * request.per_chapter * 4)
-    while True:
-        found = _candidates(searcher, planned, fetch, deadline) if words else ([], None)
-        candidates, saying = found
-        scored = reranker.rank(candidates, deadline)
-        if meaning is not None:
-            scored = _with_meaning(searcher, planned, scored, meaning, fetch, words)
-        chosen = _per_chapter(scored, request)
-        if len(chosen) == request.limit or len(candidates) < fetch or fetch >= MAX_FETCH:
-            break
-        fetch *= 4
+    fetch = max(MEANING_DEPTH, request.limit * request.per_chapter * 4)
+    saying: set[int] | None = None
+    scored: list[Ranked] = []
+    candidates = _candidates(searcher, planned, reranker, deadline) if words else None
+    if candidates is not None:
+        saying = candidates.saying
+        at_least = fetch if meaning is not None else 0
+        scored = _best(reranker, candidates, request, at_least, deadline)
+    if meaning is not None:
+        scored = _with_meaning(searcher, planned, scored, meaning, fetch, words)
+    chosen = _per_chapter(scored, request)
     mentions = _mentions(searcher, planned, saying, chosen)
     hits = []
     for rank, ranked in enumerate(chosen, start=1):
@@ -228,9 +240,9 @@ def _with_meaning(
             nearest[docnum] = cosine
     extra = set(nearest) - set(by_words)
     if planned.required is not wq.NullQuery:
-        extra = _among(searcher, planned.required, extra)
+        extra = among(searcher, planned.required, extra)
     if planned.refused is not wq.NullQuery:
-        extra -= _among(searcher, planned.refused, extra)
+        extra -= among(searcher, planned.refused, extra)
     nearest = {d: c for d, c in nearest.items() if d in extra or d in by_words}
     for docnum, item in by_words.items():
         if docnum not in nearest:
@@ -247,31 +259,105 @@ def _with_meaning(
     return sorted(combined, key=lambda item: -item.score)
 
 
+Bound = Callable[[float], float]
+"""The highest score a passage can be given again, from its index score."""
+
+
+@dataclass
+class Candidates:
+    """Every passage the query finds, best first: those that may say every clause (only
+    they can earn the bonus for it) and the rest; for common words, also every passage
+    that says a clause."""
+
+    every: Stream
+    rest: Stream
+    saying: set[int] | None = None
+    base: dict[int, float] | None = None
+    """The index's own scores, where the streams are ordered by more (``Reranker.lifted``);
+    None when they are ordered by these."""
+
+
 def _candidates(
-    searcher: Any, planned: Plan, fetch: int, deadline: Deadline
-) -> tuple[list[tuple[int, float]], set[int] | None]:
-    """The best ``fetch`` passages by the index's own score, and (for common words)
-    every passage that says a clause."""
+    searcher: Any, planned: Plan, reranker: "Reranker", deadline: Deadline
+) -> Candidates | None:
     deadline.check()
     if planned.rare is not wq.NullQuery:
-        collector = TimeLimitCollector(
-            searcher.collector(limit=fetch),
-            timelimit=max(deadline.remaining(), 0.001),
-            use_alarm=False,
+        # every match is scored: Whoosh's top-N search prunes with bounds that are wrong
+        # for its preloaded OR of three words or more (used below 5,000 passages), and
+        # lost the best passage of "python graph gallery" at small limits
+        found = _every_match(searcher, planned.rare, deadline)
+        base = {docnum: float(score) for score, docnum in found}
+        lifted, said_common = reranker.lifted(base)
+        ranked = sorted(lifted, key=lambda docnum: (-lifted[docnum], docnum))
+        every: set[int] = set()
+        if planned.every is not wq.NullQuery and not reranker.quote:
+            every = set(searcher.docs_for_query(planned.every)) & lifted.keys()
+            for number, said in said_common.items():  # a common word: said, or titled
+                term = planned.clauses[number].terms[0]
+                titled = wq.Or([wq.Term("chapter", term), wq.Term("episode_title", term)])
+                every -= (every - said) - among(searcher, titled, every - said)
+        return Candidates(
+            Stream([d for d in ranked if d in every], lifted.__getitem__, ranked=True),
+            Stream([d for d in ranked if d not in every], lifted.__getitem__, ranked=True),
+            base=base,
         )
-        try:
-            searcher.search_with_collector(planned.rare, collector)
-        except TimeLimit:
-            deadline.end = time.monotonic()
-            deadline.check()
-        finally:  # its timer is a thread: left running, it would keep the process alive
-            if collector.timer is not None:
-                collector.timer.cancel()
-        results = collector.results()
-        return [(result.docnum, float(result.score)) for result in results], None
     if planned.common:
-        return common_candidates(searcher, planned, fetch)
-    return [], None
+        said_all, rest, saying = common_candidates(searcher, planned)
+        return Candidates(said_all, rest, saying)
+    return None
+
+
+def _every_match(searcher: Any, query: wq.Query, deadline: Deadline) -> list[tuple[float, int]]:
+    """Every passage ``query`` matches, as (score, docnum), best first; stopped at the
+    deadline."""
+    collector = TimeLimitCollector(
+        searcher.collector(limit=None),
+        timelimit=max(deadline.remaining(), 0.001),
+        use_alarm=False,
+    )
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        deadline.end = time.monotonic()
+        deadline.check()
+    finally:  # its timer is a thread: left running, it would keep the process alive
+        if collector.timer is not None:
+            collector.timer.cancel()
+    found: list[tuple[float, int]] = collector.results().top_n
+    return found
+
+
+def _best(
+    reranker: "Reranker",
+    candidates: Candidates,
+    request: SearchRequest,
+    at_least: int,
+    deadline: Deadline,
+) -> list[Ranked]:
+    """The candidates scored again, best first, read until no passage left could reach
+    the list (and at least ``at_least`` of them, for a hybrid search to mix): the same
+    first hits as scoring every candidate would give, whatever the limit."""
+    every_bound, rest_bound = reranker.bounds()
+    scored: list[Ranked] = []
+    threshold = -math.inf
+    while len(scored) < MAX_FETCH:
+        bounds = [
+            every_bound(candidates.every.ceiling()),
+            rest_bound(candidates.rest.ceiling()),
+        ]
+        best = max(bounds)
+        if best == -math.inf or (best <= threshold and len(scored) >= at_least):
+            break
+        deadline.check()
+        stream = candidates.every if bounds[0] == best else candidates.rest
+        taken = stream.take(RERANK_BATCH)
+        if candidates.base is not None:
+            taken = [(docnum, candidates.base[docnum]) for docnum, _ in taken]
+        scored.extend(reranker.score(docnum, base) for docnum, base in taken)
+        scored.sort(key=lambda item: (-item.score, item.docnum))
+        chosen = _per_chapter(scored, request)
+        threshold = chosen[-1].score if len(chosen) == request.limit else -math.inf
+    return scored
 
 
 class Reranker:
@@ -291,22 +377,68 @@ class Reranker:
         )
         self.quote = len(clauses) == 1 and clauses[0].phrase
 
-    def rank(
-        self, candidates: list[tuple[int, float]], deadline: Deadline | None = None
-    ) -> list[Ranked]:
-        ranked = []
-        for number, (docnum, base) in enumerate(candidates):
-            if deadline is not None and number % 100 == 0:
-                deadline.check()
-            ranked.append(self._score(docnum, base))
-        return sorted(ranked, key=lambda item: -item.score)
+    def lifted(self, base: dict[int, float]) -> tuple[dict[int, float], dict[int, set[int]]]:
+        """The index's scores with what the common words of the query add in each
+        passage, counted from their postings: the order in which candidates are scored
+        again, so the bound on the rest is close (see ``bounds``). Also, for each
+        common clause counted, the passages that say it."""
+        lifted = dict(base)
+        saying: dict[int, set[int]] = {}
+        for number in self._counted():
+            term = self.planned.clauses[number].terms[0]
+            weight = COMMON_WEIGHT * self.planned.idf[number]
+            counts = said_counts(self.searcher, term, list(base))
+            for docnum, count in counts.items():
+                lifted[docnum] += weight * _saturated(count)
+            saying[number] = set(counts)
+        return lifted, saying
+
+    def _counted(self) -> list[int]:
+        """The common clauses whose mentions a passage's postings count exactly as its
+        text does: single words that no joined form also says."""
+        if not self.count_common:
+            return []
+        singles = self.planned.matching.singles
+        sequences = self.planned.matching.sequences
+        counted = []
+        for number in self.planned.common:
+            clause = self.planned.clauses[number]
+            forms = {term for term, clauses in singles.items() if number in clauses}
+            if (
+                not clause.phrase
+                and forms == {clause.terms[0]}
+                and not any(number in clauses for _, clauses in sequences)
+            ):
+                counted.append(number)
+        return counted
+
+    def bounds(self) -> tuple[Callable[[float], float], Callable[[float], float]]:
+        """The highest score a passage can be given from the score its stream is ranked
+        by (``lifted``): one that may say every clause, and one that does not. Common
+        words not counted there add at most their weight with every mention (BM25's
+        saturation), before the bonuses multiply."""
+        counted = self._counted()
+        extra = 0.0
+        if self.count_common:
+            extra = COMMON_WEIGHT * sum(
+                self.planned.idf[number] * (BM25["K1"] + 1)
+                for number in self.planned.common
+                if number not in counted
+            )
+        if self.quote:
+            factor = 1 + QUOTE_CAPTION_BONUS
+            return (lambda base: base * factor), (lambda base: base * factor)
+        every = 1.0
+        if len(self.planned.clauses) >= 2:
+            every += ALL_WORDS_BONUS + PROXIMITY_BONUS * self.in_order
+        return (lambda base: (base + extra) * every), (lambda base: base + extra)
 
     def _titled(self, title: str) -> set[str]:
         if title not in self._title_terms:
             self._title_terms[title] = {term.text for term in terms(title)}
         return self._title_terms[title]
 
-    def _score(self, docnum: int, base: float) -> Ranked:
+    def score(self, docnum: int, base: float) -> Ranked:
         passage = stored_passage(self.searcher.stored_fields(docnum))
         if self.quote:
             return Ranked(docnum, base * (1 + self._caption_bonus(passage)), passage)
@@ -407,22 +539,5 @@ def _mentions(
         for key, docnums in shown.items()
     }
     if saying is None:
-        saying = _among(searcher, planned.spoken, set().union(*others.values()))
+        saying = among(searcher, planned.spoken, set().union(*others.values()))
     return {key: len(docnums & saying) for key, docnums in others.items()}
-
-
-def _among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
-    """The passages among ``docnums`` that ``query`` matches, by skipping its postings to
-    each one: far cheaper than listing every passage the query matches."""
-    if query is wq.NullQuery or not docnums:
-        return set()
-    matcher = query.matcher(searcher)
-    found: set[int] = set()
-    for docnum in sorted(docnums):
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found.add(docnum)
-    return found
