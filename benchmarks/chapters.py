@@ -221,10 +221,6 @@ def main() -> None:
         args.out.write_text(text, encoding="utf-8")
 
 
-if __name__ == "__main__":
-    main()
-
-
 SEARCHES = (
     "garbage collection",
     "pytest fixtures",
@@ -287,3 +283,7 @@ def search_quality(work: Path) -> str:
         ]
         lines.append(f"| {text} | {first.video_id if first else '-'} | {shown[0]} | {shown[1]} |")
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
