@@ -11,7 +11,7 @@ from chaptersearch.home import Home
 from chaptersearch.library import Library
 from chaptersearch.models import Cue
 from chaptersearch.placing import place_titles
-from chaptersearch.topics import MAX_CHAPTER, METHOD, MIN_CHAPTER, topic_chapters
+from chaptersearch.topics import MAX_CHAPTER, METHOD, MIN_CHAPTER, titles_for, topic_chapters
 
 from .conftest import Run
 from .helpers import vtt_text
@@ -189,3 +189,38 @@ def test_rebuild_cuts_again_what_an_older_method_made_and_keeps_the_users(
     assert hit["chapter_title"] == next(
         c.title for c in again.chapters if c.start <= hit["start"] < c.end
     )
+
+
+def test_titles_skip_stammers_and_two_spellings_of_one_name() -> None:
+    said = "the GC GC GC runs often. GIL and Gill again, the GIL and the GIL. GC GC GC. Pokémon"
+    titles = titles_for([said, "other words entirely about databases and databases"])
+    assert "GC GC" not in titles[0]
+    assert not ("GIL" in titles[0] and "Gill" in titles[0])
+
+
+def test_a_json_chapters_file_is_read_by_chapters_and_beside_its_transcript(
+    run: Run, home: Home, episode_file: Path
+) -> None:
+    beside = episode_file.with_name("topics.chapters.json")
+    beside.write_text(
+        json.dumps(
+            {
+                "version": "1.2.0",
+                "chapters": [
+                    {"startTime": 0, "title": "Opener"},
+                    {"startTime": 301.5, "title": "Bread"},
+                    {"startTime": 600, "title": "Hidden", "toc": False},
+                ],
+            }
+        )
+    )
+    result = run("add", str(episode_file.parent))  # the folder: one transcript, one chapters
+    assert result.exit_code == 0, result.stderr
+    assert "added 1 episode" in result.stderr
+    episode = Library(home.library).load("topics")
+    assert [(c.title, c.start, c.source) for c in episode.chapters] == [
+        ("Opener", 0.0, "file"),
+        ("Bread", 301.5, "file"),
+    ]
+    assert run("edit", "topics", "--chapters", str(beside), "--title", "T").exit_code == 0
+    assert Library(home.library).load("topics").chapters[1].title == "Bread"

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .details import given_of
+from .details import given_of, read_chapter_marks
 from .errors import ChapterSearchError, LibraryError, NetworkUnavailable, Skipped, TranscriptError
 from .feed_http import is_http
 from .files import check_regular_file
@@ -71,16 +71,29 @@ class Plan:
     remembered."""
 
 
+CHAPTERS_SUFFIX = ".chapters.json"
+"""A Podcasting 2.0 JSON chapters file named after its transcript (``33.vtt`` and
+``33.chapters.json``): the episode's chapters, not a transcript of its own."""
+
+
 def transcripts_in(folder: Path) -> list[Path]:
-    """The transcript files under a folder, in name order, hidden ones left out."""
+    """The transcript files under a folder, in name order, hidden ones and chapters
+    files left out."""
     found = [
         path
         for path in folder.rglob("*")
         if path.suffix.lower() in SUFFIXES
+        and not path.name.lower().endswith(CHAPTERS_SUFFIX)
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
         and path.is_file()
     ]
     return sorted(found)
+
+
+def chapters_beside(transcript: Path) -> Path | None:
+    """The chapters file named after a transcript, when there is one."""
+    beside = transcript.with_name(transcript.stem + CHAPTERS_SUFFIX)
+    return beside if beside != transcript and beside.is_file() else None
 
 
 def plan(sources: Sequence[str], options: AddOptions) -> Plan:
@@ -233,6 +246,12 @@ class EpisodeMaker:
         except (ChapterSearchError, OSError, RuntimeError) as error:
             raise TranscriptError(str(error)) from None
         given = self.options.given
+        beside = chapters_beside(path)
+        if beside is not None and given.chapters is None and given.chapter_titles is None:
+            found = read_chapter_marks(beside)
+            given = given.model_copy(
+                update={name: getattr(found, name) for name in found.model_fields_set}
+            )
         existing = self.library.id_for_location(location)
         stored = self._stored(existing) if existing else None
         if existing and stored is not None:

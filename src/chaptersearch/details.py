@@ -21,6 +21,18 @@ def read_chapter_marks(path: Path) -> Given:
         text = read_text_file(path, "chapters file")
     except ChapterSearchError as error:
         raise ChapterError(str(error)) from None
+    if text.lstrip().startswith("{"):
+        from .feed_chapters import json_chapters
+
+        json_marks = json_chapters(text, str(path))
+        if not json_marks:
+            raise ChapterError(f"{path}: the JSON chapters file lists no chapter with a time")
+        return Given(
+            chapters=[Mark(start=mark.start, title=mark.title) for mark in json_marks],
+            chapter_titles=None,
+            chapters_from=str(path.resolve()),
+            chapter_notes=[],
+        )
     marks, notes = parse_chapter_text(text)
     if marks:
         return Given(

@@ -20,6 +20,7 @@ per episode hour, so ingest hardly slows.
 """
 
 import bisect
+import difflib
 import functools
 import math
 import re
@@ -53,7 +54,9 @@ QUESTION_BONUS = 0.2
 SIGNAL_BONUS = 0.12
 """What a question, or a spoken turn signal ("next up"), adds to a cut's depth score."""
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.'’-]*[A-Za-z0-9+#]|[A-Za-z]")
+_WORD = re.compile(r"(?<![\w'’])[^\W\d_](?:[\w+#.'’-]*[\w+#])?")
+"""A word starting with a letter (any script's: Pokémon stays whole), not the tail of a
+number ("5th")."""
 _SIGNAL = re.compile(
     r"^\W*(?:(?:all ?right|okay|ok|so|and|well|now)[,.!]?\s+)*"
     r"(?:next up|next (?:item|topic|one|thing)|up next|moving on"
@@ -101,7 +104,9 @@ STOP_WORDS = frozenset(
     happen happened happens kinds talk topic question questions answer idea ideas stuff
     person folks everybody somebody problem problems matter reason reasons example
     interesting important easy hard whole least best better worse bad huge small
-    large long short old young high low early late easier harder""".split()
+    large long short old young high low early late easier harder one two three four five
+    six seven eight nine ten twenty hundred thousand million billion half certain happy
+    sad turn hit deeper details kind""".split()
 )
 """Words that say nothing about a topic: function words and the fillers of talk."""
 
@@ -389,21 +394,31 @@ def _best_title(
             weight *= 1.5  # mostly written with a capital: a name (Ansible, Pyodide)
         elif phrase.words == 1 and written.lower().endswith(_VERB_ENDINGS):
             weight *= 0.3  # "finding", "played", "really": rarely what a stretch is about
+        elif phrase.words == 1:
+            weight *= 0.6  # a lone common word ("turn", "hit") says less than a name
         scored.append((weight, key))
     scored.sort(key=lambda item: (-item[0], item[1]))
     picked: list[str] = []
     picked_keys: list[str] = []
     for _, key in scored:
-        if any(set(key.split()) & set(other.split()) for other in picked_keys):
+        stems = key.split()
+        if len(set(stems)) < len(stems):
+            continue  # "GC GC GC": a stammer, not a phrase
+        if any(set(stems) & set(other.split()) for other in picked_keys):
             continue
         written = _as_said(counted[key].written)
-        if written.lower() in used:
+        if written.lower() in used or any(_alike(written, other) for other in picked):
             continue
         picked.append(written)
         picked_keys.append(key)
         if len(picked) == 2:
             break
     return " · ".join(picked)
+
+
+def _alike(one: str, other: str) -> bool:
+    """Two spellings of one word, as captions write a name ("GIL", "Gill")."""
+    return difflib.SequenceMatcher(None, one.lower(), other.lower()).ratio() >= 0.75
 
 
 def _as_said(written: Counter[str]) -> str:
