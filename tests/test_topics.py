@@ -224,3 +224,21 @@ def test_a_json_chapters_file_is_read_by_chapters_and_beside_its_transcript(
     ]
     assert run("edit", "topics", "--chapters", str(beside), "--title", "T").exit_code == 0
     assert Library(home.library).load("topics").chapters[1].title == "Bread"
+
+
+def test_a_title_made_from_the_talk_is_shown_but_not_searched(
+    run: Run, home: Home, episode_file: Path
+) -> None:
+    from chaptersearch.index import passage_documents
+
+    assert run("add", str(episode_file)).exit_code == 0
+    episode = Library(home.library).load("topics")
+    documents = list(passage_documents(episode))
+    # its words are the passage's own: a boosted title field would count them twice
+    assert all(document["chapter"] == "" for document in documents)
+    assert {document["meta"]["chapter_title"] for document in documents} == {
+        chapter.title for chapter in episode.chapters
+    }
+    hit = json.loads(run("search", "telescopes", "--json", "--limit", "1").stdout)[0]
+    assert hit["chapter_title"] in {chapter.title for chapter in episode.chapters}
+    assert hit["matched"] == "words"

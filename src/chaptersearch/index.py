@@ -40,6 +40,9 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
     """One Whoosh document per passage of an episode."""
     for passage in passages_of(episode):
         chapter = episode.chapters[passage.chapter_index]
+        # A title made from the talk repeats words of its own passages: searched as a
+        # boosted title it would count them twice, so it is kept for display only.
+        made_up = chapter.source == "generated"
         yield {
             "key": f"{episode.id}:{passage.chapter_index}:{passage.number}",
             "video": episode.id,
@@ -47,7 +50,7 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
             "channel": episode.channel,
             "channel_key": channel_key(episode.channel),
             "episode_title": episode.title,
-            "chapter": chapter.title,
+            "chapter": "" if made_up else chapter.title,
             "text": passage.text,
             "passage": pack_passage(passage.text, passage.cue_offsets, passage.cue_starts),
             "meta": {
@@ -56,6 +59,7 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
                 "number": passage.number,
                 "chapter_start": chapter.start,
                 "chapter_source": chapter.source,
+                **({"chapter_title": chapter.title} if made_up else {}),
             },
         }
 

@@ -90,7 +90,7 @@ def stored_passage(fields: dict[str, Any]) -> StoredPassage:
         video=fields["video"],
         episode_title=fields["episode_title"],
         channel=fields.get("channel", ""),
-        chapter=fields["chapter"],
+        chapter=meta.get("chapter_title") or fields["chapter"],
         chapter_index=meta["chapter_index"],
         number=meta.get("number", 0),
         chapter_start=meta["chapter_start"],

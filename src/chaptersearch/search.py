@@ -449,7 +449,9 @@ class Reranker:
         for match in matches:
             for clause in match.clauses:
                 said[clause] = said.get(clause, 0) + 1
-        titles = self._titled(passage.chapter) | self._titled(passage.episode_title)
+        titles = self._titled(passage.episode_title)
+        if passage.chapter_source != "generated":  # a title made from the talk is not searched
+            titles |= self._titled(passage.chapter)
         matched = set(said) | {
             number
             for number, clause in enumerate(self.planned.clauses)
