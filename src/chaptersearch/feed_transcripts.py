@@ -16,12 +16,11 @@ import re
 from html.parser import HTMLParser
 from itertools import pairwise
 from statistics import median
-from typing import Any
 
 from .errors import Skipped, TranscriptError
 from .models import Cue
 from .timecode import parse_clock
-from .transcripts import clean_cues
+from .transcripts import clean_cues, raw_captions
 
 Raw = list[tuple[float, float, list[str]]]
 
@@ -87,16 +86,7 @@ def _captions(text: str, kind: str, where: str) -> Raw:
         captions = webvtt.from_buffer(io.StringIO(text), format=kind)
     except (MalformedFileError, MalformedCaptionError):
         raise TranscriptError(f"{where}: not a valid {kind.upper()} file") from None
-    return [
-        (_seconds(caption.start_time), _seconds(caption.end_time), caption.lines)
-        for caption in captions
-    ]
-
-
-def _seconds(stamp: Any) -> float:
-    return float(
-        stamp.hours * 3600 + stamp.minutes * 60 + stamp.seconds + stamp.milliseconds / 1000
-    )
+    return raw_captions(captions)
 
 
 WORD_LEVEL = 1.5

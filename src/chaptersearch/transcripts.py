@@ -74,6 +74,11 @@ def _read_captions(path: Path, suffix: str) -> list[tuple[float, float, list[str
         raise TranscriptError(f"{path}: not a valid {kind} file") from None
     except UnicodeDecodeError:
         raise TranscriptError(f"{path}: not UTF-8 text") from None
+    return raw_captions(captions)
+
+
+def raw_captions(captions: Any) -> list[tuple[float, float, list[str]]]:
+    """webvtt-py's captions as (start, end, lines), the shape ``clean_cues`` mends."""
     return [
         (_seconds(caption.start_time), _seconds(caption.end_time), caption.lines)
         for caption in captions
