@@ -41,12 +41,26 @@ def at_width(monkeypatch: pytest.MonkeyPatch, width: int | None) -> None:
 def test_list_cuts_long_titles_and_keeps_ids_whole(
     added: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at_width(monkeypatch, 80)
+    at_width(monkeypatch, 100)
     lines = added("list").stdout.splitlines()
-    assert all(cells(line) <= 80 for line in lines), lines
+    assert len(lines) == 2 and all(cells(line) <= 100 for line in lines), lines
     assert lines[1].startswith("a-rather-long-episode-id-that-stays-whole ")
     assert lines[1].endswith("…")
     assert "Python Bytes 48" in lines[1]
+
+
+def test_long_ids_put_the_title_on_a_line_of_its_own(
+    added: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 80 columns a 41-character id leaves a title 16 cells: too few to read, so the
+    title goes below, indented and cut to the width."""
+    at_width(monkeypatch, 80)
+    lines = added("list").stdout.splitlines()
+    assert all(cells(line) <= 80 for line in lines), lines
+    assert lines[0].split() == ["ID", "LENGTH", "CHAPTERS"]
+    assert lines[1] == "    TITLE"
+    assert lines[2].split()[0] == "a-rather-long-episode-id-that-stays-whole"
+    assert lines[3].startswith("    Python Bytes 48: Garbage collection") and lines[3].endswith("…")
 
 
 def test_list_piped_keeps_every_title_whole(added: Run, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,9 +73,9 @@ def test_a_narrow_terminal_still_shows_the_id_whole(
     added: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at_width(monkeypatch, 20)
-    row = added("list").stdout.splitlines()[1]
-    assert row.startswith("a-rather-long-episode-id-that-stays-whole ")
-    assert row.endswith("…")
+    lines = added("list").stdout.splitlines()
+    assert lines[2].startswith("a-rather-long-episode-id-that-stays-whole ")
+    assert lines[3] == "    Python Bytes 48…"
 
 
 def test_snippets_wrap_to_the_width(added: Run, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,7 +137,7 @@ def test_on_a_real_terminal_columns_set_the_width(added: Run, home: Home) -> Non
     os.close(controller)
     assert done.returncode == 0, done.stderr
     lines = output.decode().replace("\r\n", "\n").splitlines()
-    assert len(lines) == 2 and all(cells(line) <= 80 for line in lines) and "…" in lines[1]
+    assert len(lines) == 4 and all(cells(line) <= 80 for line in lines) and "…" in lines[3]
 
 
 def test_cells_count_wide_and_combining_characters() -> None:

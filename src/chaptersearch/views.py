@@ -29,7 +29,9 @@ def episode_row(episode: Episode | Summary) -> dict[str, Any]:
 def format_list(rows: list[dict[str, Any]], width: int | None = None) -> str:
     """One line per episode under a header, columns aligned: id, length, chapters, title.
     On a terminal of ``width`` cells a long title is cut with "…" (ids stay whole, to be
-    copied); piped, every line is whole."""
+    copied); when long ids leave the title less than ``MIN_TITLE`` cells, the title goes
+    on a line of its own below, indented and cut to the width. Piped, every episode is
+    one whole line."""
     table = [("ID", "LENGTH", "CHAPTERS", "TITLE")]
     for row in rows:
         sources = "+".join(row["chapter_sources"])
@@ -42,16 +44,22 @@ def format_list(rows: list[dict[str, Any]], width: int | None = None) -> str:
             )
         )
     widths = [max(cells(line[column]) for line in table) for column in range(3)]
-    room = None if width is None else max(width - sum(widths) - 6, MIN_TITLE)
-    return "\n".join(
-        f"{_pad(a, widths[0])}  {b:>{widths[1]}}  {c:<{widths[2]}}  "
-        f"{d if room is None else cut(d, room)}".rstrip()
-        for a, b, c, d in table
-    )
+    room = None if width is None else width - sum(widths) - 6
+    lines = []
+    for a, b, c, d in table:
+        columns = f"{_pad(a, widths[0])}  {b:>{widths[1]}}  {c:<{widths[2]}}"
+        if room is None:
+            lines.append(f"{columns}  {d}".rstrip())
+        elif width is not None and room < MIN_TITLE:
+            lines.extend([columns.rstrip(), f"    {cut(d, max(width - 4, 1))}"])
+        else:
+            lines.append(f"{columns}  {cut(d, room)}".rstrip())
+    return "\n".join(lines)
 
 
-MIN_TITLE = 12
-"""Cells a title keeps however narrow the terminal: past that, the line wraps."""
+MIN_TITLE = 20
+"""The fewest cells a title is cut to beside the other columns; with less room it goes
+on a line of its own."""
 
 
 def _pad(text: str, width: int) -> str:
