@@ -3,6 +3,7 @@ query language with nothing else leaking through."""
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -208,3 +209,21 @@ def test_a_quote_said_in_two_episodes_ranks_its_own_sentence_first(
         )
     hits = find(home, f'"{quote}"')
     assert [hit.video_id for hit in hits] == ["short", "long"]
+
+
+def test_indexing_reads_words_straight_from_the_text() -> None:
+    """The positions format makes its postings itself, the same as Whoosh's generic path
+    through the analyzer would, without building a Token per word (it had been left
+    nested, dead, inside another function, and every add paid for the generic path)."""
+    from whoosh.formats import Positions
+
+    from chaptersearch.analysis import SpokenAnalyzer, SpokenPositions
+
+    class Refuses(SpokenAnalyzer):
+        def __call__(self, *args: object, **kwargs: object) -> Any:
+            raise AssertionError("the analyzer was called")
+
+    text = "I wrote node.js and Node in C++, and the node of it " + "word " * 300
+    ours = sorted(SpokenPositions(field_boost=1.0).word_values(text, Refuses()))
+    generic = Positions.word_values(SpokenPositions(field_boost=1.0), text, SpokenAnalyzer())
+    assert ours == sorted(generic)

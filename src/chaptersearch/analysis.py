@@ -122,29 +122,6 @@ class SpokenPositions(Positions):  # type: ignore[misc]
     positions stored as one byte per gap: Whoosh pickles a list per posting, which made
     the postings of every word twice the size."""
 
-    def encode(self, positions: list[int]) -> bytes:
-        gaps = [later - earlier for earlier, later in zip([0, *positions], positions, strict=False)]
-        if max(gaps) < WIDE:
-            return bytes(gaps)
-        return bytes([WIDE]) + array("I", gaps).tobytes()
-
-    def decode_positions(self, value: bytes) -> list[int]:
-        return decode_positions(value)
-
-    def decode_frequency(self, value: bytes) -> int:
-        return decode_frequency(value)
-
-
-def decode_positions(value: bytes) -> list[int]:
-    """The word positions one posting of ``SpokenPositions`` holds."""
-    gaps = array("I", value[1:]) if value[:1] == WIDE_MARK else value
-    return list(accumulate(gaps))
-
-
-def decode_frequency(value: bytes) -> int:
-    """How many times one posting of ``SpokenPositions`` says its word."""
-    return (len(value) - 1) // 4 if value[:1] == WIDE_MARK else len(value)
-
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
         found: dict[str, list[int]] = {}
         position = 0
@@ -168,3 +145,26 @@ def decode_frequency(value: bytes) -> int:
             (word, len(places), len(places) * boost, self.encode(places))
             for word, places in found.items()
         ]
+
+    def encode(self, positions: list[int]) -> bytes:
+        gaps = [later - earlier for earlier, later in zip([0, *positions], positions, strict=False)]
+        if max(gaps) < WIDE:
+            return bytes(gaps)
+        return bytes([WIDE]) + array("I", gaps).tobytes()
+
+    def decode_positions(self, value: bytes) -> list[int]:
+        return decode_positions(value)
+
+    def decode_frequency(self, value: bytes) -> int:
+        return decode_frequency(value)
+
+
+def decode_positions(value: bytes) -> list[int]:
+    """The word positions one posting of ``SpokenPositions`` holds."""
+    gaps = array("I", value[1:]) if value[:1] == WIDE_MARK else value
+    return list(accumulate(gaps))
+
+
+def decode_frequency(value: bytes) -> int:
+    """How many times one posting of ``SpokenPositions`` says its word."""
+    return (len(value) - 1) // 4 if value[:1] == WIDE_MARK else len(value)
