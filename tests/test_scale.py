@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from chaptersearch.index import MERGE_CEILING, MERGE_FACTOR, IndexUpdater, merge_plan
 from chaptersearch.local_source import episode_from_file
 from chaptersearch.schema import open_index
@@ -30,9 +32,9 @@ def test_the_largest_segments_are_left_alone() -> None:
     assert merge_plan(100, [MERGE_CEILING] * 20) == []
 
 
-def _episode(folder: Path, number: int) -> object:
+def _episode(folder: Path, number: int, seconds: float = 120.0) -> object:
     path = folder / f"show-{number}.vtt"
-    path.write_text(vtt_text(talk(120.0, {60.0: f"topic number{number} here"})), "utf-8")
+    path.write_text(vtt_text(talk(seconds, {60.0: f"topic number{number} here"})), "utf-8")
     return episode_from_file(path, given(channel="Show"))
 
 
@@ -50,3 +52,78 @@ def test_many_commits_leave_few_segments(tmp_path: Path) -> None:
     for number in (0, 3 * MERGE_FACTOR - 1):
         hits = search(folder, SearchRequest(f"number{number}"))
         assert [hit.video_id for hit in hits] == [f"show-{number}"]
+
+
+def test_more_in_this_chapter_checks_a_phrase_without_whoosh_scanning_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh's phrase matcher, skipped to a passage, scans on to the next passage that
+    says the phrase: for a phrase of common words, most of the index for every chapter
+    shown. Each passage is checked word by word instead, with the same answer."""
+    from whoosh import query as wq
+
+    from chaptersearch.postings import among
+
+    folder = tmp_path / "whoosh"
+    said = {30.0: "and I think that is right", 95.0: "I think that and is not", 150.0: "x"}
+    with IndexUpdater(folder) as updater:
+        for number in range(3):
+            path = tmp_path / f"e{number}.vtt"
+            path.write_text(vtt_text(talk(300.0, said if number != 1 else {})), "utf-8")
+            updater.replace(episode_from_file(path, given(channel="Show")))
+    ix = open_index(folder)
+    with ix.searcher() as searcher:
+        everything = set(range(searcher.doc_count_all()))
+        phrases = [["i", "think", "that"], ["think", "that", "is"], ["that", "and"], ["is", "x"]]
+        expected = [set(searcher.docs_for_query(wq.Phrase("text", words))) for words in phrases]
+        monkeypatch.setattr(wq.Phrase, "matcher", lambda *args, **kwargs: 1 / 0)
+        for words, wanted in zip(phrases, expected, strict=True):
+            query = wq.Or([wq.Phrase("text", words), wq.Term("text", "nothing")])
+            assert among(searcher, query, everything) == wanted
+        assert wanted == set() and expected[0]
+    ix.close()
+
+
+def test_posting_blocks_read_faster_give_whoosh_s_own_answers(tmp_path: Path) -> None:
+    """Document numbers summed in C and skips by bisection (``blocks``) land where
+    Whoosh's own loops do, over blocks, segments and deleted passages."""
+    import random
+
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    from chaptersearch import blocks
+
+    folder = tmp_path / "whoosh"
+    with IndexUpdater(folder, commit_seconds=0) as updater:
+        for number in range(6):  # a few hundred passages: several blocks per word
+            updater.replace(_episode(tmp_path, number, 3600.0))  # type: ignore[arg-type]
+        updater.remove("show-3")
+    ix = open_index(folder)
+    rng = random.Random(5)
+
+    def walk() -> list[list[int]]:
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            landed = []
+            for term in ("that", "is", "number4", "topic"):
+                matcher = reader.postings("text", term)
+                places = []
+                for target in sorted(rng.sample(range(searcher.doc_count_all() + 5), 60)):
+                    if not matcher.is_active():
+                        break
+                    matcher.skip_to(target)
+                    places.append(matcher.id() if matcher.is_active() else -1)
+                landed.append(places)
+            return landed
+
+    rng.seed(5)
+    fast = walk()
+    W3LeafMatcher._read_ids = blocks.ORIGINAL_READ_IDS
+    W3LeafMatcher.skip_to = blocks.ORIGINAL_SKIP_TO
+    try:
+        rng.seed(5)
+        assert walk() == fast
+    finally:
+        blocks.install()
+    assert W3LeafMatcher.skip_to is blocks.skip_to
+    ix.close()

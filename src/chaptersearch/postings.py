@@ -75,23 +75,39 @@ def _phrase_counts(searcher: Any, terms: tuple[str, ...]) -> dict[int, int]:
     docnums = set(ordered[0]).intersection(*ordered[1:])
     counts: dict[int, int] = {}
     for docnum in docnums:
-        places = {term: set(decode_positions(found[docnum])) for term, found in lists.items()}
-        first = places[terms[0]]
-        count = sum(
-            all(start + offset in places[term] for offset, term in enumerate(terms[1:], 1))
-            for start in first
-        )
-        if count:
-            counts[docnum] = count
+        starts = set(decode_positions(lists[terms[0]][docnum]))
+        for offset, term in enumerate(terms[1:], 1):
+            starts &= {place - offset for place in decode_positions(lists[term][docnum])}
+        if starts:
+            counts[docnum] = len(starts)
     return counts
 
 
 def among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
-    """The passages among ``docnums`` that ``query`` matches, by skipping its postings to
-    each one: far cheaper than listing every passage the query matches."""
+    """The passages among ``docnums`` that ``query`` matches, by looking each one up:
+    far cheaper than listing every passage the query matches. Or and And are taken
+    apart and phrases checked word by word (``_phrase_among``): Whoosh's phrase matcher
+    scans on from each passage it is skipped to until the next one that says the phrase,
+    which for a phrase of common words said rarely is most of the index, once for every
+    chapter shown."""
     if query is wq.NullQuery or not docnums:
         return set()
-    matcher = query.matcher(searcher)
+    if isinstance(query, wq.Or):
+        found: set[int] = set()
+        for child in query.subqueries:
+            found |= among(searcher, child, docnums - found)
+        return found
+    if isinstance(query, wq.And):
+        for child in query.subqueries:
+            docnums = among(searcher, child, docnums)
+        return docnums
+    if isinstance(query, wq.Phrase) and query.slop == 1:
+        return _phrase_among(searcher, query.fieldname, tuple(query.words), docnums)
+    return _skipped_to(query.matcher(searcher), docnums)
+
+
+def _skipped_to(matcher: Any, docnums: set[int]) -> set[int]:
+    """The passages among ``docnums`` a matcher holds, by skipping it to each one."""
     found: set[int] = set()
     for docnum in sorted(docnums):
         if not matcher.is_active():
@@ -101,6 +117,51 @@ def among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
         if matcher.is_active() and matcher.id() == docnum:
             found.add(docnum)
     return found
+
+
+def _values_at(searcher: Any, fieldname: str, term: str, docnums: list[int]) -> dict[int, bytes]:
+    """The encoded positions of ``term`` in each of ``docnums`` that says it."""
+    reader = searcher.reader()
+    if not reader.doc_frequency(fieldname, term):
+        return {}
+    matcher = reader.postings(fieldname, term)
+    found: dict[int, bytes] = {}
+    for docnum in docnums:
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found[docnum] = matcher.value()
+    return found
+
+
+def _phrase_among(
+    searcher: Any, fieldname: str, words: tuple[str, ...], docnums: set[int]
+) -> set[int]:
+    """The passages among ``docnums`` that say ``words`` one after the other."""
+    candidates = sorted(docnums)
+    places: dict[str, dict[int, bytes]] = {}
+    for word in dict.fromkeys(words):
+        places[word] = _values_at(searcher, fieldname, word, candidates)
+        candidates = [docnum for docnum in candidates if docnum in places[word]]
+        if not candidates:
+            return set()
+    return {
+        docnum
+        for docnum in candidates
+        if _says(words, {word: decode_positions(found[docnum]) for word, found in places.items()})
+    }
+
+
+def _says(words: tuple[str, ...], positions: dict[str, list[int]]) -> bool:
+    """Whether the words are said one after the other somewhere, given where each is."""
+    starts = set(positions[words[0]])
+    for offset, word in enumerate(words[1:], 1):
+        starts &= {place - offset for place in positions[word]}
+        if not starts:
+            return False
+    return True
 
 
 def said_counts(searcher: Any, term: str, docnums: list[int]) -> dict[int, int]:
