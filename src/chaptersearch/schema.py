@@ -14,6 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.index import Index
 
+from . import blocks  # noqa: F401  (faster reading of posting blocks, for every reader)
 from .analysis import SpokenAnalyzer, SpokenPositions
 from .errors import IndexMissingError, IndexUnreadableError
 
