@@ -127,3 +127,17 @@ def test_posting_blocks_read_faster_give_whoosh_s_own_answers(tmp_path: Path) ->
         blocks.install()
     assert W3LeafMatcher.skip_to is blocks.skip_to
     ix.close()
+
+
+def test_an_add_does_not_keep_every_episode_it_added(tmp_path: Path) -> None:
+    """The report of an ``add`` kept each episode whole, cues and all (about 0.6 MB of
+    a real one): 2.6 GB at the end of adding a folder of 4,188. It keeps what it
+    prints."""
+    from chaptersearch.home import Home
+    from chaptersearch.operations import add_sources
+
+    home = Home(tmp_path / "home")
+    episodes = [_episode(tmp_path, number) for number in range(3)]
+    report = add_sources(home, episodes, lambda episode: episode)
+    assert [added.id for added in report.added] == ["show-0", "show-1", "show-2"]
+    assert all(not hasattr(added, "cues") for added in report.added)
