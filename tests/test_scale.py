@@ -141,3 +141,33 @@ def test_an_add_does_not_keep_every_episode_it_added(tmp_path: Path) -> None:
     report = add_sources(home, episodes, lambda episode: episode)
     assert [added.id for added in report.added] == ["show-0", "show-1", "show-2"]
     assert all(not hasattr(added, "cues") for added in report.added)
+
+
+def test_common_words_read_from_whole_posting_lists_match_whoosh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queries of common words alone are answered from whole posting lists read a block
+    at a time (``postings``): the passages they find are Whoosh's own, across segments
+    and with an episode removed."""
+    from whoosh import query as wq
+
+    from chaptersearch import plan as plan_module
+    from chaptersearch.postings import common_candidates
+    from chaptersearch.query import parse_query
+
+    monkeypatch.setattr(plan_module, "COMMON_MIN_PASSAGES", 0)
+    folder = tmp_path / "whoosh"
+    with IndexUpdater(folder, commit_seconds=0) as updater:
+        for number in range(5):
+            updater.replace(_episode(tmp_path, number, 900.0))  # type: ignore[arg-type]
+        updater.remove("show-2")
+    ix = open_index(folder)
+    with ix.searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) > 1
+        for typed, words in (('"that is how"', ["that", "is", "how"]), ("usually", ["usual"])):
+            planned = plan_module.plan(parse_query(SearchRequest(typed)), searcher)
+            assert planned.common == [0]
+            top, saying = common_candidates(searcher, planned, 1000)
+            whoosh = set(searcher.docs_for_query(wq.Phrase("text", words)))
+            assert saying == whoosh and {docnum for docnum, _ in top} == whoosh
+    ix.close()

@@ -37,9 +37,12 @@ def positions_by_passage(searcher: Any, fieldname: str, term: str) -> dict[int, 
                 leaf._read_ids()
             if leaf._values is None:
                 leaf._read_values()
-            for docnum, value in zip(leaf._ids, leaf._values, strict=True):
-                if docnum not in deleted:
-                    found[docnum + offset] = value
+            if deleted:
+                for docnum, value in zip(leaf._ids, leaf._values, strict=True):
+                    if docnum not in deleted:
+                        found[docnum + offset] = value
+            else:  # the common case, in C
+                found.update(zip(map(offset.__add__, leaf._ids), leaf._values, strict=True))
             leaf._next_block()
     return found
 
