@@ -15,6 +15,8 @@ class ProcessRun:
     peak_mb: float
     returncode: int
     stderr: str
+    cpu_seconds: float = 0.0
+    """User and system time of the child: what it cost on a machine shared with others."""
 
 
 def run_process(command: Sequence[str], env: dict[str, str] | None = None) -> ProcessRun:
@@ -28,7 +30,8 @@ def run_process(command: Sequence[str], env: dict[str, str] | None = None) -> Pr
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
-    return ProcessRun(seconds, usage.ru_maxrss / 1024, child.returncode, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ProcessRun(seconds, usage.ru_maxrss / 1024, child.returncode, stderr, cpu)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

@@ -594,6 +594,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "third, against FTS5 0.627 / 0.613 and tantivy 0.564 / 0.557 over those passages.",
         "",
         (Path(__file__).parent / "tuning-log.md").read_text(encoding="utf-8"),
+        "",
+        # written by hand from `python -m benchmarks.scale report` (a run takes hours)
+        (Path(__file__).parent / "scale-log.md").read_text(encoding="utf-8"),
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines), encoding="utf-8")

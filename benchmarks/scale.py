@@ -1,0 +1,416 @@
+"""Search at ten thousand episodes: the corpora copied ``--scale`` times.
+
+    python -m benchmarks.scale build --work DIR [--scale 10]   # the two homes
+    python -m benchmarks.scale measure --work DIR [--label L]   # their search figures
+    python -m benchmarks.scale adds --work DIR [--label L]      # add, as a user runs it
+    python -m benchmarks.scale ten --work DIR [--label L]       # ten into the large home
+    python -m benchmarks.scale report --work DIR                # the tables, in markdown
+
+``build`` adds the corpora with the CLI, one command per show, into ``DIR/home-1``
+(1,047 episodes), then makes ``DIR/home-N``: its index from the episodes and ``N - 1``
+copies of each with ids of their own (``x02-<id>``…), as ``rebuild`` makes an index,
+and its library from links to the small one's entries under those names. ``measure``
+runs the same fixed mix on both homes in one process (show-notes headings, five-word
+quotes, queries of common words) and the same passages through SQLite FTS5. ``adds``
+times ``add`` as a user runs it: a folder of a copy of each show into the small home,
+and ten episodes into the large one.
+
+The copies say every phrase ``N`` times, which makes quotes and common words harder
+than in a real library of that size: a quote has ``N`` equally good answers.
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from chaptersearch.index import build_index
+from chaptersearch.library import Library
+from chaptersearch.models import Episode
+
+from .corpus import DEFAULT_CORPUS, SHOWS, Source, sources, topic_queries
+from .engines import BenchQuery, ChapterSearch, Fts5, plain_query
+from .measure import median_process_ms, percentile, run_process
+from .quality import evaluate
+from .queries import COMMON_WORD_QUERIES, TOKEN_ANY
+from .quotes import chaptersearch_finder, sample_quotes
+from .quotes import evaluate as evaluate_quotes
+
+CLI = str(Path(sys.executable).with_name("chaptersearch"))
+
+
+def copy_name(scale_index: int, source: Source) -> str:
+    """A copy's file name: the prefix survives the cut of long ids to 80 characters."""
+    return f"x{scale_index:02d}-{source.path.name}"
+
+
+def make_copies(corpus: Path, folder: Path, scale: int) -> dict[str, Path]:
+    """Hard links (else copies) of every transcript, ``scale - 1`` times, one folder per
+    show; the folders by channel name."""
+    folders: dict[str, Path] = {}
+    chosen = sources(corpus)
+    for show, channel in SHOWS.items():
+        target = folder / show
+        folders[channel] = target
+        for scale_index in range(2, scale + 1):
+            for source in (s for s in chosen if s.channel == channel):
+                path = target / copy_name(scale_index, source)
+                if path.exists():
+                    continue
+                path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(source.path, path)
+                except OSError:
+                    shutil.copy2(source.path, path)
+    return folders
+
+
+def add_folder(home: Path, paths: Sequence[str], channel: str) -> dict[str, float]:
+    """One ``chaptersearch add`` as a user runs it: its seconds and peak memory."""
+    run = run_process([CLI, "--home", str(home), "add", *paths, "--channel", channel])
+    if run.returncode != 0:
+        raise SystemExit(f"add failed: {run.stderr[-2000:]}")
+    return {"seconds": run.seconds, "cpu_seconds": run.cpu_seconds, "peak_mb": run.peak_mb}
+
+
+def library_words(home: Path, channel: str) -> int:
+    """Words said in a home's episodes of one channel (read from the library files)."""
+    words = 0
+    for path in (home / "library").glob("*.json"):
+        data = json.loads(path.read_bytes())
+        if data.get("channel") == channel:
+            words += sum(len(cue["text"].split()) for cue in data["cues"])
+    return words
+
+
+def copies(episodes: list[Episode], scale: int) -> Iterator[Episode]:
+    """The episodes, then ``scale - 1`` copies of each with an id of its own."""
+    for number in range(1, scale + 1):
+        for episode in episodes:
+            yield (
+                episode
+                if number == 1
+                else episode.model_copy(update={"id": f"x{number:02d}-{episode.id}"})
+            )
+
+
+def link_library(small: Path, large: Path, scale: int) -> None:
+    """The large home's library: the small one's entries, linked once under their own
+    names and once per copy as ``x02-<id>.json``… (an entry's id is its file name), so
+    ``add`` finds the library level with the index and leaves the copies alone."""
+    folder = large / "library"
+    folder.mkdir(parents=True, exist_ok=True)
+    (large / ".chaptersearch-home").write_text("chaptersearch home\n", encoding="utf-8")
+    for entry in (small / "library").glob("*.json"):
+        for number in range(1, scale + 1):
+            name = entry.name if number == 1 else f"x{number:02d}-{entry.name}"
+            try:
+                os.link(entry, folder / name)
+            except OSError:
+                shutil.copy2(entry, folder / name)
+
+
+def build(work: Path, corpus: Path, scale: int, processes: int) -> dict[str, Any]:
+    """Both homes (written to ``work/build.json``): the small one by the CLI, one ``add``
+    per show as a user runs it; the large one's index made from the copies at once, as
+    ``rebuild`` makes it (adding 9,423 episodes one ``add`` at a time took hours on two
+    shared cores; ``add`` is measured on its own, see ``adds``)."""
+    work.mkdir(parents=True, exist_ok=True)
+    small, large = work / "home-1", work / f"home-{scale}"
+    figures: dict[str, Any] = {"scale": scale}
+    chosen = sources(corpus)
+    if not (small / "whoosh").is_dir():
+        runs = {}
+        for channel in SHOWS.values():
+            paths = [str(s.path) for s in chosen if s.channel == channel]
+            runs[channel] = add_folder(small, paths, channel) | {"episodes": len(paths)}
+        figures["small"] = runs
+    episodes = [e for e in Library(small / "library").episodes() if isinstance(e, Episode)]
+    shutil.rmtree(large, ignore_errors=True)
+    link_library(small, large, scale)
+    started = time.perf_counter()
+    count, passages = build_index(large / "whoosh", copies(episodes, scale), processes=processes)
+    figures["large"] = {
+        "episodes": count,
+        "passages": passages,
+        "seconds": time.perf_counter() - started,
+        "processes": processes,
+    }
+    (work / "build.json").write_text(json.dumps(figures, indent=1))
+    return figures
+
+
+HEADINGS = 300
+QUOTES = 50
+COMMON = 30
+
+
+def fixed_mix(corpus: Path, episodes: list[Episode]) -> list[BenchQuery]:
+    """The issue's mix: show-notes headings as typed, five-word quotes in quotes, and
+    queries of common words (seeded: every run and home gets the same ones)."""
+    headings = topic_queries(corpus, {e.id for e in episodes})
+    chosen = random.Random(17).sample(headings, min(HEADINGS, len(headings)))
+    mix = [BenchQuery(q.text, plain_query(q.text).words, kind="heading") for q in chosen]
+    mix += [
+        BenchQuery(f'"{q.text}"', tuple(q.text.split()), phrase=True, kind="quote")
+        for q in sample_quotes(episodes, count=QUOTES, seed=17)
+    ]
+    for number in range(COMMON):
+        text = COMMON_WORD_QUERIES[number % len(COMMON_WORD_QUERIES)]
+        phrase = text.startswith('"')
+        mix.append(BenchQuery(text, tuple(TOKEN_ANY.findall(text)), phrase, kind="common words"))
+    return mix
+
+
+def spread(times: Sequence[float]) -> dict[str, float]:
+    """p50, p95, p99 and max, in milliseconds."""
+    return {
+        "p50": percentile(times, 0.5) * 1000,
+        "p95": percentile(times, 0.95) * 1000,
+        "p99": percentile(times, 0.99) * 1000,
+        "max": max(times) * 1000,
+    }
+
+
+def timed(engine: Any, mix: list[BenchQuery]) -> dict[str, Any]:
+    """Latency over the whole mix and by kind, and the slowest queries: wall time, and
+    the CPU time of this process (what a query costs on a core of its own: the machine
+    is shared, and its wall times swing with the others' load)."""
+    engine.search(mix[0], 10)
+    walls, cpus = [], []
+    for query in mix:
+        wall, cpu = time.perf_counter(), time.process_time()
+        engine.search(query, 10)
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    figures: dict[str, Any] = {}
+    for label, times in (("wall", walls), ("cpu", cpus)):
+        figures[label] = {"all": spread(times)}
+        for kind in dict.fromkeys(q.kind for q in mix):
+            chosen = [t for t, q in zip(times, mix, strict=True) if q.kind == kind]
+            figures[label][kind] = spread(chosen)
+    slowest = sorted(zip(cpus, mix, strict=True), key=lambda pair: -pair[0])[:8]
+    figures["slowest_cpu"] = [[q.text, round(t * 1000)] for t, q in slowest]
+    return figures
+
+
+def segments(home: Path) -> int:
+    from chaptersearch.schema import open_index
+
+    ix = open_index(home / "whoosh")
+    try:
+        with ix.searcher() as searcher:
+            return len(searcher.reader().leaf_readers())
+    finally:
+        ix.close()
+
+
+def measure_home(
+    home: Path, mix: list[BenchQuery], fts: Path, episodes: list[Episode], scale: int
+) -> dict[str, Any]:
+    """One home: chaptersearch in process and as a new process, its index, and SQLite
+    FTS5 over the same passages (the small home's episodes and their copies)."""
+    engine = ChapterSearch(home)
+    figures: dict[str, Any] = {"segments": segments(home), "index_bytes": engine.size()}
+    figures["chaptersearch"] = timed(engine, mix)
+    plain = [q for q in mix if q.kind == "heading"][:15]
+    figures["new_process_ms"] = median_process_ms([engine.process_command(q) for q in plain])
+    peer = Fts5(fts)
+    started = time.perf_counter()
+    figures["passages"] = peer.build(copies(episodes, scale))
+    figures["fts5_build_seconds"] = time.perf_counter() - started
+    figures["fts5_bytes"] = peer.size()
+    figures["fts5"] = timed(peer, mix)
+    return figures
+
+
+def measure(work: Path, corpus: Path, scale: int, label: str) -> dict[str, Any]:
+    """Both homes in one run, and quality on the small one (written to
+    ``work/measure-LABEL.json``)."""
+    small, large = work / "home-1", work / f"home-{scale}"
+    episodes = [e for e in Library(small / "library").episodes() if isinstance(e, Episode)]
+    mix = fixed_mix(corpus, episodes)
+    figures: dict[str, Any] = {"mix": len(mix), "label": label}
+    for name, home, times in (("small", small, 1), ("large", large, scale)):
+        figures[name] = measure_home(home, mix, work / f"fts5-{name}.db", episodes, times)
+        print(json.dumps({name: figures[name]}), file=sys.stderr, flush=True)
+    engine = ChapterSearch(small)
+    queries = topic_queries(corpus, {e.id for e in episodes})
+    held = [q for q in queries if q.held_out]
+    figures["mrr_held_out"] = evaluate(lambda q: engine.search(q, 30), held).mrr
+    quotes = evaluate_quotes(chaptersearch_finder(small / "whoosh"), sample_quotes(episodes))
+    figures["quotes"] = [quotes.first, quotes.top10, quotes.first_with_video]
+    (work / f"measure-{label}.json").write_text(json.dumps(figures, indent=1))
+    return figures
+
+
+def adds(work: Path, corpus: Path, scale: int, label: str) -> dict[str, Any]:
+    """``add`` as a user runs it (written to ``work/adds-LABEL.json``): a folder of one
+    copy of each show into a copy of the small home: throughput and peak memory."""
+    small = work / "home-1"
+    folders = make_copies(corpus, work / "copies", 2)
+    figures: dict[str, Any] = {"label": label}
+    home = work / f"add-home-{label}"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(small, home)
+    words = {channel: library_words(small, channel) for channel in SHOWS.values()}
+    for channel, folder in folders.items():
+        run = add_folder(home, [str(folder)], channel)
+        run |= {"episodes": sum(1 for _ in folder.glob("*.vtt")), "words": words[channel]}
+        run["words_per_second"] = run["words"] / run["seconds"]
+        run["words_per_cpu_second"] = run["words"] / run["cpu_seconds"]
+        figures[channel] = run
+    shutil.rmtree(home, ignore_errors=True)
+    (work / f"adds-{label}.json").write_text(json.dumps(figures, indent=1))
+    return figures
+
+
+def ten(work: Path, corpus: Path, scale: int, label: str) -> dict[str, Any]:
+    """Ten episodes added to a copy of the large home: seconds, what it merges included
+    (written to ``work/ten-LABEL.json``)."""
+    large, home = work / f"home-{scale}", work / f"ten-home-{label}"
+    folders = make_copies(corpus, work / "copies", 2)
+    folder = work / f"ten-{label}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for path in sorted(folders["Python Bytes"].glob("*.vtt"))[:10]:
+        os.link(path, folder / f"x99-{path.name}")
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(large, home)
+    figures: dict[str, Any] = {"label": label, "segments_before": segments(home)}
+    figures |= add_folder(home, [str(folder)], "Python Bytes")
+    figures["segments_after"] = segments(home)
+    shutil.rmtree(home, ignore_errors=True)
+    (work / f"ten-{label}.json").write_text(json.dumps(figures, indent=1))
+    return figures
+
+
+def _read(work: Path, name: str) -> dict[str, Any]:
+    path = work / f"{name}.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _ms(value: float) -> str:
+    return f"{value:,.0f} ms" if value >= 10 else f"{value:.1f} ms"
+
+
+def report(work: Path, scale: int) -> list[str]:
+    """Markdown tables of the figures ``build``, ``measure``, ``adds`` and ``ten`` wrote
+    (labels ``before`` and ``after``)."""
+    built = _read(work, "build")
+    runs = {label: _read(work, f"measure-{label}") for label in ("before", "after")}
+    lines = [
+        "| code | home | kind | p50 | p95 | p99 | max | p50 CPU | p95 CPU | p99 CPU | max CPU |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, figures in runs.items():
+        for name in ("small", "large"):
+            home = figures.get(name)
+            if not home:
+                continue
+            episodes = f"{home['passages']:,} passages"
+            for kind, wall in home["chaptersearch"]["wall"].items():
+                cpu = home["chaptersearch"]["cpu"][kind]
+                lines.append(
+                    f"| {label} | {episodes} | {kind} | "
+                    + " | ".join(_ms(wall[p]) for p in ("p50", "p95", "p99", "max"))
+                    + " | "
+                    + " | ".join(_ms(cpu[p]) for p in ("p50", "p95", "p99", "max"))
+                    + " |"
+                )
+    lines += [
+        "",
+        "| code | home | segments | index | new process (median) | FTS5 p50 / p95 CPU "
+        "| ratio p50 / p95 (CPU) | FTS5 index |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, figures in runs.items():
+        for name in ("small", "large"):
+            home = figures.get(name)
+            if not home:
+                continue
+            ours, peer = home["chaptersearch"]["cpu"]["all"], home["fts5"]["cpu"]["all"]
+            lines.append(
+                f"| {label} | {home['passages']:,} passages | {home['segments']} | "
+                f"{home['index_bytes'] / 1e6:,.0f} MB | {home['new_process_ms']:.0f} ms | "
+                f"{_ms(peer['p50'])} / {_ms(peer['p95'])} | "
+                f"{ours['p50'] / max(peer['p50'], 1e-3):.0f} / "
+                f"{ours['p95'] / max(peer['p95'], 1e-3):.0f} | {home['fts5_bytes'] / 1e6:,.0f} MB |"
+            )
+    lines += ["", "| code | quality and quotes (small home) | figure |", "|---|---|---:|"]
+    for label, figures in runs.items():
+        if "mrr_held_out" in figures:
+            first, top10, pinned = figures["quotes"]
+            lines.append(f"| {label} | MRR@10, held-out third | {figures['mrr_held_out']:.3f} |")
+            lines.append(
+                f"| {label} | quotes: hit 1 at the second / top 10 / with `video:` | "
+                f"{first:.1%} / {top10:.1%} / {pinned:.1%} |"
+            )
+    lines += [
+        "",
+        "| code | add | episodes | words | seconds | CPU seconds | words/s | words/CPU s "
+        "| peak memory |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label in ("before", "after"):
+        for channel, run in _read(work, f"adds-{label}").items():
+            if not isinstance(run, dict):
+                continue
+            lines.append(
+                f"| {label} | a folder of {channel} copies | {run['episodes']:,} | "
+                f"{run['words']:,} | {run['seconds']:.0f} | {run['cpu_seconds']:.0f} | "
+                f"{run['words_per_second']:,.0f} | {run['words_per_cpu_second']:,.0f} | "
+                f"{run['peak_mb']:.0f} MB |"
+            )
+        run = _read(work, f"ten-{label}")
+        if run:
+            lines.append(
+                f"| {label} | 10 episodes into the {scale}x home (segments "
+                f"{run['segments_before']} → {run['segments_after']}) | 10 | | "
+                f"{run['seconds']:.1f} | {run['cpu_seconds']:.1f} | | | {run['peak_mb']:.0f} MB |"
+            )
+    if built.get("large"):
+        large = built["large"]
+        lines += [
+            "",
+            f"The {scale}x index ({large['episodes']:,} episodes, {large['passages']:,} "
+            f"passages) was made in {large['seconds']:.0f} s with {large['processes']} "
+            "processes, as `rebuild` makes one.",
+        ]
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("step", choices=["build", "measure", "adds", "ten", "report"])
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--label", default="this", help="names the figures' file")
+    parser.add_argument("--processes", type=int, default=2, help="for the large index")
+    args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        raise SystemExit(f"no corpus at {args.corpus}: pass --corpus DIR")
+    started = time.perf_counter()
+    if args.step == "build":
+        print(json.dumps(build(args.work, args.corpus, args.scale, args.processes), indent=1))
+    elif args.step == "measure":
+        print(json.dumps(measure(args.work, args.corpus, args.scale, args.label), indent=1))
+    elif args.step == "report":
+        print("\n".join(report(args.work, args.scale)))
+    else:
+        step = adds if args.step == "adds" else ten
+        print(json.dumps(step(args.work, args.corpus, args.scale, args.label), indent=1))
+    print(f"done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
