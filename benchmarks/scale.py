@@ -33,6 +33,7 @@ from typing import Any
 from chaptersearch.index import build_index
 from chaptersearch.library import Library
 from chaptersearch.models import Episode
+from chaptersearch.passages import passages_of
 
 from .corpus import DEFAULT_CORPUS, SHOWS, Source, sources, topic_queries
 from .engines import BenchQuery, ChapterSearch, Fts5, plain_query
@@ -183,13 +184,13 @@ def timed(engine: Any, mix: list[BenchQuery]) -> dict[str, Any]:
     the CPU time of this process (what a query costs on a core of its own: the machine
     is shared, and its wall times swing with the others' load)."""
     engine.search(mix[0], 10)
-    walls, cpus = [], []
+    walls, cpus, hits = [], [], []
     for query in mix:
         wall, cpu = time.perf_counter(), time.process_time()
-        engine.search(query, 10)
+        hits.append(engine.search(query, 10))
         cpus.append(time.process_time() - cpu)
         walls.append(time.perf_counter() - wall)
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"hits": hits}
     for label, times in (("wall", walls), ("cpu", cpus)):
         figures[label] = {"all": spread(times)}
         for kind in dict.fromkeys(q.kind for q in mix):
@@ -212,41 +213,56 @@ def segments(home: Path) -> int:
 
 
 def measure_home(
-    home: Path, mix: list[BenchQuery], fts: Path, episodes: list[Episode], scale: int
+    home: Path,
+    mix: list[BenchQuery],
+    fts: Path,
+    episodes: list[Episode],
+    scale: int,
+    extras: bool,
 ) -> dict[str, Any]:
-    """One home: chaptersearch in process and as a new process, its index, and SQLite
-    FTS5 over the same passages (the small home's episodes and their copies)."""
+    """One home: chaptersearch in process and as a new process, its index, and (with
+    ``extras``) SQLite FTS5 over the same passages (the small home's episodes and their
+    copies)."""
     engine = ChapterSearch(home)
     figures: dict[str, Any] = {"segments": segments(home), "index_bytes": engine.size()}
     figures["chaptersearch"] = timed(engine, mix)
     plain = [q for q in mix if q.kind == "heading"][:15]
     figures["new_process_ms"] = median_process_ms([engine.process_command(q) for q in plain])
-    peer = Fts5(fts)
-    started = time.perf_counter()
-    figures["passages"] = peer.build(copies(episodes, scale))
-    figures["fts5_build_seconds"] = time.perf_counter() - started
-    figures["fts5_bytes"] = peer.size()
-    figures["fts5"] = timed(peer, mix)
+    figures["passages"] = scale * sum(len(passages_of(e)) for e in episodes)
+    if extras:
+        peer = Fts5(fts)
+        started = time.perf_counter()
+        peer.build(copies(episodes, scale))
+        figures["fts5_build_seconds"] = time.perf_counter() - started
+        figures["fts5_bytes"] = peer.size()
+        figures["fts5"] = timed(peer, mix)
     return figures
 
 
-def measure(work: Path, corpus: Path, scale: int, label: str) -> dict[str, Any]:
-    """Both homes in one run, and quality on the small one (written to
-    ``work/measure-LABEL.json``)."""
+def measure(
+    work: Path, corpus: Path, scale: int, label: str, homes: list[str], extras: bool
+) -> dict[str, Any]:
+    """The homes named (``small``, ``large``), and with ``extras`` SQLite FTS5 over the
+    same passages and quality on the small home (each written to
+    ``work/measure-LABEL-HOME.json``). Each query's hits (episode ids) are kept, so two
+    versions' answers can be compared."""
     small, large = work / "home-1", work / f"home-{scale}"
     episodes = [e for e in Library(small / "library").episodes() if isinstance(e, Episode)]
     mix = fixed_mix(corpus, episodes)
-    figures: dict[str, Any] = {"mix": len(mix), "label": label}
-    for name, home, times in (("small", small, 1), ("large", large, scale)):
-        figures[name] = measure_home(home, mix, work / f"fts5-{name}.db", episodes, times)
-        print(json.dumps({name: figures[name]}), file=sys.stderr, flush=True)
-    engine = ChapterSearch(small)
-    queries = topic_queries(corpus, {e.id for e in episodes})
-    held = [q for q in queries if q.held_out]
-    figures["mrr_held_out"] = evaluate(lambda q: engine.search(q, 30), held).mrr
-    quotes = evaluate_quotes(chaptersearch_finder(small / "whoosh"), sample_quotes(episodes))
-    figures["quotes"] = [quotes.first, quotes.top10, quotes.first_with_video]
-    (work / f"measure-{label}.json").write_text(json.dumps(figures, indent=1))
+    figures: dict[str, Any] = {}
+    for name in homes:
+        home, times = (small, 1) if name == "small" else (large, scale)
+        result = measure_home(home, mix, work / f"fts5-{name}.db", episodes, times, extras)
+        if extras and name == "small":
+            engine = ChapterSearch(small)
+            queries = topic_queries(corpus, {e.id for e in episodes})
+            held = [q for q in queries if q.held_out]
+            result["mrr_held_out"] = evaluate(lambda q, e=engine: e.search(q, 30), held).mrr
+            found = evaluate_quotes(chaptersearch_finder(small / "whoosh"), sample_quotes(episodes))
+            result["quotes"] = [found.first, found.top10, found.first_with_video]
+        (work / f"measure-{label}-{name}.json").write_text(json.dumps(result, indent=1))
+        figures[name] = result
+        print(f"{label} {name} done", file=sys.stderr, flush=True)
     return figures
 
 
@@ -304,7 +320,10 @@ def report(work: Path, scale: int) -> list[str]:
     """Markdown tables of the figures ``build``, ``measure``, ``adds`` and ``ten`` wrote
     (labels ``before`` and ``after``)."""
     built = _read(work, "build")
-    runs = {label: _read(work, f"measure-{label}") for label in ("before", "after")}
+    runs = {
+        label: {name: _read(work, f"measure-{label}-{name}") for name in ("small", "large")}
+        for label in ("before", "after")
+    }
     lines = [
         "| code | home | kind | p50 | p95 | p99 | max | p50 CPU | p95 CPU | p99 CPU | max CPU |",
         "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -335,16 +354,23 @@ def report(work: Path, scale: int) -> list[str]:
             home = figures.get(name)
             if not home:
                 continue
-            ours, peer = home["chaptersearch"]["cpu"]["all"], home["fts5"]["cpu"]["all"]
+            peer_cells = "| | |"
+            if "fts5" in home:
+                ours, peer = home["chaptersearch"]["cpu"]["all"], home["fts5"]["cpu"]["all"]
+                peer_cells = (
+                    f"{_ms(peer['p50'])} / {_ms(peer['p95'])} | "
+                    f"{ours['p50'] / max(peer['p50'], 1e-3):.0f} / "
+                    f"{ours['p95'] / max(peer['p95'], 1e-3):.0f} | "
+                    f"{home['fts5_bytes'] / 1e6:,.0f} MB"
+                )
             lines.append(
                 f"| {label} | {home['passages']:,} passages | {home['segments']} | "
                 f"{home['index_bytes'] / 1e6:,.0f} MB | {home['new_process_ms']:.0f} ms | "
-                f"{_ms(peer['p50'])} / {_ms(peer['p95'])} | "
-                f"{ours['p50'] / max(peer['p50'], 1e-3):.0f} / "
-                f"{ours['p95'] / max(peer['p95'], 1e-3):.0f} | {home['fts5_bytes'] / 1e6:,.0f} MB |"
+                f"{peer_cells} |"
             )
     lines += ["", "| code | quality and quotes (small home) | figure |", "|---|---|---:|"]
-    for label, figures in runs.items():
+    for label, homes in runs.items():
+        figures = homes.get("small", {})
         if "mrr_held_out" in figures:
             first, top10, pinned = figures["quotes"]
             lines.append(f"| {label} | MRR@10, held-out third | {figures['mrr_held_out']:.3f} |")
@@ -395,6 +421,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--label", default="this", help="names the figures' file")
+    parser.add_argument("--homes", default="small,large", help="which homes to measure")
+    parser.add_argument("--extras", action="store_true", help="FTS5 and quality too")
     parser.add_argument("--processes", type=int, default=2, help="for the large index")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
@@ -403,7 +431,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.step == "build":
         print(json.dumps(build(args.work, args.corpus, args.scale, args.processes), indent=1))
     elif args.step == "measure":
-        print(json.dumps(measure(args.work, args.corpus, args.scale, args.label), indent=1))
+        homes = args.homes.split(",")
+        measure(args.work, args.corpus, args.scale, args.label, homes, args.extras)
     elif args.step == "report":
         print("\n".join(report(args.work, args.scale)))
     else:
