@@ -28,6 +28,13 @@ def test_a_merge_that_fills_the_level_above_merges_it_too() -> None:
     assert merge_plan(100, level_one + small) == list(range(2 * MERGE_FACTOR - 2))
 
 
+def test_a_segment_much_larger_than_the_rest_of_its_level_waits() -> None:
+    """Commits of a few passages each must not rewrite one growing segment every time
+    eight of them pile up."""
+    sizes = [700] + [10] * (MERGE_FACTOR - 1)
+    assert merge_plan(10, sizes) == list(range(1, MERGE_FACTOR))
+
+
 def test_the_largest_segments_are_left_alone() -> None:
     assert merge_plan(100, [MERGE_CEILING] * 20) == []
 

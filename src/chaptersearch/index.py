@@ -39,8 +39,12 @@ MERGE_FACTOR = 8
 being written): a search opens a matcher per segment and term, so a home of 10,470
 episodes had 122 segments and spent more time opening them than matching. Each passage
 is rewritten about log8(size / ``MERGE_FLOOR``) times over its life."""
-MERGE_FLOOR = 5000
+MERGE_FLOOR = 1000
 """Segments below this many passages are all of the lowest level."""
+MERGE_SKEW = 2
+"""A segment more than this many times the size of the rest of its group waits: on a
+busy machine a 10-second commit holds a few passages, and absorbing each few into one
+growing segment rewrote it every eight commits."""
 MERGE_CEILING = 150_000
 """Segments of this many passages or more are left alone: merging them would cost an
 ``add`` of a few episodes minutes, and a few segments this large cost a search little."""
@@ -61,6 +65,8 @@ def merge_plan(new: int, sizes: list[int]) -> list[int]:
     while left:
         level = _level(size)
         low = [item for item in left if _level(item[0]) <= level]
+        while low and low[-1][0] > MERGE_SKEW * (size + sum(item[0] for item in low[:-1])):
+            low.pop()
         if len(low) + 1 < MERGE_FACTOR:
             break
         for item in low:
