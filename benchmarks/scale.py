@@ -300,10 +300,11 @@ def adds(work: Path, corpus: Path, scale: int, label: str) -> dict[str, Any]:
     return figures
 
 
-def ten(work: Path, corpus: Path, scale: int, label: str) -> dict[str, Any]:
-    """Ten episodes added to a copy of the large home: seconds, what it merges included
-    (written to ``work/ten-LABEL.json``)."""
-    large, home = work / f"home-{scale}", work / f"ten-home-{label}"
+def ten(work: Path, corpus: Path, scale: int, label: str, into: str) -> dict[str, Any]:
+    """Ten episodes added to a copy of a home (``into``: small or large): seconds, what
+    it merges included (written to ``work/ten-LABEL.json``)."""
+    large = work / ("home-1" if into == "small" else f"home-{scale}")
+    home = work / f"ten-home-{label}"
     folders = make_copies(corpus, work / "copies", 2)
     folder = work / f"ten-{label}"
     shutil.rmtree(folder, ignore_errors=True)
@@ -312,7 +313,7 @@ def ten(work: Path, corpus: Path, scale: int, label: str) -> dict[str, Any]:
         os.link(path, folder / f"x99-{path.name}")
     shutil.rmtree(home, ignore_errors=True)
     shutil.copytree(large, home)
-    figures: dict[str, Any] = {"label": label, "segments_before": segments(home)}
+    figures: dict[str, Any] = {"label": label, "into": into, "segments_before": segments(home)}
     figures |= add_folder(home, [str(folder)], "Python Bytes")
     figures["segments_after"] = segments(home)
     shutil.rmtree(home, ignore_errors=True)
@@ -410,7 +411,7 @@ def report(work: Path, scale: int) -> list[str]:
         run = _read(work, f"ten-{label}")
         if run:
             lines.append(
-                f"| {label} | 10 episodes into the {scale}x home (segments "
+                f"| {label} | 10 episodes into the {run.get('into', 'large')} home (segments "
                 f"{run['segments_before']} → {run['segments_after']}) | 10 | | "
                 f"{run['seconds']:.1f} | {run['cpu_seconds']:.1f} | | | {run['peak_mb']:.0f} MB |"
             )
@@ -458,9 +459,11 @@ def main(argv: Sequence[str] | None = None) -> None:
             path.write_text(json.dumps(figures, indent=1))
     elif args.step == "report":
         print("\n".join(report(args.work, args.scale)))
+    elif args.step == "adds":
+        print(json.dumps(adds(args.work, args.corpus, args.scale, args.label), indent=1))
     else:
-        step = adds if args.step == "adds" else ten
-        print(json.dumps(step(args.work, args.corpus, args.scale, args.label), indent=1))
+        into = args.homes.split(",")[-1]
+        print(json.dumps(ten(args.work, args.corpus, args.scale, args.label, into), indent=1))
     print(f"done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
