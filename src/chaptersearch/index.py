@@ -32,7 +32,9 @@ from .schema import CURRENT, channel_key, create_index, live_folder, open_index,
 COMMIT_SECONDS = 10.0
 """How often a long ``add`` commits: what was added becomes searchable, and a kill
 loses at most this much work from the index (the library keeps it; the next writer
-puts it back). Every commit merges by ``tiered_merge``."""
+puts it back). These commits add a segment without merging; the last commit of a
+command merges by ``tiered_merge``, so an ``add`` leaves few segments whatever its
+size."""
 
 MERGE_FACTOR = 8
 """Segments of one size level are merged once there are this many (with the segment
@@ -273,6 +275,7 @@ class IndexUpdater:
         self._writer: IndexWriter | None = None
         self._batch: list[str] = []
         self._half_written = False
+        self._unmerged = False
         self._last_commit = time.monotonic()
 
     @property
@@ -291,7 +294,7 @@ class IndexUpdater:
         by term reaches only committed passages, so writing an episode a second time in
         one writer would leave both copies live."""
         if episode_id in self._batch:
-            self.commit()
+            self.commit(merge=False)
 
     def replace(self, episode: Episode) -> int:
         """Write an episode's passages in place of any it had; the number written."""
@@ -331,12 +334,22 @@ class IndexUpdater:
 
     def _maybe_commit(self) -> None:
         if time.monotonic() - self._last_commit >= self.commit_seconds:
-            self.commit()
+            self.commit(merge=False)
 
-    def commit(self) -> None:
+    def commit(self, merge: bool = True) -> None:
+        """Make what was written durable; with ``merge``, merge segments by
+        ``tiered_merge`` (the commits an ``add`` makes as it goes do not: on a busy
+        machine each held a few passages, and merging at every one doubled the CPU time
+        of an add)."""
+        if merge and self._writer is None and self._unmerged:
+            self._open_writer()  # the segments of the commits made as it went
         if self._writer is not None:
             try:
-                self._writer.commit(mergetype=tiered_merge)
+                if merge:
+                    self._writer.commit(mergetype=tiered_merge)
+                else:
+                    self._writer.commit(merge=False)
+                self._unmerged = not merge
             except OSError as error:
                 self._drop_batch()
                 raise ChapterSearchError(
