@@ -368,13 +368,13 @@ def report(work: Path, scale: int) -> list[str]:
             home = figures.get(name)
             if not home:
                 continue
-            peer_cells = "| | |"
+            peer_cells = " | | "
             if "fts5" in home:
                 ours, peer = home["chaptersearch"]["cpu"]["all"], home["fts5"]["cpu"]["all"]
                 peer_cells = (
                     f"{_ms(peer['p50'])} / {_ms(peer['p95'])} | "
-                    f"{ours['p50'] / max(peer['p50'], 1e-3):.0f} / "
-                    f"{ours['p95'] / max(peer['p95'], 1e-3):.0f} | "
+                    f"{ours['p50'] / max(peer['p50'], 1e-3):.2f} / "
+                    f"{ours['p95'] / max(peer['p95'], 1e-3):.2f} | "
                     f"{home['fts5_bytes'] / 1e6:,.0f} MB"
                 )
             lines.append(
