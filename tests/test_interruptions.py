@@ -92,6 +92,10 @@ def test_ctrl_c_during_add_keeps_every_added_episode_searchable(
     wait_for(lambda: len(list(home.library.glob("*.json"))) > entries_before_the_signal)
     adding.send_signal(signal.SIGINT)
     _, stderr = adding.communicate(timeout=60)
+    if adding.returncode == 0:  # on a fast machine the add can finish before the signal
+        assert f"added {BATCH - 1} episodes" in stderr
+        assert stats(home)["indexed"] == BATCH
+        return
     assert adding.returncode == 130, stderr
     assert "chaptersearch: interrupted: added" in stderr
     assert "not tried: run the same command again" in stderr
@@ -148,8 +152,9 @@ def test_an_interrupted_rebuild_leaves_the_previous_index_working(
 ) -> None:
     assert cli(home, "add", *map(str, episodes)).returncode == 0
     before = library_files(home)
+    generations = set(home.index.glob("g*"))  # an add may already have made several
     rebuilding = start(home, "rebuild")
-    wait_for(lambda: any(home.index.glob("g000002")))
+    wait_for(lambda: bool(set(home.index.glob("g*")) - generations))
     time.sleep(seconds_in)
     rebuilding.send_signal(kill)
     _, stderr = rebuilding.communicate(timeout=60)

@@ -8,6 +8,7 @@ stderr; a traceback only with ``--debug``. Output piped into ``head`` ends quiet
 import functools
 import math
 import os
+import signal
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -1115,3 +1116,7 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("chaptersearch: interrupted", err=True)
         sys.exit(INTERRUPTED)
+    finally:
+        # The command is done and has said so: a Ctrl-C while the interpreter shuts
+        # down (joining rebuild's worker processes) must not kill it with no word.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

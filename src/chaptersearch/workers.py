@@ -96,5 +96,8 @@ class QuietMpWriter(MpWriter):  # type: ignore[misc]
                     task.terminate()
             for task in self.tasks:
                 task.join(timeout=5)
+            # the queues' feeder threads would wait at exit for workers that are gone
+            self.jobqueue.cancel_join_thread()
+            self.resultqueue.cancel_join_thread()
         finally:
             super().cancel()
