@@ -17,10 +17,10 @@ from pathlib import Path
 
 def main() -> None:
     library_folder, work, queries_file = (Path(arg) for arg in sys.argv[1:4])
-    from chaptersearch.index import build_index
-    from chaptersearch.library import Library
+    from chaptersearch.index.writer import build_index
+    from chaptersearch.library.store import Library
     from chaptersearch.models import Episode
-    from chaptersearch.search import SearchRequest, search
+    from chaptersearch.search.engine import SearchRequest, search
 
     episodes = [e for e in Library(library_folder).episodes() if isinstance(e, Episode)]
     shutil.rmtree(work, ignore_errors=True)

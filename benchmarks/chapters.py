@@ -27,11 +27,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chaptersearch.chapters import generated_chapters
+from chaptersearch.chapters.placing import place_titles
+from chaptersearch.chapters.reading import generated_chapters
+from chaptersearch.chapters.topics import content_words, topic_chapters
 from chaptersearch.models import Cue
-from chaptersearch.placing import place_titles
-from chaptersearch.topics import content_words, topic_chapters
-from chaptersearch.transcripts import read_transcript
+from chaptersearch.sources.transcripts import read_transcript
 
 from .corpus import DEFAULT_CORPUS
 
@@ -235,7 +235,7 @@ def search_quality(work: Path) -> str:
     """Known-item ranking over the Python Bytes and Talk Python corpus, with the old
     10-minute spans and with chapters cut from the talk (chapter titles are a boosted
     field, so titles change ranking); and five searches' first hits, before and after."""
-    from chaptersearch.search import SearchRequest, search
+    from chaptersearch.search.engine import SearchRequest, search
 
     from .corpus import load as load_source
     from .corpus import sources, topic_queries

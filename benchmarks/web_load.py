@@ -91,7 +91,7 @@ def measure(cli: str, home: Path, queries: list[BenchQuery]) -> list[str]:
 
 
 if __name__ == "__main__":  # python -m benchmarks.web_load HOME
-    from chaptersearch.library import Library
+    from chaptersearch.library.store import Library
     from chaptersearch.models import Episode
 
     from .queries import query_mix

@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from chaptersearch.cli import app, hoist_global_options
-from chaptersearch.home import Home
+from chaptersearch.library.home import Home
 
 from .helpers import SHARED, talk, vtt_text
 

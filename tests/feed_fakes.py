@@ -128,7 +128,7 @@ def chapters_json(lines: list[tuple[float, str]], hidden: tuple[int, ...] = ()) 
 
 
 def chapter_lines(path: Path) -> list[tuple[float, str]]:
-    from chaptersearch.chapters import parse_chapter_text
+    from chaptersearch.chapters.reading import parse_chapter_text
 
     marks, _ = parse_chapter_text(path.read_text(encoding="utf-8"))
     return [(mark.start, mark.title) for mark in marks]

@@ -48,8 +48,8 @@ def talk(
 
 def given(chapters: Path | None = None, **values: object) -> "Given":
     """Details as ``add`` takes them from its flags, a chapters file read as it reads it."""
-    from chaptersearch.details import read_chapter_marks
     from chaptersearch.models import Given
+    from chaptersearch.sources.details import read_chapter_marks
 
     details = Given(**values)  # type: ignore[arg-type]
     return details.merged(read_chapter_marks(chapters)) if chapters else details

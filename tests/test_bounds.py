@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.home import Home
-from chaptersearch.library import Library
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
 from chaptersearch.models import Chapter, Cue, Episode, Origin
-from chaptersearch.search import SearchRequest
+from chaptersearch.search.engine import SearchRequest
 
 from .conftest import Run
 from .helpers import talk, vtt_text
@@ -227,9 +227,9 @@ def test_a_library_entry_with_a_bom_is_read(run: Run, home: Home, tmp_path: Path
 WORKERS_SCRIPT = """
 import multiprocessing, sys, time
 from pathlib import Path
-from chaptersearch.index import build_index
+from chaptersearch.index.writer import build_index
 from chaptersearch.models import Chapter, Cue, Episode, Origin
-from chaptersearch.search import SearchRequest
+from chaptersearch.search.engine import SearchRequest
 
 def episodes():
     for number in range(250):  # 250 passages: two job files, so both workers start
@@ -318,9 +318,9 @@ def test_the_prefixes_of_a_query_share_a_bounded_number_of_words(
     run: Run, home: Home, tmp_path: Path
 ) -> None:
     """32 prefixes each said as 20 words: 640 words before, at most 200 together now."""
-    from chaptersearch import plan
-    from chaptersearch.query import parse_query
-    from chaptersearch.schema import open_index
+    from chaptersearch.index.schema import open_index
+    from chaptersearch.search import plan
+    from chaptersearch.search.query import parse_query
 
     letters = "abcdefghijklmnopqrstuvwxyz012345"
     words = [f"q{letter}{number:02d}" for letter in letters for number in range(20)]
@@ -341,7 +341,7 @@ def test_the_prefixes_of_a_query_share_a_bounded_number_of_words(
 
 def test_a_prefix_stands_for_words_said_in_a_bounded_number_of_passages() -> None:
     """The most frequent words that fit the share: "the" alone is too common to."""
-    from chaptersearch import plan
+    from chaptersearch.search import plan
 
     frequencies = {"the": 900, "then": 300, "there": 200, "theory": 5}
 
@@ -361,7 +361,7 @@ def test_a_search_that_runs_out_of_time_says_so(
 ) -> None:
     write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
     assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
-    monkeypatch.setattr("chaptersearch.search.SEARCH_SECONDS", 0.0)
+    monkeypatch.setattr("chaptersearch.search.engine.SEARCH_SECONDS", 0.0)
     result = run("search", "keeper")
     assert result.exit_code == 2
     assert "the query was stopped after 0 s: it asks for too much" in result.stderr
@@ -407,7 +407,7 @@ def test_a_transcript_too_large_is_refused_before_it_is_read(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write_vtt(tmp_path / "big.vtt", {5.0: "keeper"}, seconds=600)
-    monkeypatch.setattr("chaptersearch.transcripts.MAX_TRANSCRIPT_BYTES", 1000)
+    monkeypatch.setattr("chaptersearch.sources.transcripts.MAX_TRANSCRIPT_BYTES", 1000)
     monkeypatch.setattr("webvtt.read", lambda *a, **k: pytest.fail("read a refused file"))
     result = run("add", str(path))
     assert result.exit_code == 2
@@ -418,8 +418,8 @@ def test_a_transcript_too_large_is_refused_before_it_is_read(
 def test_passages_have_a_bounded_size_whatever_the_timing() -> None:
     """Every cue in the first minute (and one cue of 50,000 characters) made one passage
     of them all, which every search that found it had to read and score."""
-    from chaptersearch.passages import MAX_PASSAGE_CHARACTERS, passages_of
-    from chaptersearch.transcripts import MAX_CUE_CHARACTERS, clean_cues
+    from chaptersearch.index.passages import MAX_PASSAGE_CHARACTERS, passages_of
+    from chaptersearch.sources.transcripts import MAX_CUE_CHARACTERS, clean_cues
 
     said = [(n * 0.01, n * 0.01 + 0.01, [f"word{n} and some more words said"]) for n in range(3000)]
     said.append((31.0, 40.0, [" ".join(f"long{n}" for n in range(8000))]))

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright import sync_api as playwright_api
 
-from chaptersearch.home import Home
+from chaptersearch.library.home import Home
 
 from .conftest import Run
 from .helpers import GARBAGE, talk, vtt_text

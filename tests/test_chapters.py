@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chaptersearch.chapters import (
+from chaptersearch.chapters.reading import (
     ChapterMark,
     build_chapters,
     generated_chapters,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.home import Home
+from chaptersearch.library.home import Home
 
 from .conftest import Run
 from .helpers import DATA
@@ -143,7 +143,7 @@ def test_rebuild(added: Run, home: Home) -> None:
 def test_interrupted_rebuild_keeps_the_old_index(
     added: Run, home: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import chaptersearch.index as index_module
+    import chaptersearch.index.writer as index_module
 
     def crash(episode: object) -> object:
         raise KeyboardInterrupt
@@ -247,7 +247,8 @@ def test_busy_index_held_by_another_process(added: Run, home: Home) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from chaptersearch.home import Home\n"
+            "import sys, time; from pathlib import Path\n"
+            "from chaptersearch.library.home import Home\n"
             "with Home(Path(sys.argv[1])).writing():\n print('held', flush=True); time.sleep(30)",
             str(home.root),
         ],
@@ -274,7 +275,7 @@ def test_debug_shows_the_traceback(run: Run) -> None:
 
 def test_hits_on_a_terminal_are_styled_and_clickable() -> None:
     from chaptersearch.hit import Hit
-    from chaptersearch.render import format_hit
+    from chaptersearch.output.render import format_hit
 
     hit = Hit(
         rank=1,

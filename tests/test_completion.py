@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.completion import FILTER_NAMES
-from chaptersearch.home import Home
-from chaptersearch.query import FILTERS
+from chaptersearch.library.home import Home
+from chaptersearch.output.completion import FILTER_NAMES
+from chaptersearch.search.query import FILTERS
 
 from .conftest import Run
 from .helpers import talk, vtt_text

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.context import around
-from chaptersearch.home import Home
-from chaptersearch.library import Library
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
+from chaptersearch.output.context import around
 
 from .conftest import Run
 from .helpers import talk, vtt_text

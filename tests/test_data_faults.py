@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from chaptersearch.home import Home
-from chaptersearch.index import IndexUpdater, passage_documents
-from chaptersearch.library import Library
-from chaptersearch.schema import open_index
+from chaptersearch.index.schema import open_index
+from chaptersearch.index.writer import IndexUpdater, passage_documents
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
 
 from .conftest import Run
 from .helpers import talk, vtt_text
@@ -58,7 +58,7 @@ def test_a_batch_with_a_bad_source_indexes_the_good_ones_once(
 
 
 def test_an_episode_written_twice_in_one_writer_is_indexed_once(home: Home, tmp_path: Path) -> None:
-    from chaptersearch.adding import AddOptions, EpisodeMaker, Item
+    from chaptersearch.sources.adding import AddOptions, EpisodeMaker, Item
 
     path = write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
     episode = EpisodeMaker(Library(home.library), AddOptions())(Item("file", str(path)))
@@ -76,7 +76,7 @@ def test_an_episode_written_twice_in_one_writer_is_indexed_once(home: Home, tmp_
 
 
 def test_stats_names_episodes_indexed_twice(run: Run, home: Home, tmp_path: Path) -> None:
-    from chaptersearch.index import _writer, duplicated_ids
+    from chaptersearch.index.writer import _writer, duplicated_ids
 
     write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})
     assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
@@ -243,8 +243,8 @@ def hashed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     usual: the folder returned is one ``--model`` accepts."""
     from .test_meaning import TinyEmbedder
 
-    monkeypatch.setattr("chaptersearch.embedding.Embedder", TinyEmbedder)
-    monkeypatch.setattr("chaptersearch.embedding.semantic_installed", lambda: True)
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", TinyEmbedder)
+    monkeypatch.setattr("chaptersearch.search.embedding.semantic_installed", lambda: True)
     monkeypatch.delenv("CHAPTERSEARCH_MODEL", raising=False)
     folder = tmp_path / "models" / "tiny"
     folder.mkdir(parents=True)
@@ -302,7 +302,7 @@ def test_damaged_vector_settings(run: Run, home: Home, tmp_path: Path, hashed: P
 def test_the_default_model_missing_offline(
     run: Run, home: Home, tmp_path: Path, hashed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chaptersearch import embedding
+    from chaptersearch.search import embedding
 
     cache = tmp_path / "cache" / "all-MiniLM-L6-v2"
     monkeypatch.setattr(embedding, "cache_folder", lambda: cache)
@@ -366,7 +366,7 @@ def test_a_damaged_vector_file_is_set_aside_and_computed_again(
     if command[0] == "remove":  # no embedder at hand: a rebuild computes them
         assert not (vectors / "first.npz").exists()
         assert run("rebuild").exit_code == 0
-    from chaptersearch import vectors as kept
+    from chaptersearch.search import vectors as kept
 
     assert kept.load(home, "first") is not None  # computed again, whole
     for mode in ("hybrid", "meaning"):

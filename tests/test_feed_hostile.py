@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import responses
 
-from chaptersearch.feed_chapters import MAX_CHAPTERS, json_chapters
-from chaptersearch.feed_source import MAX_FEED_BYTES
-from chaptersearch.home import Home
+from chaptersearch.library.home import Home
+from chaptersearch.sources.feed import MAX_FEED_BYTES
+from chaptersearch.sources.feed_chapters import MAX_CHAPTERS, json_chapters
 
 from .conftest import Run
 from .feed_fakes import TINY_FEED, tiny_item, tiny_rss, tiny_vtt, transcript_tag

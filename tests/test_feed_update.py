@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 import responses
 
-from chaptersearch.home import Home
-from chaptersearch.library import Library
-from chaptersearch.sources_registry import Registry
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
+from chaptersearch.sources.registry import Registry
 
 from .conftest import Run
 from .feed_fakes import (

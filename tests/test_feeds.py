@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 import responses
 
-from chaptersearch.feed_chapters import json_chapters
-from chaptersearch.feed_source import feed_episode_id, transcript_candidates
-from chaptersearch.feed_transcripts import UntimedTranscript, read_feed_transcript
-from chaptersearch.feeds import read_feed
-from chaptersearch.home import Home
-from chaptersearch.library import Library
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
 from chaptersearch.models import Episode
+from chaptersearch.sources.feed import feed_episode_id, transcript_candidates
+from chaptersearch.sources.feed_chapters import json_chapters
+from chaptersearch.sources.feed_transcripts import UntimedTranscript, read_feed_transcript
+from chaptersearch.sources.feeds import read_feed
 
 from .conftest import Run
 from .feed_fakes import (
@@ -362,7 +362,7 @@ def test_search_does_not_import_the_feed_readers(run: Run, home: Home, mock: Any
         "from chaptersearch.cli import main\n"
         "sys.argv = ['chaptersearch', 'search', 'keeper test']\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-        "names = ('feedparser', 'defusedxml', 'requests', 'chaptersearch.feeds')\n"
+        "names = ('feedparser', 'defusedxml', 'requests', 'chaptersearch.sources.feeds')\n"
         "print(code, [m for m in names if m in sys.modules])\n"
     )
     env = {**os.environ, "CHAPTERSEARCH_HOME": str(home.root)}

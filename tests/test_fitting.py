@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.fitting import cells, cut, hanging, wrap
-from chaptersearch.home import Home
+from chaptersearch.library.home import Home
+from chaptersearch.output.fitting import cells, cut, hanging, wrap
 
 from .conftest import Run
 from .helpers import talk, vtt_text
@@ -35,7 +35,7 @@ def added(run: Run, tmp_path: Path) -> Run:
 
 
 def at_width(monkeypatch: pytest.MonkeyPatch, width: int | None) -> None:
-    monkeypatch.setattr("chaptersearch.fitting.output_width", lambda: width)
+    monkeypatch.setattr("chaptersearch.output.fitting.output_width", lambda: width)
 
 
 def test_list_cuts_long_titles_and_keeps_ids_whole(

@@ -221,7 +221,7 @@ def test_no_suggestion_when_every_word_is_known_or_hits_fill_the_page(
     def refuse(*_: object) -> None:
         raise AssertionError("the corrector ran although the hits filled the page")
 
-    monkeypatch.setattr("chaptersearch.suggest.suggestion", refuse)
+    monkeypatch.setattr("chaptersearch.search.suggest.suggestion", refuse)
     assert shows("search", "python pyton", "-n", "1").exit_code == 0
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from chaptersearch.errors import HomeError
-from chaptersearch.home import MARKER, Home, resolve_home
+from chaptersearch.library.home import MARKER, Home, resolve_home
 
 
 @pytest.fixture

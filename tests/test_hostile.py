@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from chaptersearch.errors import ChapterSearchError, QueryError
-from chaptersearch.home import Home
-from chaptersearch.library import Library
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
 from chaptersearch.models import Chapter, Cue, Episode, Origin
-from chaptersearch.search import SearchRequest, search
+from chaptersearch.search.engine import SearchRequest, search
 
 from .conftest import Run
 from .helpers import talk, vtt_text
@@ -362,7 +362,7 @@ def test_queries_are_bounded_and_explained(
 
 
 def test_a_prefix_stands_for_a_bounded_number_of_words(home: Home, tmp_path: Path) -> None:
-    from chaptersearch import plan
+    from chaptersearch.search import plan
 
     words = " ".join(f"zq{number:03d}" for number in range(300))
     write_vtt(tmp_path / "many.vtt", {5.0: words})
@@ -464,7 +464,7 @@ def test_stats_names_entries_the_index_lacks_and_rebuild_mends_them(
 
 
 def test_parse_errors_never_escape_as_other_types() -> None:
-    from chaptersearch.query import parse_query
+    from chaptersearch.search.query import parse_query
 
     for query in ['"', "-", "--", 'chapter:"', "video:", "::", "*", "-*", "\\", "\0"]:
         try:

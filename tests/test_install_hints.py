@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch import install_hints
-from chaptersearch.install_hints import install_hint, make_model_hint, python_command
+from chaptersearch.output import install_hints
+from chaptersearch.output.install_hints import install_hint, make_model_hint, python_command
 
 from .conftest import Run
 

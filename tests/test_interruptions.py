@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.home import Home
+from chaptersearch.library.home import Home
 
 from .helpers import talk, vtt_text
 
@@ -198,7 +198,8 @@ def test_a_writer_waits_for_the_lock_with_wait(home: Home, episodes: list[Path])
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from chaptersearch.home import Home\n"
+            "import sys, time; from pathlib import Path\n"
+            "from chaptersearch.library.home import Home\n"
             "with Home(Path(sys.argv[1])).writing():\n print('held', flush=True);"
             " sys.stdin.readline(); time.sleep(1)",
             str(home.root),

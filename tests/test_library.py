@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from chaptersearch.errors import LibraryError
-from chaptersearch.library import Library, safe_id
+from chaptersearch.library.store import Library, safe_id
 from chaptersearch.models import Chapter, Cue, Episode, Origin
 
 

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
-from chaptersearch.home import Home
+from chaptersearch.library.home import Home
 
 from .conftest import Run
 from .helpers import talk, vtt_text
@@ -46,9 +46,9 @@ def tiny(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> type[TinyEmbedder]:
     folder = tmp_path / "tiny-model"
     folder.mkdir()
     TinyEmbedder.calls = []
-    monkeypatch.setattr("chaptersearch.embedding.Embedder", TinyEmbedder)
-    monkeypatch.setattr("chaptersearch.embedding.model_folder", lambda chosen=None: folder)
-    monkeypatch.setattr("chaptersearch.embedding.semantic_installed", lambda: True)
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", TinyEmbedder)
+    monkeypatch.setattr("chaptersearch.search.embedding.model_folder", lambda chosen=None: folder)
+    monkeypatch.setattr("chaptersearch.search.embedding.semantic_installed", lambda: True)
     return TinyEmbedder
 
 
@@ -135,7 +135,7 @@ def test_without_the_extra_the_flags_say_what_to_install(
     """From the checkout (as here) the extra is an editable install of it: chaptersearch
     is not on the package index, so ``pip install 'chaptersearch[semantic]'`` fails."""
     monkeypatch.chdir(Path(__file__).resolve().parents[1])
-    monkeypatch.setattr("chaptersearch.embedding.semantic_installed", lambda: False)
+    monkeypatch.setattr("chaptersearch.search.embedding.semantic_installed", lambda: False)
     added = run("add", str(episode), "--embed")
     assert added.exit_code == 2
     assert "-m pip install -e '.[semantic]'" in added.stderr
@@ -150,7 +150,7 @@ def test_without_the_extra_the_flags_say_what_to_install(
 def test_offline_without_a_cached_model_is_one_clear_line(
     run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, episode: Path
 ) -> None:
-    from chaptersearch import embedding
+    from chaptersearch.search import embedding
 
     monkeypatch.setattr(embedding, "cache_folder", lambda: tmp_path / "cache" / "model")
     monkeypatch.setattr(
@@ -206,7 +206,7 @@ def test_the_real_model_from_a_local_folder(run: Run, tmp_path: Path) -> None:
 def test_the_only_passage_that_says_a_rare_word_stays_above_passages_near_in_meaning() -> None:
     """Min-max scaling gave the one passage the words found nothing, and passages that
     only resembled the query went above it ("rapidtables" fell out of the top 30)."""
-    from chaptersearch.meaning import mix
+    from chaptersearch.search.meaning import mix
 
     scores = mix({"says it": 5.0}, {"says it": 0.1, "near": 0.9, "far": 0.2})
     assert max(scores, key=lambda key: scores[key]) == "says it"

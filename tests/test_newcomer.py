@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.home import Home
+from chaptersearch.library.home import Home
 
 from .conftest import Run
 from .helpers import DATA, talk, vtt_text

@@ -3,10 +3,10 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chaptersearch.chapters import generated_chapters
+from chaptersearch.chapters.reading import generated_chapters
+from chaptersearch.index.passages import TARGET_SECONDS, passages_of
 from chaptersearch.models import Chapter, Cue, Episode, Origin
-from chaptersearch.passages import TARGET_SECONDS, passages_of
-from chaptersearch.snippets import cue_start_at
+from chaptersearch.search.snippets import cue_start_at
 
 
 def episode(cues: list[Cue], chapters: list[Chapter]) -> Episode:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.home import Home
-from chaptersearch.library import Library
-from chaptersearch.youtube_source import chapters_for
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
+from chaptersearch.sources.youtube import chapters_for
 
 from .conftest import Run
 from .helpers import given, talk, vtt_text

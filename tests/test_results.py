@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from chaptersearch.hit import Hit
-from chaptersearch.home import Home
-from chaptersearch.local_source import episode_from_file
+from chaptersearch.library.home import Home
 from chaptersearch.operations import add_sources
-from chaptersearch.search import SearchRequest, search
+from chaptersearch.search.engine import SearchRequest, search
+from chaptersearch.sources.local import episode_from_file
 
 from .helpers import SHARED, given, talk, vtt_text
 

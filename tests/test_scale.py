@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.index import MERGE_CEILING, MERGE_FACTOR, IndexUpdater, merge_plan
-from chaptersearch.local_source import episode_from_file
-from chaptersearch.schema import open_index
-from chaptersearch.search import SearchRequest, search
+from chaptersearch.index.schema import open_index
+from chaptersearch.index.writer import MERGE_CEILING, MERGE_FACTOR, IndexUpdater, merge_plan
+from chaptersearch.search.engine import SearchRequest, search
+from chaptersearch.sources.local import episode_from_file
 
 from .helpers import given, talk, vtt_text
 
@@ -69,7 +69,7 @@ def test_more_in_this_chapter_checks_a_phrase_without_whoosh_scanning_for_it(
     shown. Each passage is checked word by word instead, with the same answer."""
     from whoosh import query as wq
 
-    from chaptersearch.postings import among
+    from chaptersearch.search.postings import among
 
     folder = tmp_path / "whoosh"
     said = {30.0: "and I think that is right", 95.0: "I think that and is not", 150.0: "x"}
@@ -98,7 +98,7 @@ def test_posting_blocks_read_faster_give_whoosh_s_own_answers(tmp_path: Path) ->
 
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    from chaptersearch import blocks
+    from chaptersearch.index import blocks
 
     folder = tmp_path / "whoosh"
     with IndexUpdater(folder, commit_seconds=0) as updater:
@@ -140,7 +140,7 @@ def test_an_add_does_not_keep_every_episode_it_added(tmp_path: Path) -> None:
     """The report of an ``add`` kept each episode whole, cues and all (about 0.6 MB of
     a real one): 2.6 GB at the end of adding a folder of 4,188. It keeps what it
     prints."""
-    from chaptersearch.home import Home
+    from chaptersearch.library.home import Home
     from chaptersearch.operations import add_sources
 
     home = Home(tmp_path / "home")
@@ -158,9 +158,9 @@ def test_common_words_read_from_whole_posting_lists_match_whoosh(
     and with an episode removed."""
     from whoosh import query as wq
 
-    from chaptersearch import plan as plan_module
-    from chaptersearch.postings import common_candidates
-    from chaptersearch.query import parse_query
+    from chaptersearch.search import plan as plan_module
+    from chaptersearch.search.postings import common_candidates
+    from chaptersearch.search.query import parse_query
 
     monkeypatch.setattr(plan_module, "COMMON_MIN_PASSAGES", 0)
     folder = tmp_path / "whoosh"

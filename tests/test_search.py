@@ -6,10 +6,10 @@ import pytest
 
 from chaptersearch.errors import IndexMissingError, QueryError
 from chaptersearch.hit import Hit
-from chaptersearch.home import Home
-from chaptersearch.local_source import episode_from_file
+from chaptersearch.library.home import Home
 from chaptersearch.operations import add_sources
-from chaptersearch.search import SearchRequest, search
+from chaptersearch.search.engine import SearchRequest, search
+from chaptersearch.sources.local import episode_from_file
 
 from .helpers import given, talk, vtt_text
 

@@ -43,9 +43,9 @@ def test_vectors_for_how_many_episodes_and_which_model(
 ) -> None:
     model = tmp_path / "tiny-model"
     model.mkdir()
-    monkeypatch.setattr("chaptersearch.embedding.Embedder", TinyEmbedder)
-    monkeypatch.setattr("chaptersearch.embedding.model_folder", lambda chosen=None: model)
-    monkeypatch.setattr("chaptersearch.embedding.semantic_installed", lambda: True)
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", TinyEmbedder)
+    monkeypatch.setattr("chaptersearch.search.embedding.model_folder", lambda chosen=None: model)
+    monkeypatch.setattr("chaptersearch.search.embedding.semantic_installed", lambda: True)
     assert run("add", str(episode(tmp_path, "a", 60.0))).exit_code == 0
     embedded = run("add", str(episode(tmp_path, "b", 60.0)), "--embed")
     assert embedded.exit_code == 0, embedded.stderr

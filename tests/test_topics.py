@@ -6,12 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from chaptersearch.chapters import generated_chapters, parse_chapter_titles
-from chaptersearch.home import Home
-from chaptersearch.library import Library
+from chaptersearch.chapters.placing import place_titles
+from chaptersearch.chapters.reading import generated_chapters, parse_chapter_titles
+from chaptersearch.chapters.topics import (
+    MAX_CHAPTER,
+    METHOD,
+    MIN_CHAPTER,
+    titles_for,
+    topic_chapters,
+)
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
 from chaptersearch.models import Cue
-from chaptersearch.placing import place_titles
-from chaptersearch.topics import MAX_CHAPTER, METHOD, MIN_CHAPTER, titles_for, topic_chapters
 
 from .conftest import Run
 from .helpers import vtt_text
@@ -229,7 +235,7 @@ def test_a_json_chapters_file_is_read_by_chapters_and_beside_its_transcript(
 def test_a_title_made_from_the_talk_is_shown_but_not_searched(
     run: Run, home: Home, episode_file: Path
 ) -> None:
-    from chaptersearch.index import passage_documents
+    from chaptersearch.index.writer import passage_documents
 
     assert run("add", str(episode_file)).exit_code == 0
     episode = Library(home.library).load("topics")

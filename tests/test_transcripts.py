@@ -4,7 +4,7 @@ import pytest
 
 from chaptersearch.errors import TranscriptError
 from chaptersearch.models import Cue
-from chaptersearch.transcripts import clean_cues, read_transcript
+from chaptersearch.sources.transcripts import clean_cues, read_transcript
 
 from .helpers import DATA
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from chaptersearch.home import Home
-from chaptersearch.library import Library
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
 from chaptersearch.models import Chapter, Cue, Episode, Origin
 from chaptersearch.web import create_app
 

@@ -9,10 +9,10 @@ import pytest
 
 from chaptersearch.errors import QueryError
 from chaptersearch.hit import Hit
-from chaptersearch.home import Home
-from chaptersearch.local_source import episode_from_file
+from chaptersearch.library.home import Home
 from chaptersearch.operations import add_sources
-from chaptersearch.search import SearchRequest, search
+from chaptersearch.search.engine import SearchRequest, search
+from chaptersearch.sources.local import episode_from_file
 
 from .conftest import Run
 from .helpers import given, talk, vtt_text
@@ -217,7 +217,7 @@ def test_indexing_reads_words_straight_from_the_text() -> None:
     nested, dead, inside another function, and every add paid for the generic path)."""
     from whoosh.formats import Positions
 
-    from chaptersearch.analysis import SpokenAnalyzer, SpokenPositions
+    from chaptersearch.index.analysis import SpokenAnalyzer, SpokenPositions
 
     class Refuses(SpokenAnalyzer):
         def __call__(self, *args: object, **kwargs: object) -> Any:

@@ -10,9 +10,9 @@ import requests
 import responses
 from urllib3.exceptions import NameResolutionError
 
-from chaptersearch.home import Home
-from chaptersearch.library import Library
-from chaptersearch.youtube_transcript import TranscriptChoice, explain
+from chaptersearch.library.home import Home
+from chaptersearch.library.store import Library
+from chaptersearch.sources.youtube_transcript import TranscriptChoice, explain
 
 from .conftest import Run
 from .youtube_fakes import PLAYER, TIMEDTEXT, VIDEO, WATCH, FakeYoutubeDL, serve_video, youtube

@@ -1,6 +1,11 @@
 import pytest
 
-from chaptersearch.youtube_urls import YouTubeTarget, link_at, parse_youtube, youtube_video_id
+from chaptersearch.sources.youtube_urls import (
+    YouTubeTarget,
+    link_at,
+    parse_youtube,
+    youtube_video_id,
+)
 
 ID = "sAp9RjO79cU"
 

@@ -17,10 +17,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import __version__, completion, fitting
+from . import __version__
 from .errors import ChapterSearchError
-from .home import Home, resolve_home
-from .terminal import color_wanted, json_text, plural, printable
+from .library.home import Home, resolve_home
+from .output import completion, fitting
+from .output.terminal import color_wanted, json_text, plural, printable
 
 QUERY_HELP = """\
 Search the episodes for words said in them.
@@ -142,7 +143,7 @@ def friendly(command: F) -> F:
         except Exception as error:
             if _state["debug"]:
                 raise
-            from .disk import cannot_write, is_disk_error
+            from .library.disk import cannot_write, is_disk_error
 
             if isinstance(error, OSError) and is_disk_error(error) and _state["home"]:
                 raise fail(cannot_write(home().root, error, "run the command again")) from None
@@ -242,9 +243,9 @@ def _given(
     chapters: Path | None,
 ) -> Any:
     """What the user gave on the command line, as details to keep with the episode."""
-    from .details import read_chapter_marks
-    from .links import check_url
     from .models import Given
+    from .output.links import check_url
+    from .sources.details import read_chapter_marks
 
     values: dict[str, Any] = {}
     if title is not None:
@@ -283,9 +284,9 @@ Model = Annotated[
 def _embedder(embed: bool, model: str | None) -> Any:
     """The embedder to use while writing: asked for with --embed, or remembered by the
     home from an earlier --embed; None when neither."""
-    from . import embedding
-    from .install_hints import install_hint
-    from .vectors import mend_hint, save_settings, settings
+    from .output.install_hints import install_hint
+    from .search import embedding
+    from .search.vectors import mend_hint, save_settings, settings
 
     try:
         wanted = settings(home())
@@ -398,10 +399,10 @@ def add(
     Feeds, channels and playlists added are remembered: `chaptersearch update` adds what
     is new.
     """
-    from .adding import AddOptions, EpisodeMaker, plan
-    from .library import Library
-    from .links import check_proxy
+    from .library.store import Library
     from .operations import add_sources
+    from .output.links import check_proxy
+    from .sources.adding import AddOptions, EpisodeMaker, plan
 
     languages = [code.strip() for value in lang or [] for code in value.split(",") if code.strip()]
     proxy = check_proxy(proxy) if proxy else None
@@ -441,7 +442,7 @@ def add(
     report.offline[:0] = work.offline
     report.stopped = report.stopped or work.stopped
     if not report.interrupted:
-        from .sources_registry import remember_added
+        from .sources.registry import remember_added
 
         complete = report.stopped is None and not report.offline and not report.not_tried
         remember_added(home(), work, library, wait, complete)
@@ -537,12 +538,12 @@ def update(
     Feeds are asked conditionally (ETag, Last-Modified): an unchanged feed answers at
     once. One line per source, then a summary; one failing source never stops the rest.
     """
-    from .adding import AddOptions, EpisodeMaker
-    from .library import Library
-    from .links import check_proxy
+    from .library.store import Library
     from .operations import add_sources
-    from .sources_registry import Registry
-    from .updating import SourceResult, update_sources
+    from .output.links import check_proxy
+    from .sources.adding import AddOptions, EpisodeMaker
+    from .sources.registry import Registry
+    from .sources.updating import SourceResult, update_sources
 
     home().check()
     proxy = check_proxy(proxy) if proxy else None
@@ -603,8 +604,8 @@ def sources_list(
         return
     from dataclasses import asdict
 
-    from .library import Library
-    from .sources_registry import Registry
+    from .library.store import Library
+    from .sources.registry import Registry
 
     home().check()
     library = Library(home().library)
@@ -645,9 +646,9 @@ def sources_remove(
     wait: Wait = 0.0,
 ) -> None:
     """Stop following a source; its episodes stay unless --episodes."""
-    from .library import Library
+    from .library.store import Library
     from .operations import remove as run_remove
-    from .sources_registry import Registry, change
+    from .sources.registry import Registry, change
 
     home().check()
     chosen = Registry(home().root).resolve(name)
@@ -709,10 +710,10 @@ def search(
         ),
     ] = 0,
 ) -> None:
-    from .recent import save_last_search
-    from .render import format_hits, hits_json
-    from .search import SearchRequest, parse_query
-    from .search import search as run_search
+    from .output.recent import save_last_search
+    from .output.render import format_hits, hits_json
+    from .search.engine import SearchRequest, parse_query
+    from .search.engine import search as run_search
 
     query = " ".join(words)
     home().check()
@@ -735,7 +736,7 @@ def search(
         say(f"chaptersearch: note: {note}")
     contexts = None
     if context and hits:
-        from .context import hits_context
+        from .output.context import hits_context
 
         contexts = hits_context(home(), hits, context)
     if as_json:
@@ -744,7 +745,7 @@ def search(
         width = fitting.output_width()
         lines = None
         if contexts is not None:
-            from .context import context_lines
+            from .output.context import context_lines
 
             inner = width - 3 if width else None
             lines = [context_lines(found, styled(), inner) if found else [] for found in contexts]
@@ -768,14 +769,14 @@ def search(
 def _did_you_mean(query: str) -> str | None:
     """The query with words the index never heard corrected from its vocabulary; asked
     only when a search found fewer hits than it may show."""
-    from .suggest import suggestion
+    from .search.suggest import suggestion
 
     return suggestion(home().index, query)
 
 
 def _open(number: int) -> None:
-    from .opening import open_link
-    from .recent import link_of_hit
+    from .output.opening import open_link
+    from .output.recent import link_of_hit
 
     link = link_of_hit(home(), number)
     open_link(link)
@@ -809,8 +810,8 @@ def rebuild(
     With --embed (or when the home embeds), episodes whose passages have no vectors yet
     are embedded; vectors already kept are reused, never recomputed.
     """
-    from .index import default_processes
-    from .library import Library
+    from .index.writer import default_processes
+    from .library.store import Library
     from .operations import rebuild as run_rebuild
 
     home().check()
@@ -872,8 +873,8 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
 ) -> None:
     """List the episodes in the library."""
-    from .library import Library
-    from .views import episode_row, format_list
+    from .library.store import Library
+    from .output.views import episode_row, format_list
 
     home().check()
     rows: list[dict[str, Any]] = []
@@ -938,9 +939,9 @@ def show(
     ] = None,
 ) -> None:
     """Show an episode's details and chapters, or its transcript."""
-    from .library import Library
+    from .library.store import Library
+    from .output.views import format_show, show_json
     from .timecode import format_clock
-    from .views import format_show, show_json
 
     start = _moment(at)
     home().check()
@@ -948,8 +949,8 @@ def show(
     if start is not None and start > episode.duration:
         raise fail(f"--at {at}: past the end of {episode.id} ({format_clock(episode.duration)})")
     if transcript or start is not None:
-        from .context import transcript_json, transcript_lines
-        from .terminal import json_text
+        from .output.context import transcript_json, transcript_lines
+        from .output.terminal import json_text
 
         if as_json:
             typer.echo(json_text(transcript_json(episode, start or 0.0)))
@@ -989,10 +990,10 @@ def edit(
 
     The transcript is not read again and nothing is fetched.
     """
-    from .adding import reassemble
-    from .details import given_of
     from .models import Episode, Given
     from .operations import edit as run_edit
+    from .sources.adding import reassemble
+    from .sources.details import given_of
 
     given = _given(title, url, channel, published, chapters)
     if no_chapters or generate_chapters:
@@ -1048,7 +1049,7 @@ def stats(
 ) -> None:
     """Say which home is used, what it holds, and whether the index has it all."""
     from .operations import stats as run_stats
-    from .views import format_stats, stats_json
+    from .output.views import format_stats, stats_json
 
     figures = run_stats(home())
     typer.echo(stats_json(figures) if as_json else format_stats(figures))
@@ -1070,7 +1071,7 @@ def serve(
     if not host.strip():
         raise fail("--host is empty (that would listen on every interface): give an address")
     if not all(find_spec(name) for name in ("starlette", "uvicorn", "jinja2")):
-        from .install_hints import install_hint
+        from .output.install_hints import install_hint
 
         raise fail(f"serve needs the web extra; {install_hint('web')}")
     home().check()
@@ -1105,7 +1106,7 @@ def serve(
 
 
 def main() -> None:
-    from .interrupts import terminate_as_interrupt
+    from .library.interrupts import terminate_as_interrupt
 
     terminate_as_interrupt()
     try:

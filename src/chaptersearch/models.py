@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from .hit import ChapterSource
-from .terminal import printable
+from .output.terminal import printable
 
 MAX_SECONDS = 100 * 3600.0
 """The longest episode accepted: longer than any real stream, short enough that a

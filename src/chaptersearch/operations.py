@@ -13,18 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import vectors
-from .disk import REBUILD_LATER, cannot_write
-from .embedding import EmbeddingError
+from .chapters.topics import needs_cutting_again
 from .errors import ChapterSearchError, LibraryError, NetworkUnavailable, Skipped
-from .home import Home
-from .index import IndexUpdater, build_index, duplicated_ids, indexed_ids, passage_texts
-from .interrupts import held
-from .journal import Pending
-from .library import Library
+from .index.schema import live_folder, open_index
+from .index.writer import IndexUpdater, build_index, duplicated_ids, indexed_ids, passage_texts
+from .library.disk import REBUILD_LATER, cannot_write
+from .library.home import Home
+from .library.interrupts import held
+from .library.journal import Pending
+from .library.store import Library
 from .models import Episode
-from .schema import live_folder, open_index
-from .topics import needs_cutting_again
+from .search import vectors
+from .search.embedding import EmbeddingError
 
 
 @dataclass
@@ -398,8 +398,8 @@ def rebuild(
 def cut_again(library: Library, episode: Episode) -> Episode:
     """The episode with its made-up chapters cut again by today's method, saved; the
     episode as it was when it cannot be saved, so the index matches the library."""
-    from .adding import reassemble
-    from .details import given_of
+    from .sources.adding import reassemble
+    from .sources.details import given_of
 
     try:
         again = reassemble(episode, given_of(episode))

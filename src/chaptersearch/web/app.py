@@ -21,11 +21,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..errors import ChapterSearchError, LibraryError, QueryError
 from ..hit import Hit
-from ..home import Home
+from ..library.home import Home
 from ..models import MAX_SECONDS
-from ..places import Place, find_places
-from ..search import SearchRequest, search
-from ..terminal import json_text
+from ..output.places import Place, find_places
+from ..output.terminal import json_text
+from ..search.engine import SearchRequest, search
 from .catalogue import Catalogue
 from .view import browse_view, episode_view, group_by_episode, hit_view, missing_view
 
@@ -197,12 +197,12 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
         return JSONResponse({"query": query, "hits": [hit_view(hit) for hit in hits]})
 
     def load(episode_id: str) -> Any:
-        from ..library import Library
+        from ..library.store import Library
 
         return Library(home.library).load(episode_id)
 
     def missing(episode_id: str) -> dict[str, Any]:
-        from ..library import Library
+        from ..library.store import Library
 
         library = Library(home.library)
         return missing_view(episode_id, library.ids(), library.has(episode_id))

@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from ..errors import LibraryError
-from ..library import BOM, Library
+from ..library.store import BOM, Library
 from ..models import Chapter, Label, Seconds
 
 CUES = b',"cues":'

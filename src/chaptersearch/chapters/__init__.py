@@ -1,0 +1,1 @@
+"""Chapters: read from text, fitted to an episode, cut from the talk, placed by title."""

@@ -1,0 +1,249 @@
+"""Chapters: read them from free text, put them in order, and make them up when missing.
+
+Chapter lists come from YouTube descriptions, podcast show notes and hand-made files,
+in many shapes (see DESIGN.md). Parsing is line by line: a line is a chapter when it
+starts or ends with a clock time, once markdown links, emphasis and list bullets are
+peeled off. Everything else on the page (prose, links, sponsor notes) is ignored.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from ..errors import ChapterError
+from ..hit import ChapterSource
+from ..models import MAX_SECONDS, Chapter, Mark
+from ..timecode import format_clock, parse_clock
+
+_CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
+_SEPARATORS = "-–—:|·•"
+_SEPARATOR_CLASS = re.escape(_SEPARATORS)
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_LEADING = re.compile(
+    rf"^[\s\[(]*(?P<clock>{_CLOCK})(?!:?\d)[\s\])]*[{_SEPARATOR_CLASS}]?\s*(?P<title>.*?)\s*$"
+)
+_TRAILING = re.compile(
+    rf"^(?P<title>.*?)[\s{_SEPARATOR_CLASS}]*[\[(]?(?<![\d:])(?P<clock>{_CLOCK})[\])]?\s*$"
+)
+_HAS_WORD = re.compile(r"\w")
+
+HOUR = 3600.0
+ROLLOVER_AFTER = 45 * 60.0
+"""A time without hours that drops back after this point is read as the next hour:
+show notes often write 1:02:12 as 02:12 once an episode passes the hour."""
+
+MIN_CHAPTER_SECONDS = 10.0
+"""The shortest chapter kept (YouTube's own rule): a list with a chapter every second
+would otherwise give an 18-minute episode over a thousand chapters, each too short to
+hold a passage."""
+
+GENERATED_WINDOW = 600.0
+"""Length of a made-up chapter: long enough to be a topic, short enough to navigate."""
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    """A chapter start as written in the text, before it is checked against an episode."""
+
+    start: float
+    title: str
+
+
+def parse_chapter_line(line: str) -> tuple[str, str] | None:
+    """The clock text and the title of one line, or None when the line is not a chapter."""
+    text = _BULLET.sub("", line)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _EMPHASIS.sub("", text).strip()
+    for pattern in (_LEADING, _TRAILING):
+        match = pattern.match(text)
+        if match:
+            title = match.group("title").strip().strip(_SEPARATORS).strip()
+            if _HAS_WORD.search(title):
+                return match.group("clock"), title
+    return None
+
+
+def parse_chapter_text(text: str) -> tuple[list[ChapterMark], list[str]]:
+    """Chapter marks in the order written, and notes about how any time was read."""
+    marks: list[ChapterMark] = []
+    notes: list[str] = []
+    hour_offset = 0.0
+    for line in text.splitlines():
+        parsed = parse_chapter_line(line)
+        if parsed is None:
+            continue
+        clock, title = parsed
+        try:
+            start = parse_clock(clock)
+        except ValueError:
+            continue
+        has_hours = clock.count(":") == 2
+        if has_hours:
+            hour_offset = 0.0
+        else:
+            start += hour_offset
+            previous = marks[-1].start if marks else 0.0
+            if start < previous and previous >= ROLLOVER_AFTER and start + HOUR >= previous:
+                hour_offset += HOUR
+                notes.append(
+                    f"read {clock} after {format_clock(previous)} as {format_clock(start + HOUR)}"
+                )
+                start += HOUR
+        if start <= MAX_SECONDS:
+            marks.append(ChapterMark(start=start, title=title))
+    return marks, notes
+
+
+_NUMBERED_TOPIC = re.compile(r"^[^#\n]{0,40}#\d{1,3}\s*[:.)-]\s*(?P<title>.+)$")
+MAX_TITLES = 200
+"""More topics than this is not a list of an episode's topics."""
+MAX_TITLE_LENGTH = 120
+
+
+def parse_chapter_titles(text: str) -> list[str]:
+    """Topic titles listed without times, in order, or none when the text is not such a
+    list: the numbered topics of show notes ("**Brian #1:** [Title](url)") when there are
+    two or more; else top-level bullets or numbered lines; else plain lines, when none of
+    them reads as a sentence of prose (longer than a title, or ending in a full stop)."""
+    numbered: list[str] = []
+    bulleted: list[str] = []
+    plain_lines: list[str] = []
+    for line in text.splitlines():
+        if not line.strip() or line[:1] in " \t":
+            continue
+        plain = _EMPHASIS.sub("", _MD_LINK.sub(r"\1", _BULLET.sub("", line))).strip()
+        if not _HAS_WORD.search(plain):
+            continue
+        match = _NUMBERED_TOPIC.match(plain)
+        if match:
+            numbered.append(match.group("title").strip())
+        elif _BULLET.match(line):
+            bulleted.append(plain)
+        else:
+            plain_lines.append(plain.lstrip("#").strip())
+    if len(numbered) >= 2:
+        titles = numbered
+    elif len(bulleted) >= 2:
+        titles = bulleted
+    elif all(len(line) <= MAX_TITLE_LENGTH and not line.endswith(".") for line in plain_lines):
+        titles = plain_lines
+    else:
+        titles = []
+    return [title[:MAX_TITLE_LENGTH].strip() for title in titles][:MAX_TITLES]
+
+
+def youtube_rule_problems(starts: list[float]) -> list[str]:
+    """Which of YouTube's rules for description chapters a list of starts breaks.
+
+    YouTube shows description chapters only when the first starts at 0:00, there are at
+    least three, they ascend, and each lasts at least 10 seconds.
+    """
+    problems: list[str] = []
+    if not starts:
+        return ["no chapters"]
+    if starts[0] != 0:
+        problems.append(f"the first chapter starts at {format_clock(starts[0])}, not 0:00")
+    if len(starts) < 3:
+        problems.append(f"only {len(starts)} chapter(s); YouTube needs at least 3")
+    if any(later <= earlier for earlier, later in pairwise(starts)):
+        problems.append("chapter times are not in ascending order")
+    if any(0 < later - earlier < 10 for earlier, later in pairwise(starts)):
+        problems.append("a chapter is shorter than 10 seconds")
+    return problems
+
+
+def youtube_rule_notes(marks: Sequence[ChapterMark | Mark]) -> list[str]:
+    """Notes on the YouTube rules a chapter list breaks: worth saying only of a YouTube
+    episode's chapters (they could go in its description), not of a podcast's."""
+    return [
+        f"YouTube would not show these chapters: {problem}"
+        for problem in youtube_rule_problems([mark.start for mark in marks])
+    ]
+
+
+def build_chapters(
+    marks: Sequence[ChapterMark | Mark], duration: float, source: ChapterSource
+) -> tuple[list[Chapter], list[str]]:
+    """Chapters that tile ``[0, duration)``, with notes on what had to be mended.
+
+    Marks are sorted, marks at the same second are merged (both titles kept), marks at or
+    past the end are dropped, so are marks less than ``MIN_CHAPTER_SECONDS`` after the
+    one kept before them, and the time before the first mark becomes a generated
+    "Opening" chapter, so no words fall outside a chapter.
+    """
+    if not marks:
+        raise ChapterError("no chapter times found: expected lines such as '0:00 Intro'")
+    notes: list[str] = []
+    merged: dict[float, str] = {}
+    for mark in sorted(marks, key=lambda m: m.start):
+        if mark.start in merged:
+            merged[mark.start] = f"{merged[mark.start]} / {mark.title}"
+            notes.append(f"merged two chapters at {format_clock(mark.start)}")
+        else:
+            merged[mark.start] = mark.title
+    kept = {start: title for start, title in merged.items() if start < duration}
+    dropped = len(merged) - len(kept)
+    if not kept:
+        raise ChapterError(
+            f"every chapter starts after the transcript ends ({format_clock(duration)}): "
+            "is the chapters file for this episode?"
+        )
+    if dropped:
+        notes.append(
+            f"dropped {dropped} chapter(s) starting after the end ({format_clock(duration)})"
+        )
+    starts: list[float] = []
+    for start in sorted(kept):
+        if not starts or start - starts[-1] >= MIN_CHAPTER_SECONDS:
+            starts.append(start)
+    if len(starts) < len(kept):
+        notes.append(
+            f"dropped {len(kept) - len(starts)} chapter(s) starting less than "
+            f"{MIN_CHAPTER_SECONDS:.0f} s after the one before"
+        )
+    chapters: list[Chapter] = []
+    if starts[0] > 0:
+        chapters.append(Chapter(title="Opening", start=0.0, end=starts[0], source="generated"))
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else duration
+        chapters.append(Chapter(title=kept[start], start=start, end=end, source=source))
+    return chapters, notes
+
+
+def generated_chapters(
+    duration: float, window: float = GENERATED_WINDOW, cue_starts: Sequence[float] | None = None
+) -> list[Chapter]:
+    """Fixed windows titled by their span, for episodes that have no chapters of their own.
+
+    A short tail (under a fifth of a window) joins the window before it rather than
+    standing as a chapter of its own. Given the cues' starts, a window where nobody
+    speaks joins the one before it, so a long silence (or a damaged time) cannot make
+    thousands of empty chapters.
+    """
+    starts: list[float] = []
+    start = 0.0
+    while start < duration or not starts:
+        starts.append(start)
+        start += window
+    if cue_starts is not None:
+        spoken = {int(moment // window) for moment in cue_starts}
+        starts = [begin for begin in starts if begin == 0 or int(begin // window) in spoken]
+    if len(starts) > 1 and duration - starts[-1] < window / 5 and starts[-1] - starts[-2] == window:
+        starts.pop()
+    chapters = []
+    for index, begin in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else max(duration, begin)
+        title = f"{format_clock(begin)}–{format_clock(end)}"
+        chapters.append(Chapter(title=title, start=begin, end=end, source="generated"))
+    return chapters
+
+
+def chapter_at(chapters: list[Chapter], seconds: float) -> int:
+    """Index of the chapter that holds a moment (the last one for moments past the end)."""
+    for index in range(len(chapters) - 1, -1, -1):
+        if chapters[index].start <= seconds:
+            return index
+    return 0

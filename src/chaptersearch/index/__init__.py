@@ -1,0 +1,1 @@
+"""The Whoosh index: passages cut from chapters, analysed, written and opened."""

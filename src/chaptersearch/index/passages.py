@@ -1,0 +1,89 @@
+"""Cut an episode into passages: the units the index scores and a hit points into.
+
+A passage is a few consecutive cues of one chapter, about ``TARGET_SECONDS`` long. It
+never crosses a chapter boundary, so every hit belongs to exactly one chapter. Each
+passage repeats the last cue of the one before it, so a phrase split across two cues
+is always whole in some passage. Passages remember where each cue starts, in the text
+and in time, so a hit can be timed to the cue where its words are said.
+"""
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from ..models import Cue, Episode
+from ..sources.transcripts import split_cue
+
+TARGET_SECONDS = 60.0
+MAX_PASSAGE_CHARACTERS = 4000
+"""A passage ends at this length whatever the timing: a minute of speech is about 1,000
+characters, and a transcript whose cues all claim the same minute must not become one
+passage of megabytes that every search reading it pays for."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Consecutive cues of one chapter joined into one text."""
+
+    chapter_index: int
+    number: int
+    text: str
+    cue_offsets: list[int]
+    """Character offset in ``text`` where each cue begins."""
+    cue_starts: list[float]
+    """Start time of each cue, in seconds."""
+
+
+def cues_by_chapter(episode: Episode) -> list[list[Cue]]:
+    """The cues that start within each chapter, in order."""
+    groups: list[list[Cue]] = [[] for _ in episode.chapters]
+    starts = [chapter.start for chapter in episode.chapters]
+    for cue in episode.cues:  # entries kept before long cues were cut are cut here
+        groups[max(bisect_right(starts, cue.start) - 1, 0)].extend(split_cue(cue))
+    return groups
+
+
+def passages_of(episode: Episode, target_seconds: float | None = None) -> list[Passage]:
+    """All passages of an episode, chapter by chapter."""
+    target = target_seconds or TARGET_SECONDS
+    passages: list[Passage] = []
+    for chapter_index, cues in enumerate(cues_by_chapter(episode)):
+        passages.extend(_chapter_passages(chapter_index, cues, target))
+    return passages
+
+
+def _chapter_passages(chapter_index: int, cues: list[Cue], target: float) -> list[Passage]:
+    passages: list[Passage] = []
+    first, overlapping = 0, False
+    while first < len(cues):
+        # A passage that begins on the previous one's last cue must add at least one more.
+        last = min(first + 1, len(cues) - 1) if overlapping else first
+        length = sum(len(cue.text) + 1 for cue in cues[first : last + 1])
+        while (
+            last + 1 < len(cues)
+            and cues[last + 1].start - cues[first].start < target
+            and length + len(cues[last + 1].text) < MAX_PASSAGE_CHARACTERS
+        ):
+            last += 1
+            length += len(cues[last].text) + 1
+        passages.append(_join(chapter_index, len(passages), cues[first : last + 1]))
+        if last + 1 >= len(cues):
+            break
+        first, overlapping = last, True
+    return passages
+
+
+def _join(chapter_index: int, number: int, cues: list[Cue]) -> Passage:
+    offsets: list[int] = []
+    parts: list[str] = []
+    position = 0
+    for cue in cues:
+        offsets.append(position)
+        parts.append(cue.text)
+        position += len(cue.text) + 1
+    return Passage(
+        chapter_index=chapter_index,
+        number=number,
+        text=" ".join(parts),
+        cue_offsets=offsets,
+        cue_starts=[cue.start for cue in cues],
+    )

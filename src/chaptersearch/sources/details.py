@@ -1,0 +1,109 @@
+"""What a user tells chaptersearch about an episode: checked once, kept, and applied.
+
+The flags of ``add`` and ``edit`` (title, channel, URL, date, chapters file) become a
+``Given``, stored with the episode apart from what the source said, so a later ``add``
+keeps them unless new values are given.
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..chapters.placing import place_titles
+from ..chapters.reading import (
+    build_chapters,
+    parse_chapter_text,
+    parse_chapter_titles,
+    youtube_rule_notes,
+)
+from ..errors import ChapterError, ChapterSearchError
+from ..models import Chapter, Cue, Episode, Given, Mark
+from .files import read_text_file
+
+
+def read_chapter_marks(path: Path) -> Given:
+    """The chapter marks of a chapters file, as details to keep with the episode."""
+    try:
+        text = read_text_file(path, "chapters file")
+    except ChapterSearchError as error:
+        raise ChapterError(str(error)) from None
+    if text.lstrip().startswith("{"):
+        from .feed_chapters import json_chapters
+
+        json_marks = json_chapters(text, str(path))
+        if not json_marks:
+            raise ChapterError(f"{path}: the JSON chapters file lists no chapter with a time")
+        return Given(
+            chapters=[Mark(start=mark.start, title=mark.title) for mark in json_marks],
+            chapter_titles=None,
+            chapters_from=str(path.resolve()),
+            chapter_notes=[],
+        )
+    marks, notes = parse_chapter_text(text)
+    if marks:
+        return Given(
+            chapters=[Mark(start=mark.start, title=mark.title) for mark in marks],
+            chapter_titles=None,
+            chapters_from=str(path.resolve()),
+            chapter_notes=notes,
+        )
+    titles = parse_chapter_titles(text)
+    if len(titles) < 2:
+        raise ChapterError(
+            f"{path}: no chapter times found and no list of topics; expected lines such as "
+            "'0:00 Intro', or one topic a line"
+        )
+    return Given(
+        chapters=None,
+        chapter_titles=titles,
+        chapters_from=str(path.resolve()),
+        chapter_notes=["no times in the chapters file: each topic is placed where it is discussed"],
+    )
+
+
+def given_chapters(
+    given: Given, duration: float, cues: Sequence[Cue], youtube: bool = False
+) -> tuple[list[Chapter], list[str]] | None:
+    """The user's chapters fitted to an episode's length, or None when they gave none.
+
+    Titles given without times are placed where the talk discusses each, in order. For
+    a ``youtube`` episode the notes also say which of YouTube's rules for description
+    chapters a list with times breaks.
+    """
+    if given.chapters:
+        chapters, notes = build_chapters(given.chapters, duration, source="file")
+        rules = youtube_rule_notes(given.chapters) if youtube else []
+        return chapters, rules + given.chapter_notes + notes
+    if given.chapter_titles:
+        return place_titles(given.chapter_titles, cues, duration), list(given.chapter_notes)
+    return None
+
+
+def given_of(episode: Episode) -> Given:
+    """The details the user gave for an episode.
+
+    Entries written before they were kept apart carry none; for those they are read
+    back from the episode itself: for a file everything but a made-up title was given,
+    for a video only chapters that came from a file.
+    """
+    if episode.given is not None:
+        return episode.given
+    values: dict[str, object] = {}
+    if episode.origin.kind == "file":
+        from .local import title_from_path
+
+        if episode.title != title_from_path(Path(episode.origin.location)):
+            values["title"] = episode.title
+        if episode.channel:
+            values["channel"] = episode.channel
+        if episode.url:
+            values["url"] = episode.url
+        if episode.published:
+            values["published"] = episode.published
+    if any(chapter.source == "file" for chapter in episode.chapters):
+        values["chapters"] = [
+            Mark(start=chapter.start, title=chapter.title)
+            for chapter in episode.chapters
+            if chapter.source == "file"
+        ]
+        values["chapters_from"] = episode.origin.chapters_from
+    return Given(**values)  # type: ignore[arg-type]

@@ -1,0 +1,126 @@
+"""HTTP for podcast feeds and what they point at: bounded, http(s) only, conditional.
+
+A feed is someone else's document, and so is every address inside it. So a fetch here
+takes only ``http``/``https`` addresses (a ``file:`` transcript is refused before any
+request, never read), follows at most ``MAX_REDIRECTS`` redirects, and reads at most a
+given number of bytes, stopping the download as soon as a body passes it. Timeouts,
+retries and the proxy come from the session that ``transport.make_session`` makes for
+YouTube, so a feed behaves on a bad network as a video does.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from ..errors import ChapterSearchError, NetworkUnavailable
+
+MAX_REDIRECTS = 5
+MEGABYTE = 1024 * 1024
+CHUNK = 64 * 1024
+
+
+class FetchError(ChapterSearchError):
+    """An address that could not be read: refused, too big, an HTTP error, a timeout."""
+
+
+class RefusedAddress(FetchError):
+    """An address that is not http(s): never requested."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One response: its body (empty when not modified) and its validators."""
+
+    url: str
+    status: int
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str = ""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def is_http(url: str) -> bool:
+    """Whether an address may be followed: http or https with a host."""
+    try:
+        parsed = urlparse(url.strip())
+    except ValueError:
+        return False
+    return parsed.scheme.lower() in ("http", "https") and bool(parsed.hostname)
+
+
+def check_http(url: str, what: str) -> str:
+    """The address, or RefusedAddress naming it: only http(s) is ever requested."""
+    if not is_http(url):
+        shown = url if len(url) <= 120 else url[:117] + "…"
+        raise RefusedAddress(f"{what} at {shown!r} refused: only http(s) addresses are followed")
+    return url.strip()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MEGABYTE:g} MB"
+
+
+def fetch(
+    session: Any,
+    url: str,
+    limit: int,
+    what: str = "feed",
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Fetched:
+    """GET ``url`` with at most ``limit`` bytes of body; conditional when validators are
+    given (a 304 comes back with an empty body). Any failure is one FetchError line;
+    NetworkUnavailable (no network at all) passes through for the caller to stop on."""
+    import requests
+
+    check_http(url, what)
+    headers = {"Accept-Encoding": "gzip, deflate"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    session.max_redirects = MAX_REDIRECTS
+    try:
+        with session.get(url, headers=headers, stream=True, allow_redirects=True) as response:
+            final = response.url or url
+            if not is_http(final):
+                raise RefusedAddress(f"{what} at {url}: redirected to a non-http(s) address")
+            if response.status_code == 304:
+                return Fetched(url=final, status=304, body=b"", etag=etag, last_modified=None)
+            if response.status_code >= 400:
+                reason = response.reason or ""
+                raise FetchError(f"{what} at {url}: HTTP {response.status_code} {reason}".strip())
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchError(
+                    f"{what} at {url} is {_megabytes(int(declared))}, "
+                    f"over the {_megabytes(limit)} read"
+                )
+            body = bytearray()
+            for chunk in response.iter_content(CHUNK):
+                body.extend(chunk)
+                if len(body) > limit:
+                    raise FetchError(f"{what} at {url} is over the {_megabytes(limit)} read")
+            return Fetched(
+                url=final,
+                status=response.status_code,
+                body=bytes(body),
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+                content_type=response.headers.get("Content-Type", ""),
+            )
+    except (FetchError, NetworkUnavailable):
+        raise
+    except requests.exceptions.TooManyRedirects:
+        raise FetchError(f"{what} at {url}: more than {MAX_REDIRECTS} redirects") from None
+    except requests.exceptions.InvalidSchema:
+        raise RefusedAddress(f"{what} at {url}: redirected to a non-http(s) address") from None
+    except requests.exceptions.Timeout:
+        raise FetchError(f"{what} at {url}: timed out") from None
+    except requests.exceptions.RequestException as error:
+        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        raise FetchError(f"{what} at {url}: {reason}") from None

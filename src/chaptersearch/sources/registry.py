@@ -1,0 +1,157 @@
+"""The sources a home follows: every feed, YouTube channel and playlist that was added.
+
+``update`` reads them again; ``sources`` lists them and ``sources remove`` forgets one.
+They live in ``sources.json`` in the home, written as the library is (a temporary file
+renamed over the old one, so a crash leaves the old list or the new, never half), and
+only under the home's write lock. Each keeps the validators of its last read (ETag,
+Last-Modified) for a conditional request, and the ids of the episodes it gave.
+"""
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import ChapterSearchError
+
+FILE_NAME = "sources.json"
+KINDS = ("feed", "channel", "playlist")
+
+
+class SourcesError(ChapterSearchError):
+    """The sources file cannot be read, or names no such source."""
+
+
+@dataclass
+class Source:
+    """One followed source."""
+
+    kind: str
+    address: str
+    title: str = ""
+    added: str = ""
+    updated: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    episode_ids: list[str] = field(default_factory=list)
+
+    def remember(self, ids: list[str]) -> None:
+        known = set(self.episode_ids)
+        self.episode_ids.extend(episode_id for episode_id in ids if episode_id not in known)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Registry:
+    """The followed sources of one home, in the order they were added."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / FILE_NAME
+        self.sources: list[Source] = self._load()
+
+    def _load(self) -> list[Source]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            raise SourcesError(f"cannot read {self.path} ({error.strerror})") from None
+        try:
+            data = json.loads(text)
+            return [Source(**entry) for entry in data["sources"]]
+        except (ValueError, KeyError, TypeError):
+            raise SourcesError(
+                f"{self.path} is damaged; remove it to start the list of sources again"
+            ) from None
+
+    def find(self, address: str) -> Source | None:
+        for source in self.sources:
+            if source.address == address:
+                return source
+        return None
+
+    def follow(self, kind: str, address: str, title: str = "") -> Source:
+        """The source at ``address``, added to the list when new."""
+        source = self.find(address)
+        if source is None:
+            source = Source(kind=kind, address=address, title=title, added=now())
+            self.sources.append(source)
+        elif title:
+            source.title = title
+        return source
+
+    def resolve(self, text: str) -> Source:
+        """The source a user named: its number in ``sources``, its address, or a unique
+        start of its address or title."""
+        if text.isdigit() and 1 <= int(text) <= len(self.sources):
+            return self.sources[int(text) - 1]
+        exact = self.find(text)
+        if exact is not None:
+            return exact
+        lowered = text.lower()
+        matches = [
+            source
+            for source in self.sources
+            if source.address.lower().startswith(lowered)
+            or (source.title and source.title.lower().startswith(lowered))
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise SourcesError(f"{text!r} names {len(matches)} sources; give its number or address")
+        raise SourcesError(f"no source {text!r}; see `chaptersearch sources`")
+
+    def forget(self, source: Source) -> None:
+        self.sources = [kept for kept in self.sources if kept is not source]
+
+    def save(self) -> None:
+        """Write the list whole or not at all."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data: dict[str, Any] = {"sources": [asdict(source) for source in self.sources]}
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(data, stream, indent=2, ensure_ascii=False)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def change(home: Any, wait: float, edit: Any) -> "Registry":
+    """Read the list, let ``edit`` change it, and write it, all under the home's write
+    lock, so two commands never lose each other's changes."""
+    with home.writing(wait):
+        registry = Registry(home.root)
+        edit(registry)
+        registry.save()
+    return registry
+
+
+def remember_added(home: Any, plan: Any, library: Any, wait: float, complete: bool) -> None:
+    """Follow the feeds, channels and playlists an ``add`` read, with the ids of their
+    episodes now in the library; a feed's validators are kept only when the whole feed
+    was tried (``complete``), so an interrupted add is finished by the next update."""
+    if not plan.feeds and not plan.lists:
+        return
+
+    def edit(registry: Registry) -> None:
+        for feed in plan.feeds:
+            source = registry.follow("feed", feed.url, feed.title)
+            source.remember([e.episode_id for e in feed.items if library.has(e.episode_id)])
+            source.updated = now()
+            if complete:
+                source.etag, source.last_modified = feed.etag, feed.last_modified
+        for kind, address, ids in plan.lists:
+            source = registry.follow(kind, address)
+            source.remember([video for video in ids if library.has(video)])
+            source.updated = now()
+
+    change(home, wait, edit)

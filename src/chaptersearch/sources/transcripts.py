@@ -1,0 +1,199 @@
+"""Read timed transcripts (WebVTT, SRT, youtube-transcript-api JSON) into clean cues.
+
+WebVTT and SRT go through webvtt-py: it is maintained, pure Python, parses both
+formats, handles BOMs, cue settings and voice spans, and reports malformed files with
+a typed error instead of guessing. Real files still need mending after parsing, which
+``clean_cues`` does: captions that end before they start, time that goes backwards,
+rolling captions that repeat the previous line, markup, entities and speaker dashes.
+"""
+
+import html
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import ChapterSearchError, TranscriptError
+from ..models import MAX_SECONDS, Cue
+from ..timecode import format_clock
+from .files import check_regular_file
+
+SUFFIXES = (".vtt", ".srt", ".json")
+
+MAX_TRANSCRIPT_BYTES = 32_000_000
+"""The largest transcript file read: twice 100 hours of speech as YouTube's JSON writes
+it (the largest of the 1,047 real episodes is 0.23 MB). Reading one costs memory many
+times its size; a 200 MB file had taken 3.4 GB."""
+
+MAX_CUE_CHARACTERS = 1000
+"""A caption longer than this (a paragraph per caption, or a whole text in one) is cut
+at spaces into captions of at most this length, timed evenly across its span, so no
+passage and no line on the page grows without bound."""
+
+_TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
+_SPEAKER_DASH = re.compile(r"^\s*(?:-+|>>+|&gt;&gt;)\s*")
+_SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SOUND = re.compile(r"\[(?:music|applause|laughter|laughs|inaudible|silence|noise)[^\]]*\]", re.I)
+
+
+def read_transcript(path: Path) -> list[Cue]:
+    """Clean cues from a transcript file, chosen by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise TranscriptError(
+            f"{path}: unknown transcript type {suffix or '(none)'}; use .vtt, .srt or .json"
+        )
+    try:
+        check_regular_file(path, "file")
+        size = path.stat().st_size
+    except (ChapterSearchError, OSError) as error:
+        raise TranscriptError(str(error)) from None
+    if size > MAX_TRANSCRIPT_BYTES:
+        raise TranscriptError(
+            f"{path}: {size / 1e6:,.0f} MB is more than a transcript may be "
+            f"({MAX_TRANSCRIPT_BYTES / 1e6:.0f} MB, over 100 hours of speech); "
+            "split it into episodes"
+        )
+    raw = _read_json(path) if suffix == ".json" else _read_captions(path, suffix)
+    cues = clean_cues(raw, str(path))
+    if not cues:
+        raise TranscriptError(f"{path}: the transcript holds no timed text")
+    return cues
+
+
+def _read_captions(path: Path, suffix: str) -> list[tuple[float, float, list[str]]]:
+    import webvtt
+    from webvtt.errors import MalformedFileError
+
+    try:
+        captions = webvtt.from_srt(str(path)) if suffix == ".srt" else webvtt.read(str(path))
+    except MalformedFileError:
+        kind = "SRT" if suffix == ".srt" else "WebVTT"
+        raise TranscriptError(f"{path}: not a valid {kind} file") from None
+    except UnicodeDecodeError:
+        raise TranscriptError(f"{path}: not UTF-8 text") from None
+    return raw_captions(captions)
+
+
+def raw_captions(captions: Any) -> list[tuple[float, float, list[str]]]:
+    """webvtt-py's captions as (start, end, lines), the shape ``clean_cues`` mends."""
+    return [
+        (_seconds(caption.start_time), _seconds(caption.end_time), caption.lines)
+        for caption in captions
+    ]
+
+
+def _seconds(stamp: Any) -> float:
+    return float(
+        stamp.hours * 3600 + stamp.minutes * 60 + stamp.seconds + stamp.milliseconds / 1000
+    )
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not a number of seconds")
+
+
+def _read_json(path: Path) -> list[tuple[float, float, list[str]]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constants)
+    except UnicodeDecodeError:
+        raise TranscriptError(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise TranscriptError(f"{path}: not a transcript (JSON nested too deeply)") from None
+    except ValueError as error:  # JSONDecodeError, NaN, or an integer of thousands of digits
+        reason = str(error).splitlines()[0][:100]
+        raise TranscriptError(f"{path}: not valid JSON ({reason})") from None
+    return snippets_to_raw(data, str(path))
+
+
+def snippets_to_raw(data: Any, where: str) -> list[tuple[float, float, list[str]]]:
+    """youtube-transcript-api's snippets (``{text, start, duration}``) as raw captions."""
+    if not isinstance(data, list):
+        raise TranscriptError(f"{where}: expected a list of {{text, start, duration}} objects")
+    raw = []
+    for item in data:
+        try:
+            start = float(item["start"])
+            end = start + float(item.get("duration", 0.0))
+            text = str(item["text"])
+        except (TypeError, KeyError, ValueError, AttributeError, OverflowError):
+            raise TranscriptError(
+                f"{where}: expected a list of {{text, start, duration}} objects"
+            ) from None
+        raw.append((start, end, text.splitlines()))
+    return raw
+
+
+def clean_text(line: str) -> str:
+    """A caption line without markup, entities, sound tags such as [Music], speaker
+    dashes or runs of spaces."""
+    text = _TAG.sub("", line)
+    text = html.unescape(text)
+    text = _CONTROL.sub("", _SOUND.sub("", text))
+    text = _SPEAKER_DASH.sub("", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def _check_times(start: float, end: float, where: str) -> None:
+    for value in (start, end):
+        if not math.isfinite(value) or abs(value) > MAX_SECONDS:
+            shown = format_clock(value) if math.isfinite(value) else str(value)
+            raise TranscriptError(
+                f"{where}: a caption at {shown} is not within {MAX_SECONDS / 3600:.0f} hours; "
+                "is the file damaged?"
+            )
+
+
+def clean_cues(raw: list[tuple[float, float, list[str]]], where: str = "transcript") -> list[Cue]:
+    """Cues in spoken order with times that never go backwards and text said once.
+
+    The order of the file is the order of speech, so a cue whose start goes back in time
+    keeps its place and takes the previous start; an end before the start becomes the
+    start. A rolling caption's first line repeats the last line of the cue before it
+    and is dropped; a cue that only repeats the previous one extends it.
+    """
+    cues: list[Cue] = []
+    previous_last_line = ""
+    for start, end, lines in raw:
+        _check_times(start, end, where)
+        cleaned = [text for text in (clean_text(line) for line in lines) if text]
+        if cleaned and cleaned[0] == previous_last_line and len(cleaned) > 1:
+            cleaned = cleaned[1:]
+        if not cleaned:
+            continue
+        text = " ".join(cleaned)
+        start = max(start, cues[-1].start if cues else 0.0, 0.0)
+        end = max(end, start)
+        if cues and text == cues[-1].text and start <= cues[-1].end + 0.5:
+            cues[-1] = Cue(start=cues[-1].start, end=max(end, cues[-1].end), text=text)
+        else:
+            cues.extend(split_cue(Cue(start=start, end=end, text=text)))
+        previous_last_line = cleaned[-1]
+    return cues
+
+
+def split_cue(cue: Cue, most: int = MAX_CUE_CHARACTERS) -> list[Cue]:
+    """``cue`` as it is when short enough; else cut at spaces into pieces of at most
+    ``most`` characters (a word longer than that is cut too), each starting at its
+    share of the cue's time."""
+    if len(cue.text) <= most:
+        return [cue]
+    pieces: list[str] = []
+    rest = cue.text
+    while len(rest) > most:
+        cut = rest.rfind(" ", 0, most + 1)
+        cut = cut if cut > 0 else most
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    pieces = [piece for piece in pieces if piece]
+    span = cue.end - cue.start
+    starts = [cue.start + span * number / len(pieces) for number in range(len(pieces))]
+    ends = [*starts[1:], cue.end]
+    return [
+        Cue(start=start, end=end, text=text)
+        for start, end, text in zip(starts, ends, pieces, strict=True)
+    ]

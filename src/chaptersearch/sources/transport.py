@@ -1,0 +1,136 @@
+"""HTTP for talking to YouTube: timeouts, bounded retries with backoff, and no-network
+detection.
+
+youtube-transcript-api turns a 429 into ``IpBlocked`` at once and retries nothing, so
+retrying has to happen below it, in the ``requests`` adapter it is given. Transient
+faults (timeouts, dropped connections, 5xx, 429) are retried a bounded number of times
+with exponential backoff and full jitter, honouring a Retry-After header up to a cap.
+A failed name lookup or a refused connection means there is no network (or the proxy
+is down): that is reported at once instead of retried, so the user is not kept waiting.
+"""
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlparse
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from ..errors import NetworkUnavailable
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try before giving up on one request."""
+
+    attempts: int = 4
+    base_delay: float = 1.0
+    max_delay: float = 20.0
+    timeout: tuple[float, float] = (5.0, 20.0)
+    """Connect and read timeouts, in seconds."""
+
+    def backoff(self, attempt: int) -> float:
+        """Full-jitter exponential backoff: spreads retries from many clients apart."""
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+def retry_after(headers: Mapping[str, str], cap: float) -> float | None:
+    """Seconds a Retry-After header asks for (as a number or an HTTP date), capped."""
+    value = headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return max(0.0, min(seconds, cap))
+
+
+def _is_no_network(error: requests.exceptions.ConnectionError) -> bool:
+    text = repr(error)
+    markers = (
+        "NameResolutionError",
+        "Name or service not known",
+        "Temporary failure in name resolution",
+        "nodename nor servname",
+        "Connection refused",
+        "ProxyError",
+        "Network is unreachable",
+    )
+    return isinstance(error, requests.exceptions.ProxyError) or any(m in text for m in markers)
+
+
+class RetryingAdapter(HTTPAdapter):
+    """An adapter that applies a ``RetryPolicy`` to every request it sends."""
+
+    def __init__(self, policy: RetryPolicy, sleep: Callable[[float], None] | None = None) -> None:
+        super().__init__()
+        self.policy = policy
+        self.sleep = sleep or time.sleep
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.policy.timeout
+        last = self.policy.attempts - 1
+        for attempt in range(self.policy.attempts):
+            try:
+                response = super().send(request, **kwargs)
+            except requests.exceptions.ConnectionError as error:
+                if _is_no_network(error):
+                    raise NetworkUnavailable(_no_network_message(request, error)) from None
+                if attempt == last:
+                    raise
+                self.sleep(self.policy.backoff(attempt))
+                continue
+            except requests.exceptions.Timeout:
+                if attempt == last:
+                    raise
+                self.sleep(self.policy.backoff(attempt))
+                continue
+            if response.status_code not in RETRY_STATUSES or attempt == last:
+                return response
+            wait = retry_after(response.headers, self.policy.max_delay)
+            self.sleep(self.policy.backoff(attempt) if wait is None else wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _no_network_message(request: requests.PreparedRequest, error: Exception) -> str:
+    host = urlparse(request.url or "").hostname or "YouTube"
+    if isinstance(error, requests.exceptions.ProxyError):
+        return "cannot reach the proxy: check --proxy (or CHAPTERSEARCH_PROXY) and try again"
+    return f"cannot reach {host}: no network? Check the connection (or --proxy) and try again"
+
+
+def make_session(
+    proxy: str | None = None,
+    policy: RetryPolicy | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> requests.Session:
+    """A session with retries and timeouts for youtube-transcript-api to use."""
+    session = requests.Session()
+    adapter = RetryingAdapter(policy or RetryPolicy(), sleep)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    if proxy:
+        session.proxies = {"http": proxy, "https": proxy}
+    return session
+
+
+def redact(text: str, proxy: str | None) -> str:
+    """Text with any proxy credentials blanked, for messages a user or a log will see."""
+    if not proxy:
+        return text
+    parsed = urlparse(proxy)
+    if parsed.username or parsed.password:
+        userinfo = proxy.split("://", 1)[-1].split("@", 1)[0]
+        text = text.replace(userinfo, "***")
+    return text
