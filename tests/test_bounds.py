@@ -225,7 +225,10 @@ def test_a_library_entry_with_a_bom_is_read(run: Run, home: Home, tmp_path: Path
 # 11. rebuild's worker processes stop with their parent, quietly
 
 WORKERS_SCRIPT = """
-import multiprocessing, sys, time
+import multiprocessing, signal, sys, time
+# as a shell starts a command: Ctrl-C not ignored or blocked, whatever the test runner left
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 from pathlib import Path
 from chaptersearch.index.writer import build_index
 from chaptersearch.models import Chapter, Cue, Episode, Origin
