@@ -112,20 +112,17 @@ def format_stats(figures: Stats) -> str:
         f"chapters: {sum(figures.chapters_by_source.values()):,} ({by_source or 'none'})",
         f"indexed: {figures.indexed:,} of {figures.episodes:,} episodes",
     ]
-    if figures.not_indexed:
-        shown = ", ".join(printable(i) for i in figures.not_indexed[:5])
-        more = ", …" if len(figures.not_indexed) > 5 else ""
-        lines.append(
-            f"not in the index: {plural(len(figures.not_indexed), 'episode')} ({shown}{more}); "
-            "run `chaptersearch rebuild`"
-        )
-    if figures.duplicated:
-        shown = ", ".join(printable(i) for i in figures.duplicated[:5])
-        more = ", …" if len(figures.duplicated) > 5 else ""
-        lines.append(
-            f"indexed twice: {plural(len(figures.duplicated), 'episode')} ({shown}{more}); "
-            "run `chaptersearch rebuild`"
-        )
+    for label, ids in (
+        ("not in the index", figures.not_indexed),
+        ("indexed twice", figures.duplicated),
+    ):
+        if ids:
+            shown = ", ".join(printable(i) for i in ids[:5])
+            more = ", …" if len(ids) > 5 else ""
+            lines.append(
+                f"{label}: {plural(len(ids), 'episode')} ({shown}{more}); "
+                "run `chaptersearch rebuild`"
+            )
     if figures.index_problem:
         lines.append(f"index: {printable(figures.index_problem)}")
     lines.append(_vectors_line(figures))

@@ -7,6 +7,7 @@ format through its leaf matcher's block methods; whoosh3 is pinned to one versio
 ``pyproject.toml``, and the tests compare the result with Whoosh's own matcher.
 """
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from whoosh import query as wq
@@ -109,17 +110,21 @@ def among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
     return _skipped_to(query.matcher(searcher), docnums)
 
 
-def _skipped_to(matcher: Any, docnums: set[int]) -> set[int]:
-    """The passages among ``docnums`` a matcher holds, by skipping it to each one."""
-    found: set[int] = set()
-    for docnum in sorted(docnums):
+def _held(matcher: Any, docnums: Iterable[int]) -> Iterator[int]:
+    """The passages among ``docnums`` (in order) a matcher holds, by skipping it to
+    each one; the matcher is left on each passage yielded."""
+    for docnum in docnums:
         if not matcher.is_active():
-            break
+            return
         if matcher.id() < docnum:
             matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
-            found.add(docnum)
-    return found
+            yield docnum
+
+
+def _skipped_to(matcher: Any, docnums: set[int]) -> set[int]:
+    """The passages among ``docnums`` a matcher holds, by skipping it to each one."""
+    return set(_held(matcher, sorted(docnums)))
 
 
 def _values_at(searcher: Any, fieldname: str, term: str, docnums: list[int]) -> dict[int, bytes]:
@@ -128,15 +133,7 @@ def _values_at(searcher: Any, fieldname: str, term: str, docnums: list[int]) -> 
     if not reader.doc_frequency(fieldname, term):
         return {}
     matcher = reader.postings(fieldname, term)
-    found: dict[int, bytes] = {}
-    for docnum in docnums:
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found[docnum] = matcher.value()
-    return found
+    return {docnum: matcher.value() for docnum in _held(matcher, docnums)}
 
 
 def _phrase_among(
@@ -171,15 +168,7 @@ def said_counts(searcher: Any, term: str, docnums: list[int]) -> dict[int, int]:
     """How many times each of ``docnums`` says ``term``, from its postings, skipping to
     each passage: far cheaper than reading the passages' text."""
     matcher = wq.Term("text", term).matcher(searcher)
-    found: dict[int, int] = {}
-    for docnum in sorted(docnums):
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found[docnum] = round(matcher.weight())
-    return found
+    return {docnum: round(matcher.weight()) for docnum in _held(matcher, sorted(docnums))}
 
 
 def _titled(clause: Clause) -> wq.Query:
