@@ -213,24 +213,18 @@ def build_chapters(
     return chapters, notes
 
 
-def generated_chapters(
-    duration: float, window: float = GENERATED_WINDOW, cue_starts: Sequence[float] | None = None
-) -> list[Chapter]:
-    """Fixed windows titled by their span, for episodes that have no chapters of their own.
+def generated_chapters(duration: float, window: float = GENERATED_WINDOW) -> list[Chapter]:
+    """Fixed windows titled by their span: what episodes without chapters got before
+    ``chapters.topics`` (kept as the benchmark's baseline and for entries made then).
 
     A short tail (under a fifth of a window) joins the window before it rather than
-    standing as a chapter of its own. Given the cues' starts, a window where nobody
-    speaks joins the one before it, so a long silence (or a damaged time) cannot make
-    thousands of empty chapters.
+    standing as a chapter of its own.
     """
     starts: list[float] = []
     start = 0.0
     while start < duration or not starts:
         starts.append(start)
         start += window
-    if cue_starts is not None:
-        spoken = {int(moment // window) for moment in cue_starts}
-        starts = [begin for begin in starts if begin == 0 or int(begin // window) in spoken]
     if len(starts) > 1 and duration - starts[-1] < window / 5 and starts[-1] - starts[-2] == window:
         starts.pop()
     chapters = []

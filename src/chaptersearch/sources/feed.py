@@ -28,7 +28,7 @@ from .feed_chapters import (
     notes_text,
     podlove_chapters,
 )
-from .feed_http import MEGABYTE, FetchError, RefusedAddress, check_http, fetch, is_http
+from .feed_http import MEGABYTE, FetchError, RefusedAddress, fetch, is_http
 from .feed_transcripts import UntimedTranscript, decode, format_rank, read_feed_transcript
 from .feeds import FeedItem, TranscriptLink, read_feed
 
@@ -161,7 +161,6 @@ def _fetch_transcript(
     first_error: ChapterSearchError | None = None
     for link in candidates:
         try:
-            check_http(link.url, "transcript")
             got = fetch(session, link.url, MAX_TRANSCRIPT_BYTES, "transcript")
             return read_feed_transcript(got.body, link.type, link.url), link
         except UntimedTranscript:
@@ -244,7 +243,6 @@ def _chapters(
         except ChapterError as error:
             notes = [f"the feed's chapters were not used: {error}"]
         else:
-            notes = [note for note in notes if not note.startswith("YouTube would not")]
             return chapters, notes, str(kept.get("from") or "")
     else:
         notes = []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ..chapters.reading import ChapterMark, parse_chapter_text
 from ..errors import ChapterError
 from ..models import MAX_SECONDS
+from .transcripts import no_json_constants
 
 MAX_CHAPTERS = 2000
 """The most chapters one file may list: real shows have dozens; a file of thousands is
@@ -31,14 +32,10 @@ class FeedChapters:
     origin: str
 
 
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not a number of seconds")
-
-
 def json_chapters(text: str, where: str) -> list[ChapterMark]:
     """Marks from a Podcasting 2.0 JSON chapters file, ``toc: false`` left out."""
     try:
-        data = json.loads(text, parse_constant=_no_constants)
+        data = json.loads(text, parse_constant=no_json_constants)
     except RecursionError:
         raise ChapterError(f"{where}: not a chapters file (JSON nested too deeply)") from None
     except ValueError as error:

@@ -20,7 +20,7 @@ from statistics import median
 from ..errors import Skipped, TranscriptError
 from ..models import Cue
 from ..timecode import parse_clock
-from .transcripts import clean_cues, raw_captions
+from .transcripts import clean_cues, no_json_constants, raw_captions
 
 Raw = list[tuple[float, float, list[str]]]
 
@@ -28,7 +28,6 @@ VTT = "text/vtt"
 SRT_TYPES = ("application/x-subrip", "application/srt", "text/srt")
 JSON_TYPES = ("application/json",)
 HTML = "text/html"
-UNTIMED = ("text/plain",)
 
 
 class UntimedTranscript(Skipped):
@@ -97,14 +96,10 @@ PAUSE = 1.5
 _SENTENCE_END = re.compile(r"[.!?…][\"')\]]*$")
 
 
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not a number of seconds")
-
-
 def json_segments(text: str, where: str) -> Raw:
     """Cues from the JSON transcript format; word-level segments merged."""
     try:
-        data = json.loads(text, parse_constant=_no_constants)
+        data = json.loads(text, parse_constant=no_json_constants)
     except RecursionError:
         raise TranscriptError(f"{where}: not a transcript (JSON nested too deeply)") from None
     except ValueError as error:

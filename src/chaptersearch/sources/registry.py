@@ -18,7 +18,6 @@ from typing import Any
 from ..errors import ChapterSearchError
 
 FILE_NAME = "sources.json"
-KINDS = ("feed", "channel", "playlist")
 
 
 class SourcesError(ChapterSearchError):

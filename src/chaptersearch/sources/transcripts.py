@@ -91,13 +91,14 @@ def _seconds(stamp: Any) -> float:
     )
 
 
-def _no_constants(name: str) -> None:
+def no_json_constants(name: str) -> None:
+    """For ``json.loads``: NaN and Infinity are no number of seconds."""
     raise ValueError(f"{name} is not a number of seconds")
 
 
 def _read_json(path: Path) -> list[tuple[float, float, list[str]]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=_no_constants)
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_constant=no_json_constants)
     except UnicodeDecodeError:
         raise TranscriptError(f"{path}: not UTF-8 text") from None
     except RecursionError:
