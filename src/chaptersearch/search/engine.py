@@ -412,7 +412,7 @@ class Reranker:
                 counted.append(number)
         return counted
 
-    def bounds(self) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    def bounds(self) -> tuple[Bound, Bound]:
         """The highest score a passage can be given from the score its stream is ranked
         by (``lifted``): one that may say every clause, and one that does not. Common
         words not counted there add at most their weight with every mention (BM25's

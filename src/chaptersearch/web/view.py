@@ -8,12 +8,11 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlparse
 
 from ..hit import Hit
-from ..models import Episode
+from ..models import Episode, Summary
 from ..output.links import is_web_url
 from ..output.places import Place
 from ..sources.youtube_urls import youtube_video_id
 from ..timecode import format_clock
-from .catalogue import Summary
 
 MEDIA = {
     ".mp3": "audio",
