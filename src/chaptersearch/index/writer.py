@@ -26,6 +26,7 @@ from whoosh.writing import IndexWriter
 from ..errors import ChapterSearchError, IndexBusyError
 from ..library.disk import REBUILD_LATER, cannot_write
 from ..models import Episode
+from .codec import BlockCodec
 from .passages import passages_of
 from .schema import CURRENT, channel_key, create_index, live_folder, open_index, pack_passage
 
@@ -140,9 +141,10 @@ def passage_texts(episode: Episode) -> tuple[list[str], list[str]]:
     return keys, [p.text for p in passages]
 
 
-WRITER_OPTIONS: dict[str, Any] = {"compound": False}
+WRITER_OPTIONS: dict[str, Any] = {"compound": False, "codec": BlockCodec()}
 """Separate segment files: whoosh3 reads a compound file's parts into memory each time a
-searcher opens (a copy of every part), which cost more than the search itself."""
+searcher opens (a copy of every part), which cost more than the search itself. Posting
+blocks as flat arrays (``codec``): read without unpickling."""
 
 
 def _writer(ix: Index, **options: Any) -> IndexWriter:

@@ -14,6 +14,7 @@ passage vectors, the result is mixed with the ranking by meaning (``meaning``). 
 ``per_chapter`` hits come from one chapter.
 """
 
+import heapq
 import math
 import time
 from collections.abc import Callable
@@ -23,12 +24,12 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.collectors import TimeLimit, TimeLimitCollector
 
 from ..errors import ChapterSearchError, IndexEmptyError, IndexUnreadableError, QueryError
 from ..hit import Hit
 from ..index.analysis import terms
 from ..index.schema import StoredPassage, open_index, stored_passage
+from .bulk import every_match, matching_docs
 from .plan import Plan, plan
 from .postings import among, common_candidates, said_counts
 from .query import ParsedQuery, SearchRequest, parse_query
@@ -265,16 +266,23 @@ Bound = Callable[[float], float]
 
 @dataclass
 class Candidates:
-    """Every passage the query finds, best first: those that may say every clause (only
-    they can earn the bonus for it) and the rest; for common words, also every passage
-    that says a clause."""
+    """Every passage the query finds, best first, in streams: those that may say every
+    clause (only they can earn the bonus for it) and the rest; for common words, also
+    every passage that says a clause."""
 
-    every: Stream
-    rest: Stream
+    every: list[Stream]
+    rest: list[Stream]
     saying: set[int] | None = None
     base: dict[int, float] | None = None
     """The index's own scores, where the streams are ordered by more (``Reranker.lifted``);
     None when they are ordered by these."""
+
+
+HEAD = 500
+"""How many of the best passages by the index's score have their common words counted
+exactly before any is scored again (``Reranker.lifted``); the rest are counted only if
+the search reaches them, which a search rarely does. Counting them all read most of the
+postings of "python" for every heading that says it."""
 
 
 def _candidates(
@@ -282,49 +290,61 @@ def _candidates(
 ) -> Candidates | None:
     deadline.check()
     if planned.rare is not wq.NullQuery:
-        # every match is scored: Whoosh's top-N search prunes with bounds that are wrong
-        # for its preloaded OR of three words or more (used below 5,000 passages), and
-        # lost the best passage of "python graph gallery" at small limits
-        found = _every_match(searcher, planned.rare, deadline)
-        base = {docnum: float(score) for score, docnum in found}
-        lifted, said_common = reranker.lifted(base)
-        ranked = sorted(lifted, key=lambda docnum: (-lifted[docnum], docnum))
+        # every match is scored (a block of postings at a time): Whoosh's top-N search
+        # prunes with bounds that are wrong for its preloaded OR of three words or more
+        # (used below 5,000 passages), and lost the best passage of "python graph
+        # gallery" at small limits
+        base = every_match(searcher, planned.rare, deadline.check)
         every: set[int] = set()
         if planned.every is not wq.NullQuery and not reranker.quote:
-            every = set(searcher.docs_for_query(planned.every)) & lifted.keys()
-            for number, said in said_common.items():  # a common word: said, or titled
-                term = planned.clauses[number].terms[0]
-                titled = wq.Or([wq.Term("chapter", term), wq.Term("episode_title", term)])
-                every -= (every - said) - among(searcher, titled, every - said)
+            every = matching_docs(searcher, planned.every, deadline.check) & base.keys()
+        head, tail = _split_head(base, reranker.extra_most())
+        lifted, said_common = reranker.lifted(base, head)
+        for number, said in said_common.items():  # a common word: said, or titled
+            term = planned.clauses[number].terms[0]
+            titled = wq.Or([wq.Term("chapter", term), wq.Term("episode_title", term)])
+            unsaid = (every & head) - said
+            every -= unsaid - among(searcher, titled, unsaid)
         return Candidates(
-            Stream([d for d in ranked if d in every], lifted.__getitem__, ranked=True),
-            Stream([d for d in ranked if d not in every], lifted.__getitem__, ranked=True),
+            [_ranked(head & every, lifted), _lazy(tail & every, base, reranker)],
+            [_ranked(head - every, lifted), _lazy(tail - every, base, reranker)],
             base=base,
         )
     if planned.common:
         said_all, rest, saying = common_candidates(searcher, planned)
-        return Candidates(said_all, rest, saying)
+        return Candidates([said_all], [rest], saying)
     return None
 
 
-def _every_match(searcher: Any, query: wq.Query, deadline: Deadline) -> list[tuple[float, int]]:
-    """Every passage ``query`` matches, as (score, docnum), best first; stopped at the
-    deadline."""
-    collector = TimeLimitCollector(
-        searcher.collector(limit=None),
-        timelimit=max(deadline.remaining(), 0.001),
-        use_alarm=False,
-    )
-    try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:
-        deadline.end = time.monotonic()
-        deadline.check()
-    finally:  # its timer is a thread: left running, it would keep the process alive
-        if collector.timer is not None:
-            collector.timer.cancel()
-    found: list[tuple[float, int]] = collector.results().top_n
-    return found
+def _split_head(base: dict[int, float], extra: float) -> tuple[set[int], set[int]]:
+    """The passages whose common words are counted now (the ``HEAD`` best by the index's
+    score, and any that counting could lift among them), and the rest."""
+    if len(base) <= HEAD:
+        return set(base), set()
+    cut = heapq.nlargest(HEAD, base.values())[-1] - extra
+    head = {docnum for docnum, score in base.items() if score >= cut}
+    return head, base.keys() - head
+
+
+def _ranked(docnums: set[int], scores: dict[int, float]) -> Stream:
+    ranked = sorted(docnums, key=lambda docnum: (-scores[docnum], docnum))
+    return Stream(ranked, scores.__getitem__, ranked=True)
+
+
+def _lazy(docnums: set[int], base: dict[int, float], reranker: "Reranker") -> Stream:
+    """Passages below the head: bounded by their best index score and the most the
+    common words can add, and counted only when a search reaches them."""
+    if not docnums:
+        return Stream((), float)
+    lifted: dict[int, float] = {}
+
+    def score(docnum: int) -> float:
+        if not lifted:
+            lifted.update(reranker.lifted(base, docnums)[0])
+        return lifted[docnum]
+
+    ceiling = max(base[docnum] for docnum in docnums) + reranker.extra_most()
+    return Stream(docnums, score, ceiling=ceiling)
 
 
 def _best(
@@ -338,18 +358,17 @@ def _best(
     the list (and at least ``at_least`` of them, for a hybrid search to mix): the same
     first hits as scoring every candidate would give, whatever the limit."""
     every_bound, rest_bound = reranker.bounds()
+    streams = [(stream, every_bound) for stream in candidates.every]
+    streams += [(stream, rest_bound) for stream in candidates.rest]
     scored: list[Ranked] = []
     threshold = -math.inf
     while len(scored) < MAX_FETCH:
-        bounds = [
-            every_bound(candidates.every.ceiling()),
-            rest_bound(candidates.rest.ceiling()),
-        ]
+        bounds = [bound(stream.ceiling()) for stream, bound in streams]
         best = max(bounds)
         if best == -math.inf or (best <= threshold and len(scored) >= at_least):
             break
         deadline.check()
-        stream = candidates.every if bounds[0] == best else candidates.rest
+        stream = streams[bounds.index(best)][0]
         taken = stream.take(RERANK_BATCH)
         if candidates.base is not None:
             taken = [(docnum, candidates.base[docnum]) for docnum, _ in taken]
@@ -377,21 +396,29 @@ class Reranker:
         )
         self.quote = len(clauses) == 1 and clauses[0].phrase
 
-    def lifted(self, base: dict[int, float]) -> tuple[dict[int, float], dict[int, set[int]]]:
-        """The index's scores with what the common words of the query add in each
-        passage, counted from their postings: the order in which candidates are scored
-        again, so the bound on the rest is close (see ``bounds``). Also, for each
-        common clause counted, the passages that say it."""
-        lifted = dict(base)
+    def lifted(
+        self, base: dict[int, float], docnums: set[int]
+    ) -> tuple[dict[int, float], dict[int, set[int]]]:
+        """The index's scores of ``docnums`` with what the common words of the query
+        add in each passage, counted from their postings: the order in which candidates
+        are scored again, so the bound on the rest is close (see ``bounds``). Also, for
+        each common clause counted, the passages among them that say it."""
+        lifted = {docnum: base[docnum] for docnum in docnums}
         saying: dict[int, set[int]] = {}
         for number in self._counted():
             term = self.planned.clauses[number].terms[0]
             weight = COMMON_WEIGHT * self.planned.idf[number]
-            counts = said_counts(self.searcher, term, list(base))
+            counts = said_counts(self.searcher, term, list(docnums))
             for docnum, count in counts.items():
                 lifted[docnum] += weight * _saturated(count)
             saying[number] = set(counts)
         return lifted, saying
+
+    def extra_most(self) -> float:
+        """The most the counted common words can add to a passage's score."""
+        return COMMON_WEIGHT * sum(
+            self.planned.idf[number] * (BM25["K1"] + 1) for number in self._counted()
+        )
 
     def _counted(self) -> list[int]:
         """The common clauses whose mentions a passage's postings count exactly as its
