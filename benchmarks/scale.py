@@ -4,6 +4,7 @@
     python -m benchmarks.scale measure --work DIR [--label L]   # their search figures
     python -m benchmarks.scale adds --work DIR [--label L]      # add, as a user runs it
     python -m benchmarks.scale ten --work DIR [--label L]       # ten into the large home
+    python -m benchmarks.scale profile --work DIR [--label L]   # where the mix's time goes
     python -m benchmarks.scale report --work DIR                # the tables, in markdown
 
 ``build`` adds the corpora with the CLI, one command per show, into ``DIR/home-1``
@@ -321,6 +322,40 @@ def ten(work: Path, corpus: Path, scale: int, label: str, into: str) -> dict[str
     return figures
 
 
+def profile(work: Path, corpus: Path, scale: int, label: str, homes: list[str]) -> str:
+    """cProfile of the mix on each home named, by kind of query: the functions that take
+    the most time, with and without what they call (written to
+    ``work/profile-LABEL-HOME.txt``)."""
+    import cProfile
+    import io
+    import pstats
+
+    mix = fixed_mix(corpus, load_episodes(work))
+    out = []
+    for name in homes:
+        engine = ChapterSearch(work / ("home-1" if name == "small" else f"home-{scale}"))
+        engine.search(mix[0], 10)
+        lines = [f"# {label}, {name} home"]
+        for kind in dict.fromkeys(q.kind for q in mix):
+            chosen = [q for q in mix if q.kind == kind]
+            profiler = cProfile.Profile()
+            started = time.process_time()
+            profiler.enable()
+            for query in chosen:
+                engine.search(query, 10)
+            profiler.disable()
+            cpu = time.process_time() - started
+            lines.append(f"## {kind}: {len(chosen)} queries, {cpu:.1f} s CPU under the profiler")
+            for order, count in (("cumulative", 30), ("tottime", 15)):
+                text = io.StringIO()
+                pstats.Stats(profiler, stream=text).sort_stats(order).print_stats(count)
+                lines += [line for line in text.getvalue().splitlines() if line.strip()][3:]
+        report = "\n".join(lines)
+        (work / f"profile-{label}-{name}.txt").write_text(report)
+        out.append(report)
+    return "\n".join(out)
+
+
 def _read(work: Path, name: str) -> dict[str, Any]:
     path = work / f"{name}.json"
     return json.loads(path.read_text()) if path.is_file() else {}
@@ -430,7 +465,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("step", choices=["build", "measure", "process", "adds", "ten", "report"])
+    parser.add_argument(
+        "step", choices=["build", "measure", "process", "adds", "ten", "report", "profile"]
+    )
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--scale", type=int, default=10)
@@ -457,6 +494,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             ]
             figures["new_process_cpu_ms"] = process_cpu_ms(ChapterSearch(home), mix[:15])
             path.write_text(json.dumps(figures, indent=1))
+    elif args.step == "profile":
+        profile(args.work, args.corpus, args.scale, args.label, args.homes.split(","))
     elif args.step == "report":
         print("\n".join(report(args.work, args.scale)))
     elif args.step == "adds":

@@ -21,7 +21,7 @@ from itertools import accumulate
 from typing import Any
 
 from whoosh.analysis import Analyzer, Token
-from whoosh.formats import Positions
+from whoosh.formats import Existence, Positions
 from whoosh.lang.porter import stem
 
 TOKEN = re.compile(
@@ -116,6 +116,40 @@ class SpokenAnalyzer(Analyzer):  # type: ignore[misc]
             yield token
 
 
+def _spoken_places(value: str) -> dict[str, list[int]]:
+    """Each term of a text with its positions."""
+    found: dict[str, list[int]] = {}
+    position = 0
+    for match in TOKEN.finditer(value):
+        raw = match.group()
+        if len(raw) > MAX_TOKEN:
+            continue
+        word = normalize(raw)
+        places = found.get(word)
+        if places is None:
+            found[word] = [position]
+        else:
+            places.append(position)
+        if "." in raw:
+            for part in dotted_parts(raw):
+                if part != word:
+                    found.setdefault(part, []).append(position)
+        position += 1
+    return found
+
+
+_last: list[Any] = [None, None]
+"""The last text read and what ``_spoken_places`` found in it: a passage's text is read
+for its words and again for its pairs, in one document."""
+
+
+def spoken_places(value: str) -> dict[str, list[int]]:
+    if _last[0] is not value:
+        _last[0], _last[1] = value, _spoken_places(value)
+    found: dict[str, list[int]] = _last[1]
+    return found
+
+
 class SpokenPositions(Positions):  # type: ignore[misc]
     """Whoosh's positions format, fed straight from ``TOKEN`` matches (building a Token
     object per word for Whoosh's generic path cost a quarter of indexing time), with
@@ -123,23 +157,7 @@ class SpokenPositions(Positions):  # type: ignore[misc]
     the postings of every word twice the size."""
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
-        found: dict[str, list[int]] = {}
-        position = 0
-        for match in TOKEN.finditer(value):
-            raw = match.group()
-            if len(raw) > MAX_TOKEN:
-                continue
-            word = normalize(raw)
-            places = found.get(word)
-            if places is None:
-                found[word] = [position]
-            else:
-                places.append(position)
-            if "." in raw:
-                for part in dotted_parts(raw):
-                    if part != word:
-                        found.setdefault(part, []).append(position)
-            position += 1
+        found = spoken_places(value)
         boost = self.field_boost
         return [
             (word, len(places), len(places) * boost, self.encode(places))
@@ -157,6 +175,52 @@ class SpokenPositions(Positions):  # type: ignore[misc]
 
     def decode_frequency(self, value: bytes) -> int:
         return decode_frequency(value)
+
+
+PAIR_WORDS = frozenset(
+    "and the to a that it of you so i is on like in thi but for just yeah have do there "
+    "your thing with know right or if be can all what us realli go about not we think ar "
+    "at then some out as get wa well want becaus peopl dont kind im thei up work lot an "
+    "how someth sai".split()
+)
+"""The 63 words said in the most passages of 1,047 real episodes (as terms: stemmed),
+"python" aside: said in a fifth to nine tenths of all passages each. A phrase made of
+such words ("at the end of the day") had to read every posting of each; the pairs of
+them said one after the other ("at the", "of the") are terms of their own
+(``PairsSaid``), each said in far fewer passages."""
+
+PAIR_JOIN = " "
+"""Between the two words of a pair's term: no single term holds a space."""
+
+
+def pair_term(first: str, second: str) -> str:
+    return f"{first}{PAIR_JOIN}{second}"
+
+
+class PairsSaid(Existence):  # type: ignore[misc]
+    """Each pair of adjacent words both in ``words`` as one term, present or not
+    (Lucene's common grams, without positions: a phrase is still checked word by word,
+    in the few passages that say all of its pairs). ``words`` is kept with the index's
+    schema, so an index keeps the list it was written with."""
+
+    def __init__(self, words: frozenset[str] = PAIR_WORDS, **options: Any) -> None:
+        super().__init__(**options)
+        self.words = words
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+        found = spoken_places(value)
+        at: dict[int, list[str]] = {}
+        for word in self.words & found.keys():
+            for position in found[word]:
+                at.setdefault(position, []).append(word)
+        pairs = {
+            pair_term(first, second)
+            for position, firsts in at.items()
+            if position + 1 in at
+            for first in firsts
+            for second in at[position + 1]
+        }
+        return [(pair, 1, 1.0, b"") for pair in pairs]
 
 
 def decode_positions(value: bytes) -> list[int]:

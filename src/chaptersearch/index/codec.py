@@ -119,6 +119,7 @@ class BlockLeafMatcher(whoosh3.W3LeafMatcher):  # type: ignore[misc]
         self._baseoffset = self._startoffset + 4
 
     def _goto(self, position: int) -> None:
+        self._block_start = position
         self._data = None
         self._ids = None
         self._weights = None

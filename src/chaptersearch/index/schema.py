@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, TEXT, FieldType, Schema
 from whoosh.index import Index
 
 from ..errors import IndexMissingError, IndexUnreadableError
 from . import blocks  # noqa: F401  (faster reading of posting blocks, for every reader)
-from .analysis import SpokenAnalyzer, SpokenPositions
+from .analysis import PairsSaid, SpokenAnalyzer, SpokenPositions
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 """Bump when fields or analysis change: an index of another version asks for a rebuild."""
 VERSION_FILE = "chaptersearch-schema"
 
@@ -31,7 +31,9 @@ rebuild."""
 @functools.cache
 def make_schema() -> Schema:
     """Every word of the text with its positions (phrases are matched exactly by the
-    index); titles without positions, which no query needs."""
+    index), and each pair of very common words said one after the other (``pairs``:
+    a phrase of such words reads the postings of its rarest pairs); titles without
+    positions, which no query needs."""
     analyzer = SpokenAnalyzer()
     text = TEXT(stored=False, analyzer=analyzer, phrase=True)
     text.format = SpokenPositions(field_boost=1.0)
@@ -44,6 +46,7 @@ def make_schema() -> Schema:
         episode_title=TEXT(stored=True, analyzer=analyzer, phrase=False),
         chapter=TEXT(stored=True, analyzer=analyzer, phrase=False),
         text=text,
+        pairs=FieldType(PairsSaid(), analyzer, scorable=False, stored=False),
         passage=STORED,
         meta=STORED,
     )

@@ -3,8 +3,8 @@
 The index is derived data: ``rebuild`` makes it anew from the library. It lives in
 generations: ``whoosh/CURRENT`` names the live sub-folder. Incremental writes (``add``,
 ``edit``, ``remove``) go through Whoosh's own transactional commit in the live
-generation, committing every few seconds so work done is searchable as it goes. A
-rebuild writes a whole new generation and then replaces ``CURRENT``, so a crash
+generation, committing every 20,000 passages or minute so work done is searchable as it
+goes. A rebuild writes a whole new generation and then replaces ``CURRENT``, so a crash
 part-way leaves the previous index working and a search never sees a half-swap.
 Only writers (holding the home's lock) clean up stale generations.
 """
@@ -30,12 +30,17 @@ from .codec import BlockCodec
 from .passages import passages_of
 from .schema import CURRENT, channel_key, create_index, live_folder, open_index, pack_passage
 
-COMMIT_SECONDS = 10.0
-"""How often a long ``add`` commits: what was added becomes searchable, and a kill
-loses at most this much work from the index (the library keeps it; the next writer
-puts it back). These commits add a segment without merging; the last commit of a
-command merges by ``tiered_merge``, so an ``add`` leaves few segments whatever its
-size."""
+COMMIT_PASSAGES = 20_000
+"""A long ``add`` commits once it has written this many passages (about 350 episodes of
+an hour): what was added becomes searchable, and a kill loses at most this much work
+from the index (the library keeps it; the next writer puts it back). Committing by the
+clock (every 10 s) made many small segments, and merging them cost an ``add`` about
+what indexing did; a segment of this size is merged rarely. The last commit of a
+command merges by ``tiered_merge``."""
+
+COMMIT_SECONDS = 60.0
+"""A slow ``add`` (one that waits on the network) still commits this often, so what it
+added becomes searchable while it goes on."""
 
 MERGE_FACTOR = 8
 """Segments of one size level are merged once there are this many (with the segment
@@ -108,6 +113,7 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
             "episode_title": episode.title,
             "chapter": "" if made_up else chapter.title,
             "text": passage.text,
+            "pairs": passage.text,
             "passage": pack_passage(passage.text, passage.cue_offsets, passage.cue_starts),
             "meta": {
                 "url": episode.url,
@@ -255,7 +261,8 @@ def duplicated_ids(ix: Index) -> set[str]:
 
 class IndexUpdater:
     """Replaces and removes episodes in the live index, committing every
-    ``COMMIT_SECONDS``; ``on_commit`` hears which episode ids each commit made durable.
+    ``COMMIT_PASSAGES`` passages (or ``COMMIT_SECONDS``, whichever comes first);
+    ``on_commit`` hears which episode ids each commit made durable.
 
     The index is opened only when the first change comes, so an ``add`` whose every
     source fails leaves no index behind. Leaving the ``with`` block commits what is
@@ -268,10 +275,13 @@ class IndexUpdater:
         folder: Path,
         on_commit: Callable[[list[str]], None] | None = None,
         commit_seconds: float = COMMIT_SECONDS,
+        commit_passages: int = COMMIT_PASSAGES,
     ) -> None:
         self.folder = folder
         self.on_commit = on_commit
         self.commit_seconds = commit_seconds
+        self.commit_passages = commit_passages
+        self._uncommitted = 0
         self.passages = 0
         self._ix: Index | None = None
         self._writer: IndexWriter | None = None
@@ -315,6 +325,7 @@ class IndexUpdater:
         self._half_written = False
         self._batch.append(episode.id)
         self.passages += count
+        self._uncommitted += count
         self._maybe_commit()
         return count
 
@@ -332,10 +343,14 @@ class IndexUpdater:
             _cancel(self._writer)
             self._writer = None
         self._batch = []
+        self._uncommitted = 0
         self._half_written = False
 
     def _maybe_commit(self) -> None:
-        if time.monotonic() - self._last_commit >= self.commit_seconds:
+        if (
+            self._uncommitted >= self.commit_passages
+            or time.monotonic() - self._last_commit >= self.commit_seconds
+        ):
             self.commit(merge=False)
 
     def commit(self, merge: bool = True) -> None:
@@ -359,6 +374,7 @@ class IndexUpdater:
                 ) from None
             self._writer = None
         self._last_commit = time.monotonic()
+        self._uncommitted = 0
         batch, self._batch = self._batch, []
         if batch and self.on_commit:
             self.on_commit(batch)

@@ -209,16 +209,18 @@ def _hits(
     reranker = Reranker(planned, locator, searcher)
     fetch = max(MEANING_DEPTH, request.limit * request.per_chapter * 4)
     saying: set[int] | None = None
+    spoken = planned.spoken
     scored: list[Ranked] = []
     candidates = _candidates(searcher, planned, reranker, deadline) if words else None
     if candidates is not None:
         saying = candidates.saying
+        spoken = candidates.spoken or spoken
         at_least = fetch if meaning is not None else 0
         scored = _best(reranker, candidates, request, at_least, deadline)
     if meaning is not None:
         scored = _with_meaning(searcher, planned, scored, meaning, fetch, words)
     chosen = _per_chapter(scored, request)
-    mentions = _mentions(searcher, planned, saying, chosen)
+    mentions = _mentions(searcher, spoken, saying, chosen)
     hits = []
     for rank, ranked in enumerate(chosen, start=1):
         more = mentions.get(ranked.passage.chapter_key, 0)
@@ -273,12 +275,14 @@ class Candidates:
     every: list[Stream]
     rest: list[Stream]
     saying: set[int] | None = None
+    spoken: wq.Query | None = None
+    """What finds the passages that say a clause, where ``saying`` is not known."""
     base: dict[int, float] | None = None
     """The index's own scores, where the streams are ordered by more (``Reranker.lifted``);
     None when they are ordered by these."""
 
 
-HEAD = 500
+HEAD = 200
 """How many of the best passages by the index's score have their common words counted
 exactly before any is scored again (``Reranker.lifted``); the rest are counted only if
 the search reaches them, which a search rarely does. Counting them all read most of the
@@ -298,7 +302,7 @@ def _candidates(
         every: set[int] = set()
         if planned.every is not wq.NullQuery and not reranker.quote:
             every = matching_docs(searcher, planned.every, deadline.check) & base.keys()
-        head, tail = _split_head(base, reranker.extra_most())
+        head, tail = _split_head(base)
         lifted, said_common = reranker.lifted(base, head)
         for number, said in said_common.items():  # a common word: said, or titled
             term = planned.clauses[number].terms[0]
@@ -311,18 +315,18 @@ def _candidates(
             base=base,
         )
     if planned.common:
-        said_all, rest, saying = common_candidates(searcher, planned)
-        return Candidates([said_all], [rest], saying)
+        said_all, rest, saying, spoken = common_candidates(searcher, planned)
+        return Candidates([said_all], [rest], saying, spoken=spoken)
     return None
 
 
-def _split_head(base: dict[int, float], extra: float) -> tuple[set[int], set[int]]:
-    """The passages whose common words are counted now (the ``HEAD`` best by the index's
-    score, and any that counting could lift among them), and the rest."""
+def _split_head(base: dict[int, float]) -> tuple[set[int], set[int]]:
+    """The ``HEAD`` best passages by the index's score, whose common words are counted
+    now, and the rest."""
     if len(base) <= HEAD:
         return set(base), set()
-    cut = heapq.nlargest(HEAD, base.values())[-1] - extra
-    head = {docnum for docnum, score in base.items() if score >= cut}
+    best = heapq.nlargest(HEAD, base.items(), key=lambda item: (item[1], -item[0]))
+    head = {docnum for docnum, _ in best}
     return head, base.keys() - head
 
 
@@ -556,7 +560,7 @@ def _hit(searcher: Any, rank: int, ranked: Ranked, more: int, locator: MatchLoca
 
 
 def _mentions(
-    searcher: Any, planned: Plan, saying: set[int] | None, chosen: list[Ranked]
+    searcher: Any, spoken: wq.Query, saying: set[int] | None, chosen: list[Ranked]
 ) -> dict[str, int]:
     """For each chapter shown, how many of its other passages say the words: every
     passage of a chapter matches through its title, so this counts what is said."""
@@ -568,5 +572,5 @@ def _mentions(
         for key, docnums in shown.items()
     }
     if saying is None:
-        saying = among(searcher, planned.spoken, set().union(*others.values()))
+        saying = among(searcher, spoken, set().union(*others.values()))
     return {key: len(docnums & saying) for key, docnums in others.items()}

@@ -7,13 +7,18 @@ format through its leaf matcher's block methods; whoosh3 is pinned to one versio
 ``pyproject.toml``, and the tests compare the result with Whoosh's own matcher.
 """
 
-from collections.abc import Iterable, Iterator
+import heapq
+import math
+from collections.abc import Callable, Iterable, Iterator
+from itertools import pairwise
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
-from ..index.analysis import decode_frequency, decode_positions
+from ..index.analysis import decode_positions, pair_term
+from ..index.codec import BlockLeafMatcher
+from .bulk import matching_docs
 from .plan import Plan
 from .query import Clause
 from .streams import Stream
@@ -48,6 +53,29 @@ def positions_by_passage(searcher: Any, fieldname: str, term: str) -> dict[int, 
     return found
 
 
+def counts_by_passage(searcher: Any, fieldname: str, term: str) -> dict[int, int]:
+    """Every live passage that holds ``term``, with how many times it says it: the
+    postings' weights (a count, the field's boost being 1), without decoding positions."""
+    found: dict[int, int] = {}
+    for reader, offset in searcher.reader().leaf_readers():
+        if not reader.doc_frequency(fieldname, term):
+            continue
+        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+        leaf = _leaf(reader.postings(fieldname, term))
+        while leaf.is_active():
+            if leaf._ids is None:
+                leaf._read_ids()
+            if leaf._weights is None:
+                leaf._read_weights()
+            pairs = zip(leaf._ids, map(round, leaf._weights), strict=True)
+            if deleted:
+                found.update((d + offset, w) for d, w in pairs if d not in deleted)
+            else:
+                found.update((d + offset, w) for d, w in pairs)
+            leaf._next_block()
+    return found
+
+
 K1 = 1.2
 CHAPTER_TITLE_COUNT = 2
 """A chapter title that says a clause counts as this many mentions in each of the
@@ -65,8 +93,7 @@ def _counts(searcher: Any, clause: Clause) -> dict[int, int]:
     if clause.phrase:
         counts = _phrase_counts(searcher, clause.terms)
     else:
-        found = positions_by_passage(searcher, "text", clause.terms[0])
-        counts = dict(zip(found, map(decode_frequency, found.values()), strict=True))
+        counts = counts_by_passage(searcher, "text", clause.terms[0])
     title = wq.And([wq.Term("chapter", term) for term in clause.terms])
     for docnum in searcher.docs_for_query(title):
         counts[docnum] = counts.get(docnum, 0) + CHAPTER_TITLE_COUNT
@@ -74,9 +101,20 @@ def _counts(searcher: Any, clause: Clause) -> dict[int, int]:
 
 
 def _phrase_counts(searcher: Any, terms: tuple[str, ...]) -> dict[int, int]:
-    lists = {term: positions_by_passage(searcher, "text", term) for term in set(terms)}
-    ordered = sorted(lists.values(), key=len)
-    docnums = set(ordered[0]).intersection(*ordered[1:])
+    """How many times each passage says the words one after the other. Where the index
+    holds pairs of common words (``PairsSaid``), only the passages that say every such
+    pair of the phrase are read."""
+    pairs = _pairs(searcher, terms)
+    if pairs:
+        candidates = _saying_all(searcher, pairs)
+        if not candidates:
+            return {}
+        ordered = sorted(candidates)
+        lists = {term: _values_at(searcher, "text", term, ordered) for term in set(terms)}
+    else:
+        lists = {term: positions_by_passage(searcher, "text", term) for term in set(terms)}
+    ordered_lists = sorted(lists.values(), key=len)
+    docnums = set(ordered_lists[0]).intersection(*ordered_lists[1:])
     counts: dict[int, int] = {}
     for docnum in docnums:
         starts = set(decode_positions(lists[terms[0]][docnum]))
@@ -85,6 +123,47 @@ def _phrase_counts(searcher: Any, terms: tuple[str, ...]) -> dict[int, int]:
         if starts:
             counts[docnum] = len(starts)
     return counts
+
+
+def _pairs(searcher: Any, terms: tuple[str, ...]) -> list[str]:
+    """The pairs of the phrase's adjacent words that the index holds as terms."""
+    if "pairs" not in searcher.schema:
+        return []
+    words: frozenset[str] = getattr(searcher.schema["pairs"].format, "words", frozenset())
+    return [
+        pair_term(first, second)
+        for first, second in pairwise(terms)
+        if first in words and second in words
+    ]
+
+
+def _saying_all(searcher: Any, pairs: list[str]) -> set[int]:
+    """The live passages that hold every one of ``pairs``, rarest pair first."""
+    reader = searcher.reader()
+    ordered = sorted(set(pairs), key=lambda pair: reader.doc_frequency("pairs", pair))
+    found: set[int] | None = None
+    for pair in ordered:
+        held = ids_of(searcher, "pairs", pair)
+        found = held if found is None else found & held
+        if not found:
+            return set()
+    return found or set()
+
+
+def ids_of(searcher: Any, fieldname: str, term: str) -> set[int]:
+    """Every live passage that holds ``term``, read a block of numbers at a time."""
+    found: set[int] = set()
+    for reader, offset in searcher.reader().leaf_readers():
+        if not reader.doc_frequency(fieldname, term):
+            continue
+        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+        leaf = _leaf(reader.postings(fieldname, term))
+        while leaf.is_active():
+            if leaf._ids is None:
+                leaf._read_ids()
+            found.update(d + offset for d in leaf._ids if d not in deleted)
+            leaf._next_block()
+    return found
 
 
 def among(searcher: Any, query: wq.Query, docnums: set[int]) -> set[int]:
@@ -178,7 +257,87 @@ def _titled(clause: Clause) -> wq.Query:
     )
 
 
-def common_candidates(searcher: Any, planned: Plan) -> tuple[Stream, Stream, set[int]]:
+class BlockMaxStream:
+    """The passages that say one word, best first by a score that grows with how often
+    they say it, read a block of postings at a time and only as far as asked: each
+    block's header holds its highest count, so a block is decoded only once its best
+    could come next. "go" is said in two of every five passages; the best ten chapters
+    need a few of its blocks. Needs blocks of ``BlockCodec`` (``usable``)."""
+
+    def __init__(
+        self,
+        searcher: Any,
+        term: str,
+        score: Callable[[int], float],
+        keep: Callable[[int], bool],
+        scored: Iterable[tuple[int, float]] = (),
+    ) -> None:
+        """``keep`` says which passages of the postings may come; ``scored`` adds
+        passages with scores of their own (those the postings must not give)."""
+        self._score = score
+        self._keep = keep
+        self._blocks: list[tuple[float, int, Any, int, int, Any]] = []
+        """(-bound, order, leaf, docnum offset, block start, deleted) for each block."""
+        self._ready = [(-value, docnum) for docnum, value in scored]
+        heapq.heapify(self._ready)
+        for reader, offset in searcher.reader().leaf_readers():
+            if not reader.doc_frequency("text", term):
+                continue
+            deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+            leaf = _leaf(reader.postings("text", term))
+            while leaf.is_active():
+                bound = -score(round(leaf._maxweight))
+                self._blocks.append(
+                    (bound, len(self._blocks), leaf, offset, leaf._block_start, deleted)
+                )
+                leaf._next_block()
+        heapq.heapify(self._blocks)
+
+    @staticmethod
+    def usable(searcher: Any, term: str) -> bool:
+        """Whether every segment holding ``term`` has blocks this stream can read."""
+        for reader, _ in searcher.reader().leaf_readers():
+            if reader.doc_frequency("text", term):
+                leaf = _leaf(reader.postings("text", term))
+                if not isinstance(leaf, BlockLeafMatcher):
+                    return False
+        return True
+
+    def _fill(self) -> None:
+        """Decode blocks until none left could hold a passage better than the best
+        decoded (a tie too: equal scores come in order of passage)."""
+        blocks, ready, score, keep = self._blocks, self._ready, self._score, self._keep
+        while blocks and (not ready or blocks[0][0] <= ready[0][0]):
+            _, _, leaf, offset, start, deleted = heapq.heappop(blocks)
+            leaf._goto(start)
+            leaf._read_ids()
+            leaf._read_weights()
+            for docnum, weight in zip(leaf._ids, leaf._weights, strict=True):
+                if docnum not in deleted and keep(docnum + offset):
+                    heapq.heappush(ready, (-score(round(weight)), docnum + offset))
+
+    def ceiling(self) -> float:
+        self._fill()
+        return -self._ready[0][0] if self._ready else -math.inf
+
+    def take(self, count: int) -> list[tuple[int, float]]:
+        taken: list[tuple[int, float]] = []
+        while len(taken) < count:
+            self._fill()
+            if not self._ready:
+                break
+            score, docnum = heapq.heappop(self._ready)
+            taken.append((docnum, -score))
+        return taken
+
+
+Candidates = tuple[Any, Any, set[int] | None, wq.Query]
+"""The passages that may say every clause and the rest, each best first; every passage
+that says a clause, if known; and the query that finds those (for "more in this
+chapter")."""
+
+
+def common_candidates(searcher: Any, planned: Plan) -> Candidates:
     """For a query of common words alone: the passages that may say every clause and
     those that say only some, each best first, scored as BM25 would be without its
     length normalisation (passages are all about a minute long). Also every passage
@@ -188,20 +347,26 @@ def common_candidates(searcher: Any, planned: Plan) -> tuple[Stream, Stream, set
     clause cannot, and scores at most the weight of all clauses but the lightest, so it
     is ranked only when that could still matter."""
     clauses = [planned.clauses[number] for number in planned.common]
-    counts = [_counts(searcher, clause) for clause in clauses]
     weights = [planned.idf[number] for number in planned.common]
+    spoken = wq.Or([_spoken(clause) for clause in clauses])
+    if len(clauses) == 1 and not clauses[0].phrase:
+        term = clauses[0].terms[0]
+        if BlockMaxStream.usable(searcher, term):
+            return _one_word(searcher, planned, term, weights[0], spoken)
+    counts = [_counts(searcher, clause) for clause in clauses]
     pool = set().union(*counts)
     saying = set(pool)
     if planned.required is not wq.NullQuery:
-        pool &= set(searcher.docs_for_query(planned.required))
+        pool &= matching_docs(searcher, planned.required)
     if planned.refused is not wq.NullQuery:
-        pool -= set(searcher.docs_for_query(planned.refused))
+        pool -= matching_docs(searcher, planned.refused)
     if len(counts) == 1:  # the score grows with the count: rank by it
         only, weight = counts[0], weights[0]
         return (
             Stream((), float),
             Stream(pool, lambda docnum: weight * _saturated(only[docnum]), order=only.__getitem__),
             saying,
+            spoken,
         )
 
     def score(docnum: int) -> float:
@@ -216,4 +381,43 @@ def common_candidates(searcher: Any, planned: Plan) -> tuple[Stream, Stream, set
         missing = every - found.keys()
         every -= missing - among(searcher, _titled(clause), missing)
     most = (sum(weights) - min(weights)) * (K1 + 1)
-    return Stream(every, score), Stream(pool - every, score, ceiling=most), saying
+    return Stream(every, score), Stream(pool - every, score, ceiling=most), saying, spoken
+
+
+def _spoken(clause: Clause) -> wq.Query:
+    """A clause said in the text, or in the chapter's title (as ``_counts`` counts it)."""
+    terms = list(clause.terms)
+    said = wq.Phrase("text", terms) if clause.phrase else wq.Term("text", terms[0])
+    return wq.Or([said, wq.And([wq.Term("chapter", term) for term in clause.terms])])
+
+
+def _one_word(
+    searcher: Any, planned: Plan, term: str, weight: float, spoken: wq.Query
+) -> Candidates:
+    """One common word: its postings best first, a block at a time (``BlockMaxStream``);
+    the passages of chapters whose title says it count it twice more."""
+    titled = matching_docs(searcher, wq.Term("chapter", term))
+    required = (
+        matching_docs(searcher, planned.required) if planned.required is not wq.NullQuery else None
+    )
+    refused = (
+        matching_docs(searcher, planned.refused) if planned.refused is not wq.NullQuery else set()
+    )
+
+    def keep(docnum: int) -> bool:
+        return docnum not in refused and (required is None or docnum in required)
+
+    said = said_counts(searcher, term, sorted(titled))
+    scored = [
+        (docnum, weight * _saturated(said.get(docnum, 0) + CHAPTER_TITLE_COUNT))
+        for docnum in titled
+        if keep(docnum)
+    ]
+    stream = BlockMaxStream(
+        searcher,
+        term,
+        lambda count: weight * _saturated(count),
+        lambda docnum: docnum not in titled and keep(docnum),
+        scored,
+    )
+    return Stream((), float), stream, None, spoken
