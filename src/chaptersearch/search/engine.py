@@ -272,8 +272,9 @@ class Candidates:
     clause (only they can earn the bonus for it) and the rest; for common words, also
     every passage that says a clause."""
 
-    every: list[Stream]
-    rest: list[Stream]
+    every: list[Any]
+    rest: list[Any]
+    """Each a ``Stream``, ``Lifting`` or ``BlockMaxStream``: ``ceiling`` and ``take``."""
     saying: set[int] | None = None
     spoken: wq.Query | None = None
     """What finds the passages that say a clause, where ``saying`` is not known."""
@@ -335,20 +336,50 @@ def _ranked(docnums: set[int], scores: dict[int, float]) -> Stream:
     return Stream(ranked, scores.__getitem__, ranked=True)
 
 
-def _lazy(docnums: set[int], base: dict[int, float], reranker: "Reranker") -> Stream:
-    """Passages below the head: bounded by their best index score and the most the
-    common words can add, and counted only when a search reaches them."""
-    if not docnums:
-        return Stream((), float)
-    lifted: dict[int, float] = {}
+def _lazy(docnums: set[int], base: dict[int, float], reranker: "Reranker") -> "Lifting":
+    """Passages below the head, counted as a search reaches them."""
+    return Lifting({docnum: base[docnum] for docnum in docnums}, reranker)
 
-    def score(docnum: int) -> float:
-        if not lifted:
-            lifted.update(reranker.lifted(base, docnums)[0])
-        return lifted[docnum]
 
-    ceiling = max(base[docnum] for docnum in docnums) + reranker.extra_most()
-    return Stream(docnums, score, ceiling=ceiling)
+class Lifting:
+    """Passages best first by the index's score with what the query's common words add
+    (``Reranker.lifted``), counted a chunk at a time: the next best by the index's score
+    once the most the common words could add to them could matter, four times as many
+    each time (counting reads the blocks of postings that hold a chunk's passages, so
+    many small chunks would read the same blocks again and again). The same order as
+    counting every passage first; a search rarely goes past the first chunk."""
+
+    def __init__(self, base: dict[int, float], reranker: "Reranker") -> None:
+        self._waiting = [(-score, docnum) for docnum, score in base.items()]
+        heapq.heapify(self._waiting)
+        self._base = base
+        self._reranker = reranker
+        self._extra = reranker.extra_most()
+        self._ready: list[tuple[float, int]] = []
+        self._chunk = HEAD
+
+    def _fill(self) -> None:
+        waiting, ready = self._waiting, self._ready
+        while waiting and (not ready or -waiting[0][0] + self._extra >= -ready[0][0]):
+            chunk = [heapq.heappop(waiting)[1] for _ in range(min(self._chunk, len(waiting)))]
+            self._chunk *= 4
+            lifted = self._reranker.lifted(self._base, set(chunk))[0]
+            for docnum in chunk:
+                heapq.heappush(ready, (-lifted[docnum], docnum))
+
+    def ceiling(self) -> float:
+        self._fill()
+        return -self._ready[0][0] if self._ready else -math.inf
+
+    def take(self, count: int) -> list[tuple[int, float]]:
+        taken: list[tuple[int, float]] = []
+        while len(taken) < count:
+            self._fill()
+            if not self._ready:
+                break
+            score, docnum = heapq.heappop(self._ready)
+            taken.append((docnum, -score))
+        return taken
 
 
 def _best(
@@ -412,7 +443,7 @@ class Reranker:
         for number in self._counted():
             term = self.planned.clauses[number].terms[0]
             weight = COMMON_WEIGHT * self.planned.idf[number]
-            counts = said_counts(self.searcher, term, list(docnums))
+            counts = said_counts(self.searcher, term, docnums)
             for docnum, count in counts.items():
                 lifted[docnum] += weight * _saturated(count)
             saying[number] = set(counts)

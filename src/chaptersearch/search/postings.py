@@ -7,6 +7,7 @@ format through its leaf matcher's block methods; whoosh3 is pinned to one versio
 ``pyproject.toml``, and the tests compare the result with Whoosh's own matcher.
 """
 
+import bisect
 import heapq
 import math
 from collections.abc import Callable, Iterable, Iterator
@@ -243,11 +244,40 @@ def _says(words: tuple[str, ...], positions: dict[str, list[int]]) -> bool:
     return True
 
 
-def said_counts(searcher: Any, term: str, docnums: list[int]) -> dict[int, int]:
-    """How many times each of ``docnums`` says ``term``, from its postings, skipping to
-    each passage: far cheaper than reading the passages' text."""
-    matcher = wq.Term("text", term).matcher(searcher)
-    return {docnum: round(matcher.weight()) for docnum in _held(matcher, sorted(docnums))}
+def said_counts(searcher: Any, term: str, docnums: Iterable[int]) -> dict[int, int]:
+    """How many times each of ``docnums`` says ``term``, from its postings: per segment,
+    only the blocks that may hold one of them are decoded (a block's last number is in
+    its header), far cheaper than reading the passages' text or stepping a matcher."""
+    wanted = sorted(docnums)
+    found: dict[int, int] = {}
+    start = 0
+    for reader, offset in searcher.reader().leaf_readers():
+        end = bisect.bisect_left(wanted, offset + reader.doc_count_all(), start)
+        local = [docnum - offset for docnum in wanted[start:end]]
+        start = end
+        if not local or not reader.doc_frequency("text", term):
+            continue
+        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+        leaf = _leaf(reader.postings("text", term))
+        at = 0
+        while leaf.is_active() and at < len(local):
+            top = leaf._maxid
+            if local[at] > top:
+                leaf._next_block()
+                continue
+            upto = bisect.bisect_right(local, top, at)
+            if leaf._ids is None:
+                leaf._read_ids()
+            if leaf._weights is None:
+                leaf._read_weights()
+            held = dict(zip(leaf._ids, leaf._weights, strict=True))
+            for docnum in local[at:upto]:
+                weight = held.get(docnum)
+                if weight is not None and docnum not in deleted:
+                    found[docnum + offset] = round(weight)
+            at = upto
+            leaf._next_block()
+    return found
 
 
 def _titled(clause: Clause) -> wq.Query:
@@ -407,7 +437,7 @@ def _one_word(
     def keep(docnum: int) -> bool:
         return docnum not in refused and (required is None or docnum in required)
 
-    said = said_counts(searcher, term, sorted(titled))
+    said = said_counts(searcher, term, titled)
     scored = [
         (docnum, weight * _saturated(said.get(docnum, 0) + CHAPTER_TITLE_COUNT))
         for docnum in titled
