@@ -336,6 +336,23 @@ def test_an_index_from_another_version_asks_for_a_rebuild(added: Run, home: Home
     assert added("search", "keeper").exit_code == 0
 
 
+def test_a_home_of_the_previous_index_format_asks_for_a_rebuild(added: Run, home: Home) -> None:
+    """Index version 5 (pairs of common words, flat posting blocks): a home written by
+    version 4 is never searched with answers it cannot give; every command says in one
+    line what mends it, and ``rebuild`` does, from the library."""
+    from chaptersearch.index.schema import VERSION_FILE, live_folder
+
+    live = live_folder(home.index)
+    assert live is not None
+    (live / VERSION_FILE).write_text("4")
+    result = added("search", "keeper")
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert "another version of chaptersearch; run `chaptersearch rebuild`" in result.stderr
+    assert added("rebuild").exit_code == 0
+    assert added("search", "keeper").exit_code == 0
+
+
 def test_rebuild_with_two_processes(added: Run) -> None:
     result = added("rebuild", "--processes", "2")
     assert result.exit_code == 0, result.stderr

@@ -14,10 +14,11 @@ passage vectors, the result is mixed with the ranking by meaning (``meaning``). 
 ``per_chapter`` hits come from one chapter.
 """
 
+import bisect
 import heapq
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -395,7 +396,9 @@ def _best(
     every_bound, rest_bound = reranker.bounds()
     streams = [(stream, every_bound) for stream in candidates.every]
     streams += [(stream, rest_bound) for stream in candidates.rest]
-    scored: list[Ranked] = []
+    scored: list[tuple[float, int, int, Ranked]] = []
+    """Kept in order as it grows (best first, then by passage): sorting it again at
+    every batch cost a deep search as much as scoring."""
     threshold = -math.inf
     while len(scored) < MAX_FETCH:
         bounds = [bound(stream.ceiling()) for stream, bound in streams]
@@ -407,11 +410,12 @@ def _best(
         taken = stream.take(RERANK_BATCH)
         if candidates.base is not None:
             taken = [(docnum, candidates.base[docnum]) for docnum, _ in taken]
-        scored.extend(reranker.score(docnum, base) for docnum, base in taken)
-        scored.sort(key=lambda item: (-item.score, item.docnum))
-        chosen = _per_chapter(scored, request)
+        for docnum, base in taken:
+            item = reranker.score(docnum, base)
+            bisect.insort(scored, (-item.score, item.docnum, len(scored), item))
+        chosen = _per_chapter((entry[-1] for entry in scored), request)
         threshold = chosen[-1].score if len(chosen) == request.limit else -math.inf
-    return scored
+    return [entry[-1] for entry in scored]
 
 
 class Reranker:
@@ -563,7 +567,7 @@ def _in_order(matches: list[Match], clauses: int) -> bool:
     return clauses - 1 in reach
 
 
-def _per_chapter(ranked: list[Ranked], request: SearchRequest) -> list[Ranked]:
+def _per_chapter(ranked: Iterable[Ranked], request: SearchRequest) -> list[Ranked]:
     """The best ``limit`` passages, at most ``per_chapter`` from any one chapter."""
     chosen: list[Ranked] = []
     taken: dict[str, int] = {}

@@ -31,29 +31,6 @@ def _leaf(matcher: Any) -> Any:
     return matcher
 
 
-def positions_by_passage(searcher: Any, fieldname: str, term: str) -> dict[int, bytes]:
-    """Every live passage that holds ``term``, with its encoded positions."""
-    found: dict[int, bytes] = {}
-    for reader, offset in searcher.reader().leaf_readers():
-        if not reader.doc_frequency(fieldname, term):
-            continue
-        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
-        leaf = _leaf(reader.postings(fieldname, term))
-        while leaf.is_active():
-            if leaf._ids is None:
-                leaf._read_ids()
-            if leaf._values is None:
-                leaf._read_values()
-            if deleted:
-                for docnum, value in zip(leaf._ids, leaf._values, strict=True):
-                    if docnum not in deleted:
-                        found[docnum + offset] = value
-            else:  # the common case, in C
-                found.update(zip(map(offset.__add__, leaf._ids), leaf._values, strict=True))
-            leaf._next_block()
-    return found
-
-
 def counts_by_passage(searcher: Any, fieldname: str, term: str) -> dict[int, int]:
     """Every live passage that holds ``term``, with how many times it says it: the
     postings' weights (a count, the field's boost being 1), without decoding positions."""
@@ -102,18 +79,16 @@ def _counts(searcher: Any, clause: Clause) -> dict[int, int]:
 
 
 def _phrase_counts(searcher: Any, terms: tuple[str, ...]) -> dict[int, int]:
-    """How many times each passage says the words one after the other. Where the index
-    holds pairs of common words (``PairsSaid``), only the passages that say every such
-    pair of the phrase are read."""
-    pairs = _pairs(searcher, terms)
-    if pairs:
-        candidates = _saying_all(searcher, pairs)
-        if not candidates:
-            return {}
-        ordered = sorted(candidates)
-        lists = {term: _values_at(searcher, "text", term, ordered) for term in set(terms)}
-    else:
-        lists = {term: positions_by_passage(searcher, "text", term) for term in set(terms)}
+    """How many times each passage says the words one after the other: the passages
+    that hold all of its words, and of its pairs of common words (``PairsSaid``), rarest
+    first, then the positions in those alone."""
+    keys = [("pairs", pair) for pair in _pairs(searcher, terms)]
+    keys += [("text", term) for term in terms]
+    candidates = _holding_all(searcher, keys)
+    if not candidates:
+        return {}
+    ordered = sorted(candidates)
+    lists = {term: _values_at(searcher, "text", term, ordered) for term in set(terms)}
     ordered_lists = sorted(lists.values(), key=len)
     docnums = set(ordered_lists[0]).intersection(*ordered_lists[1:])
     counts: dict[int, int] = {}
@@ -138,13 +113,23 @@ def _pairs(searcher: Any, terms: tuple[str, ...]) -> list[str]:
     ]
 
 
-def _saying_all(searcher: Any, pairs: list[str]) -> set[int]:
-    """The live passages that hold every one of ``pairs``, rarest pair first."""
+SKIP_RATHER = 16
+"""A list this many times longer than the passages still in question is not read whole:
+stepping to each of them in it (to read its positions) costs less."""
+
+
+def _holding_all(searcher: Any, keys: list[tuple[str, str]]) -> set[int]:
+    """The live passages that may hold every (field, term) of ``keys``: the rarest read
+    whole and intersected, until the next is so common that checking the few passages
+    left in it costs less (the caller reads their positions)."""
     reader = searcher.reader()
-    ordered = sorted(set(pairs), key=lambda pair: reader.doc_frequency("pairs", pair))
+    ordered = sorted(set(keys), key=lambda key: reader.doc_frequency(*key))
     found: set[int] | None = None
-    for pair in ordered:
-        held = ids_of(searcher, "pairs", pair)
+    for fieldname, term in ordered:
+        frequency = reader.doc_frequency(fieldname, term)
+        if found is not None and len(found) * SKIP_RATHER < frequency:
+            break
+        held = ids_of(searcher, fieldname, term)
         found = held if found is None else found & held
         if not found:
             return set()
