@@ -185,3 +185,25 @@ def test_phrases_of_common_words_read_through_their_pairs_say_what_positions_say
     ix.close()
     assert paired == len(PHRASES) - 1
     assert found > 100
+
+
+def test_counts_read_from_the_blocks_that_hold_the_passages_are_whoosh_s(
+    corpus_index: Path,
+) -> None:
+    """``said_counts`` jumps to the blocks that hold the passages asked about (across
+    segments, passing deleted ones) and reads the same counts as Whoosh's own walk."""
+    import random
+
+    from chaptersearch.search.postings import said_counts
+
+    ix = open_index(corpus_index)
+    rng = random.Random(3)
+    with ix.searcher() as searcher:
+        everything = range(searcher.doc_count_all())
+        for term in ("python", "the", "go", "garbag"):
+            counts = _counts(searcher, term)
+            for size in (1, 50, 1000):
+                asked = rng.sample(everything, size)
+                expected = {docnum: counts[docnum] for docnum in asked if docnum in counts}
+                assert said_counts(searcher, term, asked) == expected, (term, size)
+    ix.close()

@@ -119,7 +119,11 @@ class BlockLeafMatcher(whoosh3.W3LeafMatcher):  # type: ignore[misc]
         self._baseoffset = self._startoffset + 4
 
     def _goto(self, position: int) -> None:
+        """Stand on the block at ``position``: the next one, or any block another
+        reader of this list found (a search may jump back and forth)."""
         self._block_start = position
+        self._lastblock = False
+        self._atend = False
         self._data = None
         self._ids = None
         self._weights = None

@@ -244,13 +244,18 @@ def said_counts(searcher: Any, term: str, docnums: Iterable[int]) -> dict[int, i
             continue
         deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
         leaf = _leaf(reader.postings("text", term))
+        tops, starts = _block_index(reader, term, leaf)
         at = 0
-        while leaf.is_active() and at < len(local):
-            top = leaf._maxid
-            if local[at] > top:
-                leaf._next_block()
-                continue
-            upto = bisect.bisect_right(local, top, at)
+        while at < len(local):
+            block = bisect.bisect_left(tops, local[at])
+            if block == len(tops):
+                break
+            if starts:
+                leaf._goto(starts[block])
+            else:  # whoosh3's own blocks: walk to it
+                while leaf.is_active() and leaf._maxid < local[at]:
+                    leaf._next_block()
+            upto = bisect.bisect_right(local, tops[block], at)
             if leaf._ids is None:
                 leaf._read_ids()
             if leaf._weights is None:
@@ -261,7 +266,28 @@ def said_counts(searcher: Any, term: str, docnums: Iterable[int]) -> dict[int, i
                 if weight is not None and docnum not in deleted:
                     found[docnum + offset] = round(weight)
             at = upto
-            leaf._next_block()
+    return found
+
+
+def _block_index(reader: Any, term: str, leaf: Any) -> tuple[list[int], list[int]]:
+    """The last passage number of each block of a term's postings, and where each block
+    starts (``BlockCodec``'s blocks only; empty for whoosh3's), read once per searcher:
+    a search that counts a common word in several chunks of candidates jumps to the
+    blocks it needs instead of reading every header on the way (6 million header reads
+    for 300 headings at 10,470 episodes)."""
+    cache = reader.__dict__.setdefault("_chaptersearch_blocks", {})
+    if term not in cache:
+        tops: list[int] = []
+        starts: list[int] = []
+        walker = _leaf(reader.postings("text", term))
+        own = isinstance(walker, BlockLeafMatcher)
+        while walker.is_active():
+            tops.append(walker._maxid)
+            if own:
+                starts.append(walker._block_start)
+            walker._next_block()
+        cache[term] = (tops, starts)
+    found: tuple[list[int], list[int]] = cache[term]
     return found
 
 
