@@ -19,13 +19,13 @@ whoosh3's layout.
 import struct
 import zlib
 from array import array
-from bisect import bisect_left
 from itertools import accumulate
 from typing import Any
 
 from whoosh.codec import whoosh3
-from whoosh.matching import ReadTooFar
 from whoosh.system import emptybytes
+
+from . import blocks
 
 MAGIC = b"CSb1"
 """Starts every posting list of this layout (whoosh3's is ``W3Bl``): a reader of one
@@ -187,21 +187,8 @@ class BlockLeafMatcher(whoosh3.W3LeafMatcher):  # type: ignore[misc]
         ends = list(accumulate(lengths, initial=start + 4 * count))
         self._values = [data[ends[n] : ends[n + 1]] for n in range(count)]
 
-    def skip_to(self, target: int) -> None:
-        """Whole blocks by their last number, then by bisection within the block."""
-        if not self.is_active():
-            raise ReadTooFar
-        if self._ids is None:
-            self._read_ids()
-        if target <= self._ids[self._i]:
-            return
-        if target > self._maxid:
-            while self.is_active() and target > self._maxid:
-                self._next_block()
-            if not self.is_active():
-                return
-            self._read_ids()
-        self._i = bisect_left(self._ids, target, self._i)
+    skip_to = blocks.skip_to
+    """Whole blocks by their last number, then by bisection within the block."""
 
 
 class BlockCodec(whoosh3.W3Codec):  # type: ignore[misc]

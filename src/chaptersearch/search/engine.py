@@ -35,7 +35,7 @@ from .plan import Plan, plan
 from .postings import among, common_candidates, said_counts
 from .query import ParsedQuery, SearchRequest, parse_query
 from .snippets import Match, MatchLocator, cue_at, make_hit
-from .streams import Stream
+from .streams import Filling, Stream
 
 ALL_WORDS_BONUS = 1.0
 """A passage with every clause of the query scores this much more (1.0 doubles it).
@@ -342,7 +342,7 @@ def _lazy(docnums: set[int], base: dict[int, float], reranker: "Reranker") -> "L
     return Lifting({docnum: base[docnum] for docnum in docnums}, reranker)
 
 
-class Lifting:
+class Lifting(Filling):
     """Passages best first by the index's score with what the query's common words add
     (``Reranker.lifted``), counted a chunk at a time: the next best by the index's score
     once the most the common words could add to them could matter, four times as many
@@ -351,12 +351,12 @@ class Lifting:
     counting every passage first; a search rarely goes past the first chunk."""
 
     def __init__(self, base: dict[int, float], reranker: "Reranker") -> None:
+        super().__init__()
         self._waiting = [(-score, docnum) for docnum, score in base.items()]
         heapq.heapify(self._waiting)
         self._base = base
         self._reranker = reranker
         self._extra = reranker.extra_most()
-        self._ready: list[tuple[float, int]] = []
         self._chunk = HEAD
 
     def _fill(self) -> None:
@@ -367,20 +367,6 @@ class Lifting:
             lifted = self._reranker.lifted(self._base, set(chunk))[0]
             for docnum in chunk:
                 heapq.heappush(ready, (-lifted[docnum], docnum))
-
-    def ceiling(self) -> float:
-        self._fill()
-        return -self._ready[0][0] if self._ready else -math.inf
-
-    def take(self, count: int) -> list[tuple[int, float]]:
-        taken: list[tuple[int, float]] = []
-        while len(taken) < count:
-            self._fill()
-            if not self._ready:
-                break
-            score, docnum = heapq.heappop(self._ready)
-            taken.append((docnum, -score))
-        return taken
 
 
 def _best(

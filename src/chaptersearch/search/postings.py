@@ -9,7 +9,6 @@ format through its leaf matcher's block methods; whoosh3 is pinned to one versio
 
 import bisect
 import heapq
-import math
 from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 from typing import Any
@@ -22,7 +21,7 @@ from ..index.codec import BlockLeafMatcher
 from .bulk import matching_docs
 from .plan import Plan
 from .query import Clause
-from .streams import Stream
+from .streams import Filling, Stream
 
 
 def _leaf(matcher: Any) -> Any:
@@ -298,7 +297,7 @@ def _titled(clause: Clause) -> wq.Query:
     )
 
 
-class BlockMaxStream:
+class BlockMaxStream(Filling):
     """The passages that say one word, best first by a score that grows with how often
     they say it, read a block of postings at a time and only as far as asked: each
     block's header holds its highest count, so a block is decoded only once its best
@@ -315,6 +314,7 @@ class BlockMaxStream:
     ) -> None:
         """``keep`` says which passages of the postings may come; ``scored`` adds
         passages with scores of their own (those the postings must not give)."""
+        super().__init__()
         self._score = score
         self._keep = keep
         self._blocks: list[tuple[float, int, Any, int, int, Any]] = []
@@ -356,20 +356,6 @@ class BlockMaxStream:
             for docnum, weight in zip(leaf._ids, leaf._weights, strict=True):
                 if docnum not in deleted and keep(docnum + offset):
                     heapq.heappush(ready, (-score(round(weight)), docnum + offset))
-
-    def ceiling(self) -> float:
-        self._fill()
-        return -self._ready[0][0] if self._ready else -math.inf
-
-    def take(self, count: int) -> list[tuple[int, float]]:
-        taken: list[tuple[int, float]] = []
-        while len(taken) < count:
-            self._fill()
-            if not self._ready:
-                break
-            score, docnum = heapq.heappop(self._ready)
-            taken.append((docnum, -score))
-        return taken
 
 
 Candidates = tuple[Any, Any, set[int] | None, wq.Query]

@@ -64,3 +64,31 @@ class Stream:
             else:
                 self._next += 1
         return [(docnum, self._score(docnum)) for docnum in taken]
+
+
+class Filling:
+    """Passages best first from a heap of those ready (scored exactly), which
+    ``_fill`` tops up from what is not read yet until nothing unread could come before
+    the best ready one. Subclasses say how (``postings.BlockMaxStream``: a block of
+    postings at a time; ``engine.Lifting``: a chunk of candidates counted)."""
+
+    def __init__(self) -> None:
+        self._ready: list[tuple[float, int]] = []
+        """(-score, docnum): best first, then by passage."""
+
+    def _fill(self) -> None:
+        raise NotImplementedError
+
+    def ceiling(self) -> float:
+        self._fill()
+        return -self._ready[0][0] if self._ready else -math.inf
+
+    def take(self, count: int) -> list[tuple[int, float]]:
+        taken: list[tuple[int, float]] = []
+        while len(taken) < count:
+            self._fill()
+            if not self._ready:
+                break
+            score, docnum = heapq.heappop(self._ready)
+            taken.append((docnum, -score))
+        return taken
