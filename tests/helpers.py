@@ -1,8 +1,10 @@
 """Helpers the tests share: where the real data is, and synthetic transcripts."""
 
 import os
+import random
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chaptersearch.models import Given
@@ -66,3 +68,20 @@ GARBAGE = {
 }
 """An episode that says "garbage collection" four times (once across two captions),
 twice in its first chapter, and "garbage" without "collection" twice."""
+
+
+def skip_landings(searcher: Any, terms: Sequence[str], rng: random.Random) -> list[list[int]]:
+    """Where a matcher of each term lands when skipped to 60 random passages in order
+    (-1 past its end): compares one way of reading postings with another."""
+    reader = searcher.reader()
+    landed = []
+    for term in terms:
+        matcher = reader.postings("text", term)
+        places = []
+        for target in sorted(rng.sample(range(searcher.doc_count_all() + 5), 60)):
+            if not matcher.is_active():
+                break
+            matcher.skip_to(target)
+            places.append(matcher.id() if matcher.is_active() else -1)
+        landed.append(places)
+    return landed

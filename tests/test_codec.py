@@ -15,7 +15,7 @@ from chaptersearch.index.writer import IndexUpdater
 from chaptersearch.search.engine import SearchRequest, search
 from chaptersearch.sources.local import episode_from_file
 
-from .helpers import given, talk, vtt_text
+from .helpers import given, skip_landings, talk, vtt_text
 
 TERMS = ("that", "is", "number4", "topic", "here", "nothing")
 
@@ -56,24 +56,12 @@ def _postings(folder: Path) -> tuple[list[Any], list[type]]:
 
 
 def _skips(folder: Path) -> list[list[int]]:
-    rng = random.Random(5)
     ix = open_index(folder)
-    landed = []
     try:
         with ix.searcher() as searcher:
-            reader = searcher.reader()
-            for term in TERMS[:4]:
-                matcher = reader.postings("text", term)
-                places = []
-                for target in sorted(rng.sample(range(searcher.doc_count_all() + 5), 60)):
-                    if not matcher.is_active():
-                        break
-                    matcher.skip_to(target)
-                    places.append(matcher.id() if matcher.is_active() else -1)
-                landed.append(places)
+            return skip_landings(searcher, TERMS[:4], random.Random(5))
     finally:
         ix.close()
-    return landed
 
 
 def test_flat_blocks_hold_what_whoosh3_blocks_hold(

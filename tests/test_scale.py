@@ -9,7 +9,7 @@ from chaptersearch.index.writer import MERGE_CEILING, MERGE_FACTOR, IndexUpdater
 from chaptersearch.search.engine import SearchRequest, search
 from chaptersearch.sources.local import episode_from_file
 
-from .helpers import given, talk, vtt_text
+from .helpers import given, skip_landings, talk, vtt_text
 
 
 def test_segments_of_one_level_merge_once_there_are_enough() -> None:
@@ -110,18 +110,7 @@ def test_posting_blocks_read_faster_give_whoosh_s_own_answers(tmp_path: Path) ->
 
     def walk() -> list[list[int]]:
         with ix.searcher() as searcher:
-            reader = searcher.reader()
-            landed = []
-            for term in ("that", "is", "number4", "topic"):
-                matcher = reader.postings("text", term)
-                places = []
-                for target in sorted(rng.sample(range(searcher.doc_count_all() + 5), 60)):
-                    if not matcher.is_active():
-                        break
-                    matcher.skip_to(target)
-                    places.append(matcher.id() if matcher.is_active() else -1)
-                landed.append(places)
-            return landed
+            return skip_landings(searcher, ("that", "is", "number4", "topic"), rng)
 
     rng.seed(5)
     fast = walk()

@@ -144,6 +144,7 @@ for its words and again for its pairs, in one document."""
 
 
 def spoken_places(value: str) -> dict[str, list[int]]:
+    """``_spoken_places`` of ``value``, worked out once for its two fields."""
     if _last[0] is not value:
         _last[0], _last[1] = value, _spoken_places(value)
     found: dict[str, list[int]] = _last[1]

@@ -9,6 +9,7 @@ a fraction of the time. whoosh3 is pinned to one version in ``pyproject.toml``.
 """
 
 from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from itertools import accumulate
 from typing import Any
 
@@ -44,6 +45,24 @@ def skip_to(self: Any, target: int) -> None:
         if self._ids is None:
             self._read_ids()
     self._i = bisect_left(self._ids, target, self._i)
+
+
+def block_ids(leaf: Any) -> Iterator[Sequence[int]]:
+    """The passage numbers of each block of a leaf matcher's postings, from where it
+    stands, decoded a block at once (whoosh3's blocks and ``codec``'s alike)."""
+    while leaf.is_active():
+        if leaf._ids is None:
+            leaf._read_ids()
+        yield leaf._ids
+        leaf._next_block()
+
+
+def block_weights(leaf: Any) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
+    """``block_ids`` with each block's weights (for words of the text, their counts)."""
+    for ids in block_ids(leaf):
+        if leaf._weights is None:
+            leaf._read_weights()
+        yield ids, leaf._weights
 
 
 def install() -> None:

@@ -179,7 +179,7 @@ class BlockLeafMatcher(whoosh3.W3LeafMatcher):  # type: ignore[misc]
         count = self._blocklength
         start = self._gap_bytes + self._weight_bytes
         if start >= len(self._data):
-            self._values = (whoosh3.emptybytes,) * count
+            self._values = (emptybytes,) * count
             return
         lengths = array("I")
         lengths.frombytes(self._data[start : start + 4 * count])

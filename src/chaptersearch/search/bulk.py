@@ -16,10 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher, byte_to_length
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, byte_to_length
 from whoosh.matching import NullMatcherClass, WrappingMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25FScorer
+
+from ..index.blocks import block_weights
 
 Scores = dict[int, float]
 Check = Callable[[], None]
@@ -142,21 +144,10 @@ def _term(sub: Any, query: wq.Term) -> Scores:
     lengths = _lengths(sub, query.fieldname)
     rows = _Rows(scorer, boost)
     found: Scores = {}
-    while matcher.is_active():
-        if matcher._ids is None:
-            matcher._read_ids()
-        if matcher._weights is None:
-            matcher._read_weights()
-        ids, weights = matcher._ids, matcher._weights
-        if deleted:
-            found.update(
-                (d, rows[w, lengths[d]])
-                for d, w in zip(ids, weights, strict=True)
-                if d not in deleted
-            )
-        else:
-            found.update((d, rows[w, lengths[d]]) for d, w in zip(ids, weights, strict=True))
-        matcher._next_block()
+    for ids, weights in block_weights(matcher):
+        found.update((d, rows[w, lengths[d]]) for d, w in zip(ids, weights, strict=True))
+    for docnum in deleted:  # few: dropped after, not checked for every posting
+        found.pop(docnum, None)
     return found
 
 
@@ -165,17 +156,11 @@ def _lengths(sub: Any, fieldname: str) -> bytes:
     reader = sub.reader()
     cache = reader.__dict__.setdefault("_chaptersearch_lengths", {})
     if fieldname not in cache:
-        column = reader._perdoc._cached_reader(f"_{fieldname}_len", _length_column())
+        column = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
         known = b"" if column is None else column._dbfile.get(column._basepos, column._count)
         cache[fieldname] = known.ljust(reader.doc_count_all(), b"\0")
     found: bytes = cache[fieldname]
     return found
-
-
-def _length_column() -> Any:
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-
-    return LENGTHS_COLUMN
 
 
 class _Rows(dict[tuple[float, int], float]):

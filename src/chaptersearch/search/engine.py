@@ -35,7 +35,7 @@ from .plan import Plan, plan
 from .postings import among, common_candidates, said_counts
 from .query import ParsedQuery, SearchRequest, parse_query
 from .snippets import Match, MatchLocator, cue_at, make_hit
-from .streams import Filling, Stream
+from .streams import Filling, Ranking, Stream
 
 ALL_WORDS_BONUS = 1.0
 """A passage with every clause of the query scores this much more (1.0 doubles it).
@@ -273,9 +273,8 @@ class Candidates:
     clause (only they can earn the bonus for it) and the rest; for common words, also
     every passage that says a clause."""
 
-    every: list[Any]
-    rest: list[Any]
-    """Each a ``Stream``, ``Lifting`` or ``BlockMaxStream``: ``ceiling`` and ``take``."""
+    every: list[Ranking]
+    rest: list[Ranking]
     saying: set[int] | None = None
     spoken: wq.Query | None = None
     """What finds the passages that say a clause, where ``saying`` is not known."""
@@ -312,8 +311,8 @@ def _candidates(
             unsaid = (every & head) - said
             every -= unsaid - among(searcher, titled, unsaid)
         return Candidates(
-            [_ranked(head & every, lifted), _lazy(tail & every, base, reranker)],
-            [_ranked(head - every, lifted), _lazy(tail - every, base, reranker)],
+            [_ranked(head & every, lifted), Lifting(tail & every, base, reranker)],
+            [_ranked(head - every, lifted), Lifting(tail - every, base, reranker)],
             base=base,
         )
     if planned.common:
@@ -337,11 +336,6 @@ def _ranked(docnums: set[int], scores: dict[int, float]) -> Stream:
     return Stream(ranked, scores.__getitem__, ranked=True)
 
 
-def _lazy(docnums: set[int], base: dict[int, float], reranker: "Reranker") -> "Lifting":
-    """Passages below the head, counted as a search reaches them."""
-    return Lifting({docnum: base[docnum] for docnum in docnums}, reranker)
-
-
 class Lifting(Filling):
     """Passages best first by the index's score with what the query's common words add
     (``Reranker.lifted``), counted a chunk at a time: the next best by the index's score
@@ -350,9 +344,9 @@ class Lifting(Filling):
     many small chunks would read the same blocks again and again). The same order as
     counting every passage first; a search rarely goes past the first chunk."""
 
-    def __init__(self, base: dict[int, float], reranker: "Reranker") -> None:
+    def __init__(self, docnums: set[int], base: dict[int, float], reranker: "Reranker") -> None:
         super().__init__()
-        self._waiting = [(-score, docnum) for docnum, score in base.items()]
+        self._waiting = [(-base[docnum], docnum) for docnum in docnums]
         heapq.heapify(self._waiting)
         self._base = base
         self._reranker = reranker

@@ -1,10 +1,11 @@
-"""Whole posting lists, read a block at a time: for queries of common words alone.
+"""Posting lists read a block at a time: common words, phrases of them, and counts.
 
 Whoosh walks postings one at a time through generic matchers, 2-3 µs each: right for
 rare words, far too slow for "the" (said in 54,000 of 55,000 passages). Reading each
-block's ids and positions at once costs a fraction of that. This reads whoosh3's block
-format through its leaf matcher's block methods; whoosh3 is pinned to one version in
-``pyproject.toml``, and the tests compare the result with Whoosh's own matcher.
+block's ids, counts and positions at once costs a fraction of that. This reads the
+blocks (``index.codec``'s, or an older home's whoosh3 ones) through their leaf matcher's
+block methods; whoosh3 is pinned to one version in ``pyproject.toml``, and the tests
+compare every result with Whoosh's own matcher.
 """
 
 import bisect
@@ -17,11 +18,12 @@ from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
 
 from ..index.analysis import decode_positions, pair_term
+from ..index.blocks import block_ids, block_weights
 from ..index.codec import BlockLeafMatcher
 from .bulk import matching_docs
 from .plan import Plan
 from .query import Clause
-from .streams import Filling, Stream
+from .streams import Filling, Ranking, Stream
 
 
 def _leaf(matcher: Any) -> Any:
@@ -30,26 +32,24 @@ def _leaf(matcher: Any) -> Any:
     return matcher
 
 
+def _segments(searcher: Any, fieldname: str, term: str) -> Iterator[tuple[Any, int, Any]]:
+    """Each segment that holds ``term``: its leaf matcher (the postings, not filtered),
+    the segment's first passage number, and its deleted passages."""
+    for reader, offset in searcher.reader().leaf_readers():
+        if reader.doc_frequency(fieldname, term):
+            deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+            yield _leaf(reader.postings(fieldname, term)), offset, deleted
+
+
 def counts_by_passage(searcher: Any, fieldname: str, term: str) -> dict[int, int]:
     """Every live passage that holds ``term``, with how many times it says it: the
     postings' weights (a count, the field's boost being 1), without decoding positions."""
     found: dict[int, int] = {}
-    for reader, offset in searcher.reader().leaf_readers():
-        if not reader.doc_frequency(fieldname, term):
-            continue
-        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
-        leaf = _leaf(reader.postings(fieldname, term))
-        while leaf.is_active():
-            if leaf._ids is None:
-                leaf._read_ids()
-            if leaf._weights is None:
-                leaf._read_weights()
-            pairs = zip(leaf._ids, map(round, leaf._weights), strict=True)
-            if deleted:
-                found.update((d + offset, w) for d, w in pairs if d not in deleted)
-            else:
-                found.update((d + offset, w) for d, w in pairs)
-            leaf._next_block()
+    for leaf, offset, deleted in _segments(searcher, fieldname, term):
+        for ids, weights in block_weights(leaf):
+            found.update(zip(map(offset.__add__, ids), map(round, weights), strict=True))
+        for docnum in deleted:  # few: dropped after, not checked for every posting
+            found.pop(docnum + offset, None)
     return found
 
 
@@ -122,10 +122,9 @@ def _holding_all(searcher: Any, keys: list[tuple[str, str]]) -> set[int]:
     whole and intersected, until the next is so common that checking the few passages
     left in it costs less (the caller reads their positions)."""
     reader = searcher.reader()
-    ordered = sorted(set(keys), key=lambda key: reader.doc_frequency(*key))
+    frequencies = {key: reader.doc_frequency(*key) for key in keys}
     found: set[int] | None = None
-    for fieldname, term in ordered:
-        frequency = reader.doc_frequency(fieldname, term)
+    for (fieldname, term), frequency in sorted(frequencies.items(), key=lambda item: item[1]):
         if found is not None and len(found) * SKIP_RATHER < frequency:
             break
         held = ids_of(searcher, fieldname, term)
@@ -138,16 +137,10 @@ def _holding_all(searcher: Any, keys: list[tuple[str, str]]) -> set[int]:
 def ids_of(searcher: Any, fieldname: str, term: str) -> set[int]:
     """Every live passage that holds ``term``, read a block of numbers at a time."""
     found: set[int] = set()
-    for reader, offset in searcher.reader().leaf_readers():
-        if not reader.doc_frequency(fieldname, term):
-            continue
-        deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
-        leaf = _leaf(reader.postings(fieldname, term))
-        while leaf.is_active():
-            if leaf._ids is None:
-                leaf._read_ids()
-            found.update(d + offset for d in leaf._ids if d not in deleted)
-            leaf._next_block()
+    for leaf, offset, deleted in _segments(searcher, fieldname, term):
+        for ids in block_ids(leaf):
+            found.update(map(offset.__add__, ids))
+        found.difference_update(docnum + offset for docnum in deleted)
     return found
 
 
@@ -243,7 +236,7 @@ def said_counts(searcher: Any, term: str, docnums: Iterable[int]) -> dict[int, i
             continue
         deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
         leaf = _leaf(reader.postings("text", term))
-        tops, starts = _block_index(reader, term, leaf)
+        tops, starts = _block_index(reader, term)
         at = 0
         while at < len(local):
             block = bisect.bisect_left(tops, local[at])
@@ -268,7 +261,7 @@ def said_counts(searcher: Any, term: str, docnums: Iterable[int]) -> dict[int, i
     return found
 
 
-def _block_index(reader: Any, term: str, leaf: Any) -> tuple[list[int], list[int]]:
+def _block_index(reader: Any, term: str) -> tuple[list[int], list[int]]:
     """The last passage number of each block of a term's postings, and where each block
     starts (``BlockCodec``'s blocks only; empty for whoosh3's), read once per searcher:
     a search that counts a common word in several chunks of candidates jumps to the
@@ -321,11 +314,7 @@ class BlockMaxStream(Filling):
         """(-bound, order, leaf, docnum offset, block start, deleted) for each block."""
         self._ready = [(-value, docnum) for docnum, value in scored]
         heapq.heapify(self._ready)
-        for reader, offset in searcher.reader().leaf_readers():
-            if not reader.doc_frequency("text", term):
-                continue
-            deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
-            leaf = _leaf(reader.postings("text", term))
+        for leaf, offset, deleted in _segments(searcher, "text", term):
             while leaf.is_active():
                 bound = -score(round(leaf._maxweight))
                 self._blocks.append(
@@ -337,12 +326,9 @@ class BlockMaxStream(Filling):
     @staticmethod
     def usable(searcher: Any, term: str) -> bool:
         """Whether every segment holding ``term`` has blocks this stream can read."""
-        for reader, _ in searcher.reader().leaf_readers():
-            if reader.doc_frequency("text", term):
-                leaf = _leaf(reader.postings("text", term))
-                if not isinstance(leaf, BlockLeafMatcher):
-                    return False
-        return True
+        return all(
+            isinstance(leaf, BlockLeafMatcher) for leaf, _, _ in _segments(searcher, "text", term)
+        )
 
     def _fill(self) -> None:
         """Decode blocks until none left could hold a passage better than the best
@@ -358,13 +344,13 @@ class BlockMaxStream(Filling):
                     heapq.heappush(ready, (-score(round(weight)), docnum + offset))
 
 
-Candidates = tuple[Any, Any, set[int] | None, wq.Query]
+CommonCandidates = tuple[Ranking, Ranking, set[int] | None, wq.Query]
 """The passages that may say every clause and the rest, each best first; every passage
 that says a clause, if known; and the query that finds those (for "more in this
 chapter")."""
 
 
-def common_candidates(searcher: Any, planned: Plan) -> Candidates:
+def common_candidates(searcher: Any, planned: Plan) -> CommonCandidates:
     """For a query of common words alone: the passages that may say every clause and
     those that say only some, each best first, scored as BM25 would be without its
     length normalisation (passages are all about a minute long). Also every passage
@@ -420,7 +406,7 @@ def _spoken(clause: Clause) -> wq.Query:
 
 def _one_word(
     searcher: Any, planned: Plan, term: str, weight: float, spoken: wq.Query
-) -> Candidates:
+) -> CommonCandidates:
     """One common word: its postings best first, a block at a time (``BlockMaxStream``);
     the passages of chapters whose title says it count it twice more."""
     titled = matching_docs(searcher, wq.Term("chapter", term))

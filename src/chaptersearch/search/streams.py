@@ -10,6 +10,7 @@ hits are then the same as if every candidate had been scored again, whatever the
 import heapq
 import math
 from collections.abc import Callable, Collection
+from typing import Protocol
 
 
 class Stream:
@@ -64,6 +65,18 @@ class Stream:
             else:
                 self._next += 1
         return [(docnum, self._score(docnum)) for docnum in taken]
+
+
+class Ranking(Protocol):
+    """Passages best first, read as deep as a search needs: ``Stream``, ``Filling``."""
+
+    def ceiling(self) -> float:
+        """The highest score not taken yet; -inf when every passage is taken."""
+        ...
+
+    def take(self, count: int) -> list[tuple[int, float]]:
+        """The next ``count`` passages (fewer at the end), with their scores."""
+        ...
 
 
 class Filling:
