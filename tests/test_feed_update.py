@@ -52,7 +52,7 @@ def test_update_adds_only_the_new_item_then_nothing(
     unchanged = run("update")
     assert unchanged.exit_code == 0, unchanged.stderr
     assert unchanged.stderr.splitlines() == [
-        "feed Python Bytes: not modified since the last update",
+        f"feed Python Bytes ({PB_FEED}): not modified since the last update",
         "updated 1 source: 0 new episodes (0 passages), 1 not modified, 0 failed; "
         f"home {home.root}",
     ]
@@ -69,7 +69,7 @@ def test_update_adds_only_the_new_item_then_nothing(
     assert added.exit_code == 0, added.stderr
     # the two items that publish no timed transcript are looked at again: one may come later
     assert added.stderr.splitlines()[0] == (
-        "feed Python Bytes: 1 new episode, 2 episodes without a timed transcript"
+        f"feed Python Bytes ({PB_FEED}): 1 new episode, 2 episodes without a timed transcript"
     )
     assert "updated 1 source: 1 new episode (" in added.stderr
     transcript_fetches = [c for c in mock.calls if "/transcript/" in c.request.url]
@@ -79,7 +79,10 @@ def test_update_adds_only_the_new_item_then_nothing(
     assert len(Library(home.library).ids()) == 39
 
     again = run("update")
-    assert again.stderr.splitlines()[0] == "feed Python Bytes: not modified since the last update"
+    assert (
+        again.stderr.splitlines()[0]
+        == f"feed Python Bytes ({PB_FEED}): not modified since the last update"
+    )
     assert conditional_requests(mock, PB_FEED)[-1][0] == '"v2"'
     assert len(Library(home.library).ids()) == 39
 
@@ -102,8 +105,10 @@ def test_one_failing_source_never_stops_the_others(run: Run, home: Home, mock: A
     result = run("update")
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
-    assert lines[0] == f"feed Tiny Show: failed: feed at {TINY_FEED}: HTTP 404 Not Found"
-    assert lines[1] == "feed Tiny Show: 1 new episode"
+    assert (
+        lines[0] == f"feed Tiny Show ({TINY_FEED}): failed: feed at {TINY_FEED}: HTTP 404 Not Found"
+    )
+    assert lines[1] == f"feed Tiny Show ({other}): 1 new episode"
     assert lines[-1].startswith("updated 2 sources: 1 new episode (")
     assert lines[-1].endswith(f"0 not modified, 1 failed; home {home.root}")
 
@@ -160,3 +165,83 @@ def test_playlists_are_remembered_and_updated(
     result = run("update")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines()[0] == f"playlist {playlist}: 0 new episodes"
+
+
+def serve_tiny(mock: Any, numbers: list[int], languages: tuple[str, ...] = ("en",)) -> None:
+    """The tiny feed with these items, newest first, each with a transcript per language."""
+    mock.reset()
+    items = []
+    for number in sorted(numbers, reverse=True):
+        tags = ""
+        for language in languages:
+            url = f"https://tiny.example/{number}.{language}.vtt"
+            tags += transcript_tag(url, language=language)
+            mock.add(responses.GET, url, body=tiny_vtt(f"episode {number} in {language}"))
+        items.append(tiny_item(number, tags))
+    mock.add(responses.GET, TINY_FEED, body=tiny_rss(*items))
+
+
+def added_numbers(home: Home) -> list[str]:
+    library = Library(home.library)
+    return sorted(library.load(episode_id).title for episode_id in library.ids())
+
+
+def test_update_takes_only_the_newest_items_that_add_limit_asked_for(
+    run: Run, home: Home, mock: Any
+) -> None:
+    serve_tiny(mock, [1, 2])
+    assert run("add", TINY_FEED, "--limit", "1").exit_code == 0
+    assert added_numbers(home) == ["Episode 2"]
+    serve_tiny(mock, [1, 2, 3, 4, 5])  # three new items since
+    result = run("update")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == f"feed Tiny Show ({TINY_FEED}): 1 new episode"
+    assert added_numbers(home) == ["Episode 2", "Episode 5"]
+    listed = run("sources").stdout
+    assert "newest 1" in listed
+
+
+def test_update_takes_no_item_published_before_add_since(run: Run, home: Home, mock: Any) -> None:
+    serve_tiny(mock, [3, 4])  # published 2026-01-04 and 2026-01-05
+    assert run("add", TINY_FEED, "--since", "2026-01-05").exit_code == 0
+    assert added_numbers(home) == ["Episode 4"]
+    serve_tiny(mock, [1, 2, 3, 4, 6])
+    assert run("update").exit_code == 0
+    assert added_numbers(home) == ["Episode 4", "Episode 6"]
+    assert "since 2026-01-05" in run("sources").stdout
+    (source,) = json.loads(run("sources", "--json").stdout)
+    assert (source["limit"], source["since"]) == (None, "2026-01-05")
+
+
+def test_update_fetches_the_transcripts_in_the_languages_add_asked_for(
+    run: Run, home: Home, mock: Any
+) -> None:
+    serve_tiny(mock, [1], languages=("en", "de"))
+    assert run("add", TINY_FEED, "--lang", "de").exit_code == 0
+    serve_tiny(mock, [1, 2], languages=("en", "de"))
+    assert run("update").exit_code == 0
+    library = Library(home.library)
+    said = {
+        library.load(i).title: " ".join(cue.text for cue in library.load(i).cues)
+        for i in library.ids()
+    }
+    assert "episode 1 in de" in said["Episode 1"] and "episode 2 in de" in said["Episode 2"]
+    assert "languages de" in run("sources").stdout
+
+
+def test_a_failed_item_is_tried_again_by_the_next_update_though_the_feed_is_unchanged(
+    run: Run, home: Home, mock: Any
+) -> None:
+    mock.add(
+        responses.GET,
+        TINY_FEED,
+        body=tiny_rss(tiny_item(1, transcript_tag("https://tiny.example/1.vtt"))),
+        headers={"ETag": '"same"'},
+    )
+    mock.add(responses.GET, "https://tiny.example/1.vtt", status=500)
+    run("add", TINY_FEED)
+    assert Library(home.library).ids() == []
+    mock.replace(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("at last"))
+    result = run("update")
+    assert result.stderr.splitlines()[0] == f"feed Tiny Show ({TINY_FEED}): 1 new episode"
+    assert conditional_requests(mock, TINY_FEED)[-1] == (None, None)

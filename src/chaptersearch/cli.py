@@ -444,8 +444,8 @@ def add(
     if not report.interrupted:
         from .sources.registry import remember_added
 
-        complete = report.stopped is None and not report.offline and not report.not_tried
-        remember_added(home(), work, library, wait, complete)
+        complete = not (report.stopped or report.offline or report.not_tried or report.failed)
+        remember_added(home(), work, library, wait, complete, options)
     batch = len(work.items) + len(work.failed) + len(work.offline) > 1 or bool(work.feeds)
     _print_add_report(report, batch=batch)
 
@@ -535,7 +535,9 @@ def update(
 ) -> None:
     """Read every followed feed, channel and playlist again and add only what is new.
 
-    Feeds are asked conditionally (ETag, Last-Modified): an unchanged feed answers at
+    Each source is read as it was added: its --limit newest items, those --since its
+    day, in its --lang languages (--lang here overrides them for this run; `sources`
+    shows them). Feeds are asked conditionally (ETag, Last-Modified): an unchanged feed answers at
     once. One line per source, then a summary; one failing source never stops the rest.
     """
     from .library.store import Library
@@ -551,8 +553,11 @@ def update(
     if not Registry(home().root).sources:
         say("no sources to update: feeds, channels and playlists you add are followed")
         return
-    options = AddOptions(languages=languages or None, proxy=proxy)
     embedder = _embedder(embed, model)
+
+    def maker(library: Library, source: Any) -> EpisodeMaker:
+        wanted = languages or source.languages
+        return EpisodeMaker(library, AddOptions(languages=wanted or None, proxy=proxy))
 
     def add_new(items: list[Any], maker: Any, library: Library) -> Any:
         report = add_sources(home(), items, maker, wait=wait, library=library, embedder=embedder)
@@ -566,7 +571,7 @@ def update(
 
     results = update_sources(
         home(),
-        lambda library: EpisodeMaker(library, options),
+        maker,
         add_new,
         proxy=proxy,
         wait=wait,
@@ -610,7 +615,9 @@ def sources_list(
     home().check()
     library = Library(home().library)
     rows = []
-    for number, source in enumerate(Registry(home().root).sources, 1):
+    followed = Registry(home().root).sources
+    source_choices = [source.choices() for source in followed]
+    for number, source in enumerate(followed, 1):
         episodes = sum(1 for episode_id in source.episode_ids if library.has(episode_id))
         row = asdict(source)
         row.update({"number": number, "episodes": episodes})
@@ -624,10 +631,11 @@ def sources_list(
         return
     for row in rows:
         updated = (row["updated"] or "never")[:16].replace("T", " ")
+        chosen = "".join(f", {choice}" for choice in source_choices[row["number"] - 1])
         typer.echo(
             f"{row['number']:>2}. {row['kind']:<8} {printable(row['title'] or '-')}\n"
             f"    {printable(row['address'])}\n"
-            f"    {plural(row['episodes'], 'episode')}, last update {updated}"
+            f"    {plural(row['episodes'], 'episode')}, last update {updated}{chosen}"
         )
 
 

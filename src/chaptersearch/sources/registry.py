@@ -36,6 +36,26 @@ class Source:
     etag: str | None = None
     last_modified: str | None = None
     episode_ids: list[str] = field(default_factory=list)
+    limit: int | None = None
+    """Only the newest this many items (videos) at each read, as ``add --limit`` said."""
+    since: str | None = None
+    """Only items published on or after this day (YYYY-MM-DD), as ``add --since`` said."""
+    languages: list[str] | None = None
+    """Transcript languages in order of preference, as ``add --lang`` said."""
+
+    def choose(self, limit: int | None, since: str | None, languages: list[str] | None) -> None:
+        """Keep what an ``add`` of this source asked for; what it did not say stays as
+        an earlier add left it, as an episode's given details do."""
+        self.limit = limit if limit is not None else self.limit
+        self.since = since if since is not None else self.since
+        self.languages = languages if languages else self.languages
+
+    def choices(self) -> list[str]:
+        """What this source was added with, as ``sources`` shows it."""
+        shown = [f"newest {self.limit:,}"] if self.limit is not None else []
+        shown += [f"since {self.since}"] if self.since else []
+        shown += [f"languages {','.join(self.languages)}"] if self.languages else []
+        return shown
 
     def remember(self, ids: list[str]) -> None:
         known = set(self.episode_ids)
@@ -63,7 +83,7 @@ class Registry:
         try:
             data = json.loads(text)
             return [Source(**entry) for entry in data["sources"]]
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             raise SourcesError(
                 f"{self.path} is damaged; remove it to start the list of sources again"
             ) from None
@@ -134,22 +154,29 @@ def change(home: Any, wait: float, edit: Any) -> "Registry":
     return registry
 
 
-def remember_added(home: Any, plan: Any, library: Any, wait: float, complete: bool) -> None:
+def remember_added(
+    home: Any, plan: Any, library: Any, wait: float, complete: bool, options: Any
+) -> None:
     """Follow the feeds, channels and playlists an ``add`` read, with the ids of their
-    episodes now in the library; a feed's validators are kept only when the whole feed
-    was tried (``complete``), so an interrupted add is finished by the next update."""
+    episodes now in the library and the ``--limit``, ``--since`` and ``--lang`` it was
+    given (``options``), which ``update`` honours; a feed's validators are kept only when
+    the whole feed was tried (``complete``), so an interrupted add is finished by the
+    next update."""
     if not plan.feeds and not plan.lists:
         return
+    since = options.since.isoformat() if options.since else None
 
     def edit(registry: Registry) -> None:
         for feed in plan.feeds:
             source = registry.follow("feed", feed.url, feed.title)
+            source.choose(options.limit, since, options.languages)
             source.remember([e.episode_id for e in feed.items if library.has(e.episode_id)])
             source.updated = now()
             if complete:
                 source.etag, source.last_modified = feed.etag, feed.last_modified
         for kind, address, ids in plan.lists:
             source = registry.follow(kind, address)
+            source.choose(options.limit, None, options.languages)
             source.remember([video for video in ids if library.has(video)])
             source.updated = now()
 

@@ -10,6 +10,7 @@ next is read.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ..errors import ChapterSearchError
@@ -32,7 +33,8 @@ class SourceResult:
     not_modified: bool = False
 
     def line(self) -> str:
-        name = self.source.title or self.source.address
+        source = self.source
+        name = f"{source.title} ({source.address})" if source.title else source.address
         if self.error:
             return f"{self.source.kind} {name}: failed: {self.error}"
         if self.not_modified:
@@ -48,7 +50,15 @@ class SourceResult:
 def _feed_work(source: Source, session: Any) -> tuple[list[Any], dict[str, Any]]:
     from .feed import plan_feed
 
-    read = plan_feed(source.address, session, etag=source.etag, last_modified=source.last_modified)
+    since = date.fromisoformat(source.since) if source.since else None
+    read = plan_feed(
+        source.address,
+        session,
+        source.limit,
+        since,
+        etag=source.etag,
+        last_modified=source.last_modified,
+    )
     if read.not_modified:
         return [], {"not_modified": True}
     return read.items, {
@@ -67,13 +77,13 @@ def _list_work(source: Source, proxy: str | None) -> tuple[list[Any], dict[str, 
     target = parse_youtube(source.address)
     if target is None:
         raise ChapterSearchError(f"{source.address} is not a YouTube address")
-    ids = expand_list(target.value, None, proxy)
+    ids = expand_list(target.value, source.limit, proxy)
     return [Item("video", video_id) for video_id in ids], {"ids": list(ids)}
 
 
 def update_sources(
     home: Home,
-    make_maker: Callable[[Library], Any],
+    make_maker: Callable[[Library, Source], Any],
     add: Callable[[list[Any], Any, Library], Any],
     proxy: str | None = None,
     wait: float = 0.0,
@@ -81,7 +91,9 @@ def update_sources(
 ) -> list[SourceResult]:
     """Update every followed source in turn; ``add`` stores the new items (it is
     ``operations.add_sources`` with the CLI's progress), ``make_maker`` makes the
-    episode maker over a library."""
+    episode maker over a library for a source (its languages are the source's own).
+    Each source is read as it was added: its newest ``limit`` items, those ``since``
+    its day."""
     from .transport import make_session
 
     results: list[SourceResult] = []
@@ -96,7 +108,7 @@ def update_sources(
                 work, learned = _list_work(source, proxy)
             result.not_modified = bool(learned.get("not_modified"))
             new = [item for item in work if not library.has(_episode_id(item))]
-            report = add(new, make_maker(library), library) if new else None
+            report = add(new, make_maker(library, source), library) if new else None
             if report is not None:
                 result.added = len(report.added)
                 result.passages = report.passages
@@ -106,7 +118,9 @@ def update_sources(
                 result.failed = [reason for _, reason in report.failed]
                 if report.stopped is not None:
                     raise report.stopped
-            complete = report is None or not (report.not_tried or report.offline)
+            # an item that failed (a transcript that could not be fetched) is tried again
+            # by the next update: the feed's validators are kept only when none failed
+            complete = report is None or not (report.not_tried or report.offline or report.failed)
 
             _record(home, wait, source.address, learned, complete, library)
         except KeyboardInterrupt:
