@@ -173,3 +173,46 @@ def test_every_matching_chapter_across_separate_adds(home: Home, tmp_path: Path)
         ("first", "Two"),
         ("second", "Three"),
     }
+
+
+@pytest.fixture
+def said_in_forms(home: Home, tmp_path: Path) -> Home:
+    """Passages that say a phrase only in other forms, and one that says it as typed,
+    later in a passage that first says another form."""
+    forms = {
+        "gc.vtt": {
+            60.0 * minute: "garbage collection is how memory comes back" for minute in range(1, 15)
+        },
+        "exact.vtt": {
+            300.0: "garbage collection again",
+            360.0: "but this one was garbage collected twice",
+            900.0: "we hire for platform engineering roles",
+        },
+        "engineer.vtt": {120.0: "she is a platform engineer at a bank"},
+    }
+    paths = []
+    for name, lines in forms.items():
+        path = tmp_path / name
+        path.write_text(vtt_text(talk(1200.0, lines)), encoding="utf-8")
+        paths.append(str(path))
+    add_sources(home, paths, lambda source: episode_from_file(Path(source), given()))
+    return home
+
+
+def test_a_quote_finds_its_words_as_typed_and_no_other_form(said_in_forms: Home) -> None:
+    hits = find(said_in_forms, '"garbage collected"', per_chapter=5)
+    assert [(hit.video_id, hit.start) for hit in hits] == [("exact", 360.0)]
+    assert "garbage collected" in hits[0].snippet
+    assert hits[0].more_in_chapter == 0
+    engineering = find(said_in_forms, '"platform engineering"')
+    assert [(hit.video_id, hit.start) for hit in engineering] == [("exact", 900.0)]
+    engineer = find(said_in_forms, '"engineer"')
+    assert [hit.video_id for hit in engineer] == ["engineer"]
+    # without quotes, every form is found
+    assert len(find(said_in_forms, "garbage collected", limit=50, per_chapter=50)) > 10
+
+
+def test_a_quote_among_other_words_must_be_said_as_typed(said_in_forms: Home) -> None:
+    hits = find(said_in_forms, '"garbage collected" memory')
+    assert [hit.video_id for hit in hits] == ["exact"]
+    assert find(said_in_forms, '"garbage collectors"') == []

@@ -34,7 +34,9 @@ deploy. A name said as two words is found either way: cadquery finds "CAD query"
 **Query language**
 
     keeper test              any of the words, all of them first
-    "keeper test"            the exact phrase, timed to where it is said
+    "keeper test"            the words as typed, in that order, timed to where they are
+                             said: no other form counts ("garbage collected" never
+                             finds "garbage collection"); every quote must be said
     asyn*                    words that start with asyn (two letters at least)
     python -django           leave out passages that say django (or -"a phrase")
     chapter:keeper           only chapters whose title says keeper (chapter:"keeper test")
@@ -764,7 +766,11 @@ def search(
 
         typer.echo(json.dumps({"did_you_mean": better}, ensure_ascii=False), err=True)
     elif not hits:
-        say(f"no hits for {query!r}" + (f"; did you mean: {better}" if better else ""))
+        quoted = any(clause.exact for clause in parse_query(request).positive)
+        hint = f"; did you mean: {better}" if better else ""
+        if quoted and not better:
+            hint = "; quotes find the words as typed (without them, other forms count too)"
+        say(f"no hits for {query!r}{hint}")
     elif better:
         say(f"did you mean: {better}")
     if not hits:

@@ -33,7 +33,7 @@ from ..index.schema import StoredPassage, open_index, stored_passage
 from .bulk import every_match, matching_docs
 from .plan import Plan, plan
 from .postings import among, common_candidates, said_counts
-from .query import ParsedQuery, SearchRequest, parse_query
+from .query import ParsedQuery, SearchRequest, parse_query, plain_words, says_exactly
 from .snippets import Match, MatchLocator, cue_at, make_hit
 from .streams import Filling, Ranking, Stream
 
@@ -134,14 +134,14 @@ def search(
 
 def _mode(index_folder: Path, request: SearchRequest, parsed: ParsedQuery) -> str:
     """The request's mode; by default hybrid where the home has passage vectors (and
-    the extra is installed). A quoted phrase keeps a hybrid search to words: a quote
-    asks for those words, exactly."""
+    the extra is installed). A quote keeps a hybrid search to words: it asks for those
+    words, as typed."""
     mode = request.mode
     if mode is None:
         from .meaning import available, home_of
 
         mode = "hybrid" if available(home_of(index_folder)) else "words"
-    if mode == "hybrid" and any(clause.phrase for clause in parsed.clauses):
+    if mode == "hybrid" and any(clause.phrase or clause.exact for clause in parsed.clauses):
         return "words"
     return mode
 
@@ -221,7 +221,7 @@ def _hits(
     if meaning is not None:
         scored = _with_meaning(searcher, planned, scored, meaning, fetch, words)
     chosen = _per_chapter(scored, request)
-    mentions = _mentions(searcher, spoken, saying, chosen)
+    mentions = _mentions(searcher, spoken, saying, chosen, reranker)
     hits = []
     for rank, ranked in enumerate(chosen, start=1):
         more = mentions.get(ranked.passage.chapter_key, 0)
@@ -392,7 +392,8 @@ def _best(
             taken = [(docnum, candidates.base[docnum]) for docnum, _ in taken]
         for docnum, base in taken:
             item = reranker.score(docnum, base)
-            bisect.insort(scored, (-item.score, item.docnum, len(scored), item))
+            if item is not None:
+                bisect.insort(scored, (-item.score, item.docnum, len(scored), item))
         chosen = _per_chapter((entry[-1] for entry in scored), request)
         threshold = chosen[-1].score if len(chosen) == request.limit else -math.inf
     return [entry[-1] for entry in scored]
@@ -484,13 +485,19 @@ class Reranker:
             self._title_terms[title] = {term.text for term in terms(title)}
         return self._title_terms[title]
 
-    def score(self, docnum: int, base: float) -> Ranked:
+    def score(self, docnum: int, base: float) -> Ranked | None:
+        """The passage scored again, or None when it does not say a quote as typed."""
         passage = stored_passage(self.searcher.stored_fields(docnum))
+        quotes = self.planned.matching.exact
+        matches: list[Match] = []
+        if quotes or len(self.planned.clauses) >= 2:
+            matches = self.locator.matches(passage.text, spans=False)
+        if quotes and not self._says_quotes(passage, matches):
+            return None
         if self.quote:
             return Ranked(docnum, base * (1 + self._caption_bonus(passage)), passage)
         if len(self.planned.clauses) < 2:  # no bonus to give: the index's score stands
             return Ranked(docnum, base, passage)
-        matches = self.locator.matches(passage.text, spans=False)
         said: dict[int, int] = {}
         for match in matches:
             for clause in match.clauses:
@@ -514,6 +521,18 @@ class Reranker:
         close = self.in_order and _in_order(matches, len(self.planned.clauses))
         score *= 1 + ALL_WORDS_BONUS * every + PROXIMITY_BONUS * close
         return Ranked(docnum, score, passage)
+
+    def _says_quotes(self, passage: StoredPassage, matches: list[Match]) -> bool:
+        """Whether the passage says every quoted clause as typed, or its chapter's title
+        or episode's title does (a title made from the talk is not searched)."""
+        said = frozenset().union(*(match.clauses for match in matches))
+        titles = [passage.episode_title]
+        if passage.chapter_source != "generated":
+            titles.append(passage.chapter)
+        return all(
+            number in said or any(says_exactly(plain_words(title), quote) for title in titles)
+            for number, quote in self.planned.matching.exact.items()
+        )
 
     def _caption_bonus(self, passage: StoredPassage) -> float:
         """The bonus for where the quote is first said: the shorter its caption, the more."""
@@ -575,10 +594,15 @@ def _hit(searcher: Any, rank: int, ranked: Ranked, more: int, locator: MatchLoca
 
 
 def _mentions(
-    searcher: Any, spoken: wq.Query, saying: set[int] | None, chosen: list[Ranked]
+    searcher: Any,
+    spoken: wq.Query,
+    saying: set[int] | None,
+    chosen: list[Ranked],
+    reranker: "Reranker",
 ) -> dict[str, int]:
     """For each chapter shown, how many of its other passages say the words: every
-    passage of a chapter matches through its title, so this counts what is said."""
+    passage of a chapter matches through its title, so this counts what is said (and a
+    quote only where it is said as typed)."""
     shown: dict[str, set[int]] = {}
     for item in chosen:
         shown.setdefault(item.passage.chapter_key, set()).add(item.docnum)
@@ -588,4 +612,9 @@ def _mentions(
     }
     if saying is None:
         saying = among(searcher, spoken, set().union(*others.values()))
+    if reranker.planned.matching.exact:
+        return {
+            key: sum(reranker.score(docnum, 0.0) is not None for docnum in docnums & saying)
+            for key, docnums in others.items()
+        }
     return {key: len(docnums & saying) for key, docnums in others.items()}

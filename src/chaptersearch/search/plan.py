@@ -321,6 +321,9 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     common = [n for n, clause in enumerate(clauses) if not clause.prefix and frequencies[n] > limit]
     rare = [part.matching() for n, part in enumerate(parts) if n not in common] + joined
     query = _any(rare)
+    quoted = _quoted(clauses, parts, common, matching)
+    if query is not wq.NullQuery and quoted:
+        query = wq.Require(query, _every_of(quoted))
     titles = _any([part.title for n, part in enumerate(parts) if n not in common])
     if query is not wq.NullQuery and titles is not wq.NullQuery:
         query = wq.AndMaybe(query, titles.with_boost(FIELD_BOOSTS["episode_title"]))
@@ -342,6 +345,21 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
         idf=[_idf(total, frequency) for frequency in frequencies],
         every=_every(clauses, parts, pairs, common),
     )
+
+
+def _quoted(
+    clauses: list[Clause], parts: list["_Parts"], common: list[int], matching: Matching
+) -> list[wq.Query]:
+    """What finds the passages that may say each quoted clause, every one of which a hit
+    must say (as typed: ``matching.exact``, checked in the text, which the index's
+    stemmed words cannot tell); common ones are left to that check."""
+    required = []
+    for number, (clause, part) in enumerate(zip(clauses, parts, strict=True)):
+        if clause.exact:
+            matching.exact[number] = "".join(clause.raw)
+            if number not in common:
+                required.append(_any([part.text, _titled(clause, part)]))
+    return required
 
 
 def _idf(total: int, frequency: float) -> float:

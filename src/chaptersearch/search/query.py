@@ -1,7 +1,8 @@
 """The query language: what a user may type, read into clauses and filters.
 
     word              passages that say it (stemmed: deploying finds deploy)
-    "two words"       those words in that order, exactly where they are said
+    "two words"       passages that say those words in that order, as said: no other
+                      forms (case and punctuation aside); every quote must be said
     word*             words that start with it (two letters at least)
     -word  -"a b"     passages that do not say it
     chapter:WORDS     only chapters whose title says them (chapter:"keeper test")
@@ -55,6 +56,8 @@ class Clause:
     """The words as typed (lower case, no apostrophes), for joining and splitting."""
     prefix: bool = False
     excluded: bool = False
+    exact: bool = False
+    """Quoted: said as typed, not in another form of its words."""
 
     @property
     def phrase(self) -> bool:
@@ -106,29 +109,27 @@ class SearchRequest:
     """A model folder for the query's vector (None: the home's, else the default)."""
 
 
-def _raw_words(text: str) -> list[str]:
-    return [
-        match.group().lower().replace("'", "").replace("’", "")
-        for match in TOKEN.finditer(text)
-        if len(match.group()) <= MAX_TOKEN
-    ]
+def plain_words(text: str) -> list[str]:
+    """The words of a text as a quote is compared with them (``plain_word``)."""
+    return [plain_word(word) for word in TOKEN.findall(text) if len(word) <= MAX_TOKEN]
 
 
 def _clause(text: str, excluded: bool, quoted: bool) -> Clause | None:
     """A clause for a typed chunk, or None when it holds no word at all (``(``, ``&``)."""
     if not quoted and text.endswith("*"):
         stem = text.rstrip("*")
-        raw = _raw_words(stem)
+        raw = plain_words(stem)
         if len(raw) == 1 and TOKEN.fullmatch(stem):
             if len(raw[0]) < MIN_PREFIX:
                 raise QueryError(
                     f"{text!r}: a prefix needs at least {MIN_PREFIX} letters before the *"
                 )
             return Clause((raw[0],), text, tuple(raw), prefix=True, excluded=excluded)
-    raw = _raw_words(text)
+    raw = plain_words(text)
     if not raw:
         return None
-    return Clause(tuple(normalize(word) for word in raw), text, tuple(raw), excluded=excluded)
+    terms = tuple(normalize(word) for word in raw)
+    return Clause(terms, text, tuple(raw), excluded=excluded, exact=quoted)
 
 
 def parse_query(request: SearchRequest) -> ParsedQuery:
@@ -224,7 +225,7 @@ def searched_words(text: str) -> list[tuple[int, int]]:
 
 
 def _filter_terms(value: str) -> tuple[str, ...]:
-    return tuple(normalize(word) for word in _raw_words(value))
+    return tuple(normalize(word) for word in plain_words(value))
 
 
 @dataclass
@@ -236,6 +237,9 @@ class Matching:
     """term -> the clauses it matches."""
     sequences: list[tuple[tuple[str, ...], frozenset[int]]] = field(default_factory=list)
     """(terms in order, the clauses they match)."""
+    exact: dict[int, str] = field(default_factory=dict)
+    """Quoted clauses: their words as typed, joined; a match of one counts only where
+    the words said, joined, are the same (``says_exactly``)."""
 
     def add_single(self, term: str, clauses: set[int] | frozenset[int]) -> None:
         self.singles.setdefault(term, set()).update(clauses)
@@ -245,3 +249,24 @@ class Matching:
             self.add_single(terms[0], clauses)
         elif (terms, clauses) not in self.sequences:
             self.sequences.append((terms, clauses))
+
+
+def plain_word(word: str) -> str:
+    """A word as a quote is compared: lower case, no apostrophes (``don't`` is
+    ``dont``), as ``Clause.raw`` keeps the words typed."""
+    return word.lower().replace("'", "").replace("’", "")
+
+
+def says_exactly(words: list[str], quote: str) -> bool:
+    """Whether plain ``words`` say the ``quote`` (its words joined) as typed: some run of
+    them that, joined, is the quote, so "garbage collected" is found in "garbage
+    collected" and in "garbagecollected", never in "garbage collection"."""
+    for start in range(len(words)):
+        joined = ""
+        for word in words[start:]:
+            joined += word
+            if not quote.startswith(joined):
+                break
+            if joined == quote:
+                return True
+    return False

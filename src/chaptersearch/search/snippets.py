@@ -16,7 +16,7 @@ from ..hit import Hit
 from ..index.analysis import MAX_TOKEN, TOKEN, dotted_parts, normalize
 from ..index.schema import StoredPassage
 from ..sources.youtube_urls import link_at
-from .query import Matching
+from .query import Matching, plain_word
 
 SNIPPET_BEFORE = 60
 SNIPPET_LENGTH = 220
@@ -77,20 +77,34 @@ class MatchLocator:
         matches = []
         for place, found in at.items():
             own = [singles[term] for term in found if term in singles]
-            if own:
+            clauses = self._as_said(frozenset().union(*own), words[place : place + 1])
+            if clauses:
                 start, end = places[place] if places else (0, 0)
-                matches.append(Match(place, frozenset().union(*own), start, end))
-        for sequence, clauses in self.matching.sequences:
+                matches.append(Match(place, clauses, start, end))
+        for sequence, of_sequence in self.matching.sequences:
             length = len(sequence)
             for place, found in at.items():
                 if sequence[0] in found and all(
                     word in at.get(place + offset, ()) for offset, word in enumerate(sequence)
                 ):
+                    clauses = self._as_said(of_sequence, words[place : place + length])
+                    if not clauses:
+                        continue
                     start, end = (
                         (places[place][0], places[place + length - 1][1]) if places else (0, 0)
                     )
                     matches.append(Match(place, clauses, start, end))
         return sorted(matches, key=lambda match: (match.position, -match.end))
+
+    def _as_said(self, clauses: frozenset[int], said: list[str]) -> frozenset[int]:
+        """The clauses a match of the words ``said`` counts for: a quoted one only where
+        they are the quote's words as typed (a dotted name's parts each count)."""
+        exact = self.matching.exact
+        if not exact or exact.keys().isdisjoint(clauses):
+            return clauses
+        joined = "".join(plain_word(word) for word in said)
+        forms = {joined, *joined.split(".")} if len(said) == 1 else {joined}
+        return frozenset(c for c in clauses if c not in exact or exact[c] in forms)
 
     @staticmethod
     def _places(text: str) -> list[tuple[int, int]]:
