@@ -43,6 +43,8 @@ deploy. A name said as two words is found either way: cadquery finds "CAD query"
     title:netflix            only episodes whose title says netflix
     video:ID                 only that episode (its id, or a YouTube URL)
     channel:"talk python"    only that channel
+    speaker:helvetica        only words said by a speaker whose name says helvetica (as
+                             the transcript names them: WebVTT <v Name>, SRT's Name:)
 
 Nothing else is syntax. Several words need no quotes: chaptersearch search
 garbage collection is one query. A query that starts with - needs -- before it:

@@ -37,6 +37,8 @@ class Hit:
     matched: str = "words"
     """What matched: "words" said in the passage, or "chapter title" when only the
     chapter's title holds them (the snippet is then the chapter's opening)."""
+    speaker: str | None = None
+    """Who says the words at ``start``, when the transcript names the speaker."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

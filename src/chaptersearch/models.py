@@ -42,11 +42,14 @@ older library entry), so no output has to trust it."""
 
 
 class Cue(BaseModel):
-    """One caption: words and when they are said, in seconds from the start."""
+    """One caption: words, when they are said, in seconds from the start, and who says
+    them when the transcript names the speaker (left out of the library entry when it
+    does not, so entries of unnamed talk grow by nothing)."""
 
     start: Seconds
     end: Seconds
     text: str
+    speaker: Label | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class Chapter(BaseModel):

@@ -31,6 +31,8 @@ class Passage:
     """Character offset in ``text`` where each cue begins."""
     cue_starts: list[float]
     """Start time of each cue, in seconds."""
+    cue_speakers: list[str | None]
+    """Who says each cue, where the transcript names them."""
 
 
 def cues_by_chapter(episode: Episode) -> list[list[Cue]]:
@@ -86,4 +88,5 @@ def _join(chapter_index: int, number: int, cues: list[Cue]) -> Passage:
         text=" ".join(parts),
         cue_offsets=offsets,
         cue_starts=[cue.start for cue in cues],
+        cue_speakers=[cue.speaker for cue in cues],
     )

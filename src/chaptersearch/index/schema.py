@@ -11,14 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.analysis import SimpleAnalyzer
 from whoosh.fields import ID, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence
 from whoosh.index import Index
 
 from ..errors import IndexMissingError, IndexUnreadableError
 from . import blocks  # noqa: F401  (faster reading of posting blocks, for every reader)
 from .analysis import PairsSaid, SpokenAnalyzer, SpokenPositions
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 """Bump when fields or analysis change: an index of another version asks for a rebuild."""
 VERSION_FILE = "chaptersearch-schema"
 
@@ -33,7 +35,8 @@ def make_schema() -> Schema:
     """Every word of the text with its positions (phrases are matched exactly by the
     index), and each pair of very common words said one after the other (``pairs``:
     a phrase of such words reads the postings of its rarest pairs); titles without
-    positions, which no query needs."""
+    positions, which no query needs; the words of the names of who speaks in a passage
+    (``speaker``: a filter, never scored)."""
     analyzer = SpokenAnalyzer()
     text = TEXT(stored=False, analyzer=analyzer, phrase=True)
     text.format = SpokenPositions(field_boost=1.0)
@@ -47,6 +50,7 @@ def make_schema() -> Schema:
         chapter=TEXT(stored=True, analyzer=analyzer, phrase=False),
         text=text,
         pairs=FieldType(PairsSaid(), analyzer, scorable=False, stored=False),
+        speaker=FieldType(Existence(), SimpleAnalyzer(), scorable=False, stored=False),
         passage=STORED,
         meta=STORED,
     )
@@ -77,6 +81,11 @@ class StoredPassage:
     text: str
     offsets: list[int]
     starts: list[float]
+    speakers: list[str] | None = None
+    """Who says each cue ("" where the transcript does not say); None when nobody is named."""
+
+    def speaker_at(self, cue: int) -> str | None:
+        return (self.speakers[cue] or None) if self.speakers and cue < len(self.speakers) else None
 
     @property
     def chapter_key(self) -> str:
@@ -103,6 +112,7 @@ def stored_passage(fields: dict[str, Any]) -> StoredPassage:
         text=text,
         offsets=offsets,
         starts=[value / 100 for value in hundredths],
+        speakers=meta.get("speakers"),
     )
 
 

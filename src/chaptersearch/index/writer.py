@@ -104,6 +104,8 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
         # A title made from the talk repeats words of its own passages: searched as a
         # boosted title it would count them twice, so it is kept for display only.
         made_up = chapter.source == "generated"
+        named = any(passage.cue_speakers)
+        speakers = [name or "" for name in passage.cue_speakers] if named else []
         yield {
             "key": f"{episode.id}:{passage.chapter_index}:{passage.number}",
             "video": episode.id,
@@ -114,6 +116,7 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
             "chapter": "" if made_up else chapter.title,
             "text": passage.text,
             "pairs": passage.text,
+            "speaker": "\n".join(sorted(set(speakers))),
             "passage": pack_passage(passage.text, passage.cue_offsets, passage.cue_starts),
             "meta": {
                 "url": episode.url,
@@ -122,6 +125,7 @@ def passage_documents(episode: Episode) -> Iterable[dict[str, Any]]:
                 "chapter_start": chapter.start,
                 "chapter_source": chapter.source,
                 **({"chapter_title": chapter.title} if made_up else {}),
+                **({"speakers": speakers} if named else {}),
             },
         }
 

@@ -40,13 +40,23 @@ def around(episode: Episode, seconds: float, count: int) -> dict[str, Any]:
     at = cue_index_at(cues, seconds)
 
     def caption(cue: Cue) -> dict[str, Any]:
-        return {"start": cue.start, "text": cue.text}
+        return _caption(cue, {"start": cue.start, "text": cue.text})
 
     return {
         "before": [caption(cue) for cue in cues[max(0, at - count) : at]],
         "at": caption(cues[at]),
         "after": [caption(cue) for cue in cues[at + 1 : at + 1 + count]],
     }
+
+
+def _caption(cue: Cue, shown: dict[str, Any]) -> dict[str, Any]:
+    """A caption as JSON shows it: who says it, when the transcript names them."""
+    return {**shown, "speaker": cue.speaker} if cue.speaker else shown
+
+
+def _turn(speaker: str | None, previous: str | None) -> str:
+    """The speaker's name before a caption where a new speaker's turn begins."""
+    return f"{printable(speaker)}: " if speaker and speaker != previous else ""
 
 
 def hits_context(home: Home, hits: Sequence[Hit], count: int) -> list[dict[str, Any] | None]:
@@ -70,16 +80,20 @@ def hits_context(home: Home, hits: Sequence[Hit], count: int) -> list[dict[str, 
 
 
 def context_lines(context: dict[str, Any], styled: bool, width: int | None = None) -> list[str]:
-    """The captions as lines ``  TIME  TEXT``, the moment's marked with ``>``; wrapped
+    """The captions as lines ``  TIME  TEXT``, the moment's marked with ``>`` and the
+    speaker named where a turn begins; wrapped
     to ``width`` on a terminal, the text's column kept."""
     rows = [(caption, False) for caption in context["before"]]
     rows.append((context["at"], True))
     rows.extend((caption, False) for caption in context["after"])
     clock = max(len(format_clock(caption["start"])) for caption, _ in rows)
     lines = []
+    previous = None
     for caption, moment in rows:
         time = f"{format_clock(caption['start']):>{clock}}"
-        wrapped = hanging(f"{'>' if moment else ' '} {time}  ", printable(caption["text"]), width)
+        said = _turn(caption.get("speaker"), previous) + printable(caption["text"])
+        previous = caption.get("speaker")
+        wrapped = hanging(f"{'>' if moment else ' '} {time}  ", said, width)
         if moment and styled:
             wrapped = [f"{BOLD}{line}{RESET}" for line in wrapped]
         lines.extend(wrapped)
@@ -97,17 +111,20 @@ def transcript_lines(episode: Episode, start: float = 0.0, width: int | None = N
     while next_chapter + 1 < len(chapters) and chapters[next_chapter + 1].start <= cues[0].start:
         next_chapter += 1
     lines = []
+    previous = None
     for cue in cues:
         while next_chapter < len(chapters) and chapters[next_chapter].start <= cue.start:
             chapter = chapters[next_chapter]
             heading = f"{printable(chapter.title)} ({format_clock(chapter.start)})"
             lines.extend(hanging("§ ", heading, width))
             next_chapter += 1
+            previous = None  # each chapter names who speaks first in it
         time = f"  {format_clock(cue.start):>{clock}}  "
-        lines.extend(hanging(time, printable(cue.text), width))
+        lines.extend(hanging(time, _turn(cue.speaker, previous) + printable(cue.text), width))
+        previous = cue.speaker
     return lines
 
 
 def transcript_json(episode: Episode, start: float = 0.0) -> list[dict[str, Any]]:
     cues = _from(episode, start)
-    return [{"start": cue.start, "end": cue.end, "text": cue.text} for cue in cues]
+    return [_caption(cue, {"start": cue.start, "end": cue.end, "text": cue.text}) for cue in cues]

@@ -51,7 +51,8 @@ def _snippet_lines(hit: Hit, styled: bool, width: int | None) -> list[str]:
 def format_hit(
     hit: Hit, styled: bool, context: Sequence[str] = (), width: int | None = None
 ) -> str:
-    """A hit as four lines: rank and episode; chapter and moment; snippet (wrapped to
+    """A hit as four lines: rank and episode; chapter, moment and who speaks there;
+    snippet (wrapped to
     ``width`` on a terminal); link; with the ``context`` lines, captions around the
     moment, before the link."""
     bold, dim, reset = (BOLD, DIM, RESET) if styled else ("", "", "")
@@ -68,9 +69,10 @@ def format_hit(
         "chapter title": f"  {dim}(matched the chapter title){reset}",
         "meaning": f"  {dim}(matched by meaning){reset}",
     }.get(hit.matched, "")
+    who = f", {printable(hit.speaker)}" if hit.speaker else ""
     lines = [
         f"{bold}{hit.rank}. {printable(hit.episode_title)}{reset}{channel}",
-        f"   § {chapter}  ·  at {bold}{format_clock(hit.start)}{reset}{more}{how}",
+        f"   § {chapter}  ·  at {bold}{format_clock(hit.start)}{reset}{who}{more}{how}",
         *_snippet_lines(hit, styled, width),
     ]
     lines.extend(f"   {line}" for line in context)

@@ -490,9 +490,12 @@ class Reranker:
         passage = stored_passage(self.searcher.stored_fields(docnum))
         quotes = self.planned.matching.exact
         matches: list[Match] = []
-        if quotes or len(self.planned.clauses) >= 2:
-            matches = self.locator.matches(passage.text, spans=False)
+        speakers = self.planned.matching.speakers and self.planned.clauses
+        if quotes or speakers or len(self.planned.clauses) >= 2:
+            matches = self.locator.said(passage, spans=False)
         if quotes and not self._says_quotes(passage, matches):
+            return None
+        if speakers and not matches:  # the words are said, but by someone else
             return None
         if self.quote:
             return Ranked(docnum, base * (1 + self._caption_bonus(passage)), passage)
@@ -536,7 +539,7 @@ class Reranker:
 
     def _caption_bonus(self, passage: StoredPassage) -> float:
         """The bonus for where the quote is first said: the shorter its caption, the more."""
-        matches = self.locator.matches(passage.text)
+        matches = self.locator.said(passage)
         if not matches:
             return 0.0
         offsets = passage.offsets
@@ -586,6 +589,10 @@ def _hit(searcher: Any, rank: int, ranked: Ranked, more: int, locator: MatchLoca
         return said
     if ranked.by_meaning:  # none of the query's words: the passage as a whole is the hit
         return make_hit(rank, ranked.score, ranked.passage, more, 0, [], "meaning")
+    stored = ranked.passage
+    if locator.matching.speakers and not locator.matching.singles:  # speaker: alone
+        cue = next((c for c in range(len(stored.offsets)) if locator.by_speaker(stored, c)), 0)
+        return make_hit(rank, ranked.score, stored, more, stored.offsets[cue], [], "speaker")
     # matched through its chapter title alone: the hit is the chapter's opening, said
     # so, rather than a passage that happens to be in it
     opening = searcher.document(key=f"{ranked.passage.chapter_key}:0")

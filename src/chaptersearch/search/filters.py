@@ -99,3 +99,37 @@ def _display_name(searcher: Any, key: str) -> str:
     """The channel's name as given (the index keys it in lower case)."""
     fields = searcher.document(channel_key=key)
     return str(fields.get("channel") or key) if fields else key
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a speaker's name as the index keeps them (lower case, no stems)."""
+    from whoosh.analysis import SimpleAnalyzer
+
+    return [token.text for token in SimpleAnalyzer()(name)]
+
+
+def speaker_query(words: str, searcher: Any) -> wq.Query:
+    """The passages where a speaker whose name holds all the given words speaks
+    ("helvetica" finds Henri Helvetica's); an error naming the likely words when no
+    name in the index holds them."""
+    wanted = name_words(words)
+    known = set(_terms(searcher, "speaker"))
+    if not known:
+        raise QueryError(
+            f"speaker {words!r}: no transcript in the index names its speakers (WebVTT "
+            "voice tags, SRT's Name: or Podcasting 2.0 JSON's speaker)"
+        )
+    missing = [word for word in wanted if word not in known]
+    if not wanted or missing:
+        close = [match for word in missing for match in difflib.get_close_matches(word, known, n=2)]
+        hint = (
+            f"did you mean {' or '.join(close)}?"
+            if close
+            else f"names say {_listed(sorted(known))}"
+        )
+        raise QueryError(f"speaker {words!r}: no speaker of that name in the index; {hint}")
+    return (
+        wq.And([wq.Term("speaker", word) for word in wanted])
+        if len(wanted) > 1
+        else wq.Term("speaker", wanted[0])
+    )

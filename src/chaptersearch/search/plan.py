@@ -24,7 +24,7 @@ from whoosh import query as wq
 
 from ..index.analysis import normalize
 from ..index.schema import FIELD_BOOSTS
-from .filters import channel_query, video_id
+from .filters import channel_query, name_words, speaker_query, video_id
 from .query import Clause, Matching, ParsedQuery
 
 COMMON_FRACTION = 0.05
@@ -286,12 +286,15 @@ def _filters(parsed: ParsedQuery, searcher: Any) -> tuple[list[wq.Query], list[w
     required += [_all("episode_title", terms) for terms in parsed.title if terms]
     required += [wq.Term("video", video_id(video, searcher)) for video in parsed.videos]
     required += [channel_query(words, searcher) for words in parsed.channels]
+    required += [speaker_query(words, searcher) for words in parsed.speakers]
     refused: list[wq.Query] = []
     for name, value in parsed.excluded_filters:
         if name == "video":
             refused.append(wq.Term("video", video_id(value, searcher)))
         elif name == "channel":
             refused.append(channel_query(value, searcher))
+        elif name == "speaker":
+            refused.append(speaker_query(value, searcher))
         else:
             fieldname = "chapter" if name == "chapter" else "episode_title"
             terms = tuple(normalize(word) for word in value.split() if word)
@@ -305,6 +308,7 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     clauses = parsed.positive
     matching = Matching()
     required, refused = _filters(parsed, searcher)
+    matching.speakers = [frozenset(name_words(words)) for words in parsed.speakers]
     share = Share.of(list(parsed.clauses))
     parts = [_parts(clause, n, reader, matching, share) for n, clause in enumerate(clauses)]
     excluded = [_parts(clause, -1, reader, Matching(), share) for clause in parsed.excluded]

@@ -9,6 +9,7 @@
     title:WORDS       only episodes whose title says them
     video:ID          only that episode (its id, or a YouTube URL)
     channel:WORDS     only channels whose name holds all of them
+    speaker:WORDS     only passages where a speaker whose name holds them speaks
 
 Nothing else is syntax: brackets, ``AND``, ``NOT``, ``~`` and the like are ordinary
 characters, so no engine's query syntax leaks through and no query can ask for an
@@ -29,7 +30,7 @@ from ..errors import QueryError
 from ..index.analysis import MAX_TOKEN, TOKEN, normalize
 from ..sources.youtube_urls import youtube_video_id
 
-FILTERS = ("chapter", "title", "video", "channel")
+FILTERS = ("chapter", "title", "video", "channel", "speaker")
 MAX_QUERY_CHARACTERS = 1000
 MAX_CLAUSES = 32
 MIN_PREFIX = 2
@@ -74,6 +75,8 @@ class ParsedQuery:
     title: tuple[tuple[str, ...], ...] = ()
     videos: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    """Each ``speaker:`` value: a passage where a speaker of that name speaks."""
     excluded_filters: tuple[tuple[str, str], ...] = ()
     """``-chapter:x`` and the like: (filter, value) pairs no hit may match."""
     notes: tuple[str, ...] = ()
@@ -90,7 +93,7 @@ class ParsedQuery:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.chapter or self.title or self.videos or self.channels)
+        return bool(self.chapter or self.title or self.videos or self.channels or self.speakers)
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,7 @@ def parse_query(request: SearchRequest) -> ParsedQuery:
         title=tuple(_filter_terms(value) for value in filters["title"]),
         videos=tuple(videos),
         channels=tuple(channels),
+        speakers=tuple(filters["speaker"]),
         excluded_filters=tuple(excluded_filters),
         notes=tuple(notes),
     )
@@ -240,6 +244,9 @@ class Matching:
     exact: dict[int, str] = field(default_factory=dict)
     """Quoted clauses: their words as typed, joined; a match of one counts only where
     the words said, joined, are the same (``says_exactly``)."""
+    speakers: list[frozenset[str]] = field(default_factory=list)
+    """Each ``speaker:`` filter's words: a match counts only where a speaker whose name
+    holds them says it."""
 
     def add_single(self, term: str, clauses: set[int] | frozenset[int]) -> None:
         self.singles.setdefault(term, set()).update(clauses)

@@ -136,10 +136,30 @@ class MatchLocator:
                 best, best_last, best_count = match, last, len(clauses)
         return best, best_last
 
+    def said(self, stored: StoredPassage, spans: bool = True) -> list[Match]:
+        """The matches in a passage, only those said by a speaker the query names when
+        it names one (``speaker:``)."""
+        speakers = self.matching.speakers
+        if not speakers:
+            return self.matches(stored.text, spans)
+        return [
+            match
+            for match in self.matches(stored.text)
+            if self.by_speaker(stored, cue_at(stored.offsets, match.start))
+        ]
+
+    def by_speaker(self, stored: StoredPassage, cue: int) -> bool:
+        """Whether a speaker the query names says the passage's cue ``cue``."""
+        from .filters import name_words
+
+        name = stored.speaker_at(cue)
+        said = set(name_words(name)) if name else set()
+        return all(wanted <= said for wanted in self.matching.speakers)
+
     def hit(self, rank: int, score: float, stored: StoredPassage, more: int) -> Hit | None:
         """The hit for a passage, or None when none of its spoken words match (it matched
         through its chapter title alone)."""
-        matches = self.matches(stored.text)
+        matches = self.said(stored)
         if not matches:
             return None
         first, last = self.place(matches, stored.offsets)
@@ -159,7 +179,8 @@ def make_hit(
 ) -> Hit:
     """A hit at the character ``around`` of a passage; its snippet reaches ``through``
     (where the words said together end) when that fits."""
-    start = cue_start_at(stored.offsets, stored.starts, around)
+    cue = cue_at(stored.offsets, around)
+    start = stored.starts[cue]
     snippet, highlights = _snippet(stored.text, around, spans, through)
     return Hit(
         rank=rank,
@@ -176,6 +197,7 @@ def make_hit(
         highlights=highlights,
         more_in_chapter=more,
         matched=matched,
+        speaker=stored.speaker_at(cue),
     )
 
 
@@ -205,8 +227,3 @@ def _snippet(
 def cue_at(offsets: list[int], char_offset: int) -> int:
     """Which cue holds a character of a passage's text, given each cue's offset in it."""
     return max(bisect.bisect_right(offsets, char_offset) - 1, 0)
-
-
-def cue_start_at(offsets: list[int], starts: list[float], char_offset: int) -> float:
-    """When the cue holding a character of a passage's text starts."""
-    return starts[cue_at(offsets, char_offset)]

@@ -16,11 +16,12 @@ import re
 from html.parser import HTMLParser
 from itertools import pairwise
 from statistics import median
+from typing import Any
 
 from ..errors import Skipped, TranscriptError
 from ..models import Cue
 from ..timecode import parse_clock
-from .transcripts import clean_cues, no_json_constants, raw_captions
+from .transcripts import clean_cues, no_json_constants, raw_captions, voice_line
 
 Raw = list[tuple[float, float, list[str]]]
 
@@ -71,7 +72,7 @@ def read_feed_transcript(body: bytes, kind: str, where: str) -> list[Cue]:
         raw = json_segments(text, where)
     else:
         raw = html_transcript(text, where)
-    cues = clean_cues(raw, where)
+    cues = clean_cues(raw, where, turns=rank == 1)
     if not cues:
         raise TranscriptError(f"{where}: the transcript holds no timed text")
     return cues
@@ -105,6 +106,12 @@ def json_segments(text: str, where: str) -> Raw:
     except ValueError as error:
         reason = str(error).splitlines()[0][:100]
         raise TranscriptError(f"{where}: not valid JSON ({reason})") from None
+    return podcast_segments(data, where)
+
+
+def podcast_segments(data: Any, where: str) -> Raw:
+    """A Podcasting 2.0 JSON transcript's segments as raw captions, each naming its
+    speaker as a WebVTT voice tag does (``transcripts.voice_line``)."""
     segments = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(segments, list):
         raise TranscriptError(f"{where}: a JSON transcript needs a list of segments")
@@ -124,7 +131,7 @@ def json_segments(text: str, where: str) -> Raw:
     if not words:
         return []
     if median(end - start for start, end, _, _ in words) >= WORD_LEVEL:
-        return [(start, end, [body]) for start, end, body, _ in words]
+        return [(start, end, [voice_line(who, body)]) for start, end, body, who in words]
     return _merge_words(words)
 
 
@@ -143,11 +150,11 @@ def _merge_words(words: list[tuple[float, float, str, str]]) -> Raw:
             or (_SENTENCE_END.search(said) is not None and end - start >= 3.0)
         )
         if full:
-            cues.append((start, end, [said]))
+            cues.append((start, end, [voice_line(speaker, said)]))
             start, parts, speaker = word_start, [], who
         parts.append(body)
         end = max(end, word_end)
-    cues.append((start, end, [" ".join(parts)]))
+    cues.append((start, end, [voice_line(speaker, " ".join(parts))]))
     return cues
 
 

@@ -32,6 +32,13 @@ at spaces into captions of at most this length, timed evenly across its span, so
 passage and no line on the page grows without bound."""
 
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
+_NAMED = re.compile(r"^\s*((?:[A-Z][\w.'’-]*)(?: [A-Z][\w.'’-]*){0,3}):\s+(?=\S)")
+MAX_SPEAKER_CHARACTERS = 60
+"""A speaker's name is cut to this length: it is shown beside every hit it says."""
+MIN_NAMED_CAPTIONS = 2
+"""A caption that starts "Name: " names its speaker when that name starts this many
+captions of the file: "Lucas Lange: Yep." does, a lone "Note: see below" does not."""
 _SPEAKER_DASH = re.compile(r"^\s*(?:-+|>>+|&gt;&gt;)\s*")
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -57,7 +64,7 @@ def read_transcript(path: Path) -> list[Cue]:
             "split it into episodes"
         )
     raw = _read_json(path) if suffix == ".json" else _read_captions(path, suffix)
-    cues = clean_cues(raw, str(path))
+    cues = clean_cues(raw, str(path), turns=suffix == ".srt")
     if not cues:
         raise TranscriptError(f"{path}: the transcript holds no timed text")
     return cues
@@ -110,9 +117,17 @@ def _read_json(path: Path) -> list[tuple[float, float, list[str]]]:
 
 
 def snippets_to_raw(data: Any, where: str) -> list[tuple[float, float, list[str]]]:
-    """youtube-transcript-api's snippets (``{text, start, duration}``) as raw captions."""
+    """youtube-transcript-api's snippets (``{text, start, duration}``) as raw captions;
+    a Podcasting 2.0 JSON transcript (``{"segments": [...]}``) as a feed's is read."""
+    if isinstance(data, dict) and "segments" in data:
+        from .feed_transcripts import podcast_segments
+
+        return podcast_segments(data, where)
     if not isinstance(data, list):
-        raise TranscriptError(f"{where}: expected a list of {{text, start, duration}} objects")
+        raise TranscriptError(
+            f"{where}: expected a list of {{text, start, duration}} objects (as "
+            'youtube-transcript-api writes) or {"segments": [...]} (Podcasting 2.0)'
+        )
     raw = []
     for item in data:
         try:
@@ -147,18 +162,26 @@ def _check_times(start: float, end: float, where: str) -> None:
             )
 
 
-def clean_cues(raw: list[tuple[float, float, list[str]]], where: str = "transcript") -> list[Cue]:
+def clean_cues(
+    raw: list[tuple[float, float, list[str]]], where: str = "transcript", turns: bool = False
+) -> list[Cue]:
     """Cues in spoken order with times that never go backwards and text said once.
 
     The order of the file is the order of speech, so a cue whose start goes back in time
     keeps its place and takes the previous start; an end before the start becomes the
     start. A rolling caption's first line repeats the last line of the cue before it
-    and is dropped; a cue that only repeats the previous one extends it.
+    and is dropped; a cue that only repeats the previous one extends it. With ``turns``
+    (SRT, where "Name: " starts a speaker's turn), a caption that names no speaker is
+    said by the last one named.
     """
     cues: list[Cue] = []
     previous_last_line = ""
+    named = _names_said(raw)
+    speaker: str | None = None
     for start, end, lines in raw:
         _check_times(start, end, where)
+        said_by, lines = _speaker(lines, named)
+        speaker = said_by or (speaker if turns else None)
         cleaned = [text for text in (clean_text(line) for line in lines) if text]
         if cleaned and cleaned[0] == previous_last_line and len(cleaned) > 1:
             cleaned = cleaned[1:]
@@ -168,11 +191,46 @@ def clean_cues(raw: list[tuple[float, float, list[str]]], where: str = "transcri
         start = max(start, cues[-1].start if cues else 0.0, 0.0)
         end = max(end, start)
         if cues and text == cues[-1].text and start <= cues[-1].end + 0.5:
-            cues[-1] = Cue(start=cues[-1].start, end=max(end, cues[-1].end), text=text)
+            cues[-1] = cues[-1].model_copy(update={"end": max(end, cues[-1].end)})
         else:
-            cues.extend(split_cue(Cue(start=start, end=end, text=text)))
+            cues.extend(split_cue(Cue(start=start, end=end, text=text, speaker=speaker)))
         previous_last_line = cleaned[-1]
     return cues
+
+
+def _names_said(raw: list[tuple[float, float, list[str]]]) -> set[str]:
+    """The "Name: " prefixes that start at least ``MIN_NAMED_CAPTIONS`` captions."""
+    counts: dict[str, int] = {}
+    for _, _, lines in raw:
+        found = _NAMED.match(lines[0]) if lines else None
+        if found:
+            counts[found.group(1)] = counts.get(found.group(1), 0) + 1
+    return {name for name, count in counts.items() if count >= MIN_NAMED_CAPTIONS}
+
+
+def _speaker(lines: list[str], named: set[str]) -> tuple[str | None, list[str]]:
+    """Who says a caption, and its lines without the name: a WebVTT voice tag
+    (``<v Henri Helvetica>``, which Podcasting 2.0 JSON's ``speaker`` is written as
+    too), else a "Name: " that starts captions of the file (SRT's convention)."""
+    for line in lines:
+        voice = _VOICE.search(line)
+        if voice:
+            return _name(voice.group(1)), lines
+    found = _NAMED.match(lines[0]) if lines and named else None
+    if found and found.group(1) in named:
+        return _name(found.group(1)), [lines[0][found.end() :], *lines[1:]]
+    return None, lines
+
+
+def _name(text: str) -> str | None:
+    name = clean_text(text)[:MAX_SPEAKER_CHARACTERS].strip()
+    return name or None
+
+
+def voice_line(speaker: str, text: str) -> str:
+    """A caption line that names its speaker as WebVTT does, for ``clean_cues``."""
+    name = " ".join(speaker.replace("<", " ").replace(">", " ").split())
+    return f"<v {name}>{text}" if name else text
 
 
 def split_cue(cue: Cue, most: int = MAX_CUE_CHARACTERS) -> list[Cue]:
@@ -195,6 +253,6 @@ def split_cue(cue: Cue, most: int = MAX_CUE_CHARACTERS) -> list[Cue]:
     starts = [cue.start + span * number / len(pieces) for number in range(len(pieces))]
     ends = [*starts[1:], cue.end]
     return [
-        Cue(start=start, end=end, text=text)
+        Cue(start=start, end=end, text=text, speaker=cue.speaker)
         for start, end, text in zip(starts, ends, pieces, strict=True)
     ]
