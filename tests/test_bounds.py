@@ -208,9 +208,11 @@ def test_chapters_a_second_apart_are_bounded(run: Run, home: Home, tmp_path: Pat
     marks.write_text("".join(f"{s // 60}:{s % 60:02d} Part {s}\n" for s in range(1070)))
     result = run("add", str(tmp_path / "a.vtt"), "--chapters", str(marks))
     assert result.exit_code == 0, result.stderr
-    assert "dropped 963 chapter(s) starting less than 10 s after the one before" in result.stderr
+    assert "dropped 963 chapter(s) starting less than 10 s before the next" in result.stderr
     chapters = Library(home.library).load("a").chapters
-    assert len(chapters) == 107 and chapters[1].start == 10 and chapters[1].title == "Part 10"
+    assert len(chapters) == 1 + 107 and chapters[0].title == "Opening"
+    assert (chapters[1].start, chapters[1].title) == (9, "Part 9")
+    assert (chapters[-1].start, chapters[-1].title) == (1069, "Part 1069")
 
 
 def test_a_library_entry_with_a_bom_is_read(run: Run, home: Home, tmp_path: Path) -> None:

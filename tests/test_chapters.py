@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from chaptersearch.chapters.reading import (
     ChapterMark,
     build_chapters,
+    chapter_at,
     generated_chapters,
     parse_chapter_line,
     parse_chapter_text,
@@ -189,3 +190,14 @@ def test_built_chapters_always_tile_the_episode(starts: list[int], duration: int
     for earlier, later in pairwise(chapters):
         assert earlier.end == later.start
         assert earlier.start < earlier.end
+
+
+def test_a_creators_short_first_chapter_is_kept_and_the_next_starts_where_they_said() -> None:
+    marks = [ChapterMark(0, "Welcome"), ChapterMark(5, "Fake job postings")]
+    marks += [ChapterMark(60.0 * n, f"Topic {n}") for n in range(1, 5)]
+    chapters, notes = build_chapters(marks, 300.0, "file")
+    assert [(c.title, c.start) for c in chapters[:2]] == [
+        ("Welcome", 0.0),
+        ("Fake job postings", 5.0),
+    ]
+    assert chapter_at(chapters, 15.0) == 1 and notes == []

@@ -36,9 +36,10 @@ ROLLOVER_AFTER = 45 * 60.0
 show notes often write 1:02:12 as 02:12 once an episode passes the hour."""
 
 MIN_CHAPTER_SECONDS = 10.0
-"""The shortest chapter kept (YouTube's own rule): a list with a chapter every second
-would otherwise give an 18-minute episode over a thousand chapters, each too short to
-hold a passage."""
+"""YouTube's shortest chapter: a list of more than one chapter per this many seconds on
+average is thinned to chapters at least this long (a list with a chapter every second
+would give an 18-minute episode over a thousand chapters, each too short to hold a
+passage); a creator's lone short chapter is kept."""
 
 GENERATED_WINDOW = 600.0
 """Length of a made-up chapter: long enough to be a topic, short enough to navigate."""
@@ -170,8 +171,8 @@ def build_chapters(
     """Chapters that tile ``[0, duration)``, with notes on what had to be mended.
 
     Marks are sorted, marks at the same second are merged (both titles kept), marks at or
-    past the end are dropped, so are marks less than ``MIN_CHAPTER_SECONDS`` after the
-    one kept before them, and the time before the first mark becomes a generated
+    past the end are dropped, a hostile list is thinned (``_thinned``), and the time
+    before the first mark becomes a generated
     "Opening" chapter, so no words fall outside a chapter.
     """
     if not marks:
@@ -195,14 +196,12 @@ def build_chapters(
         notes.append(
             f"dropped {dropped} chapter(s) starting after the end ({format_clock(duration)})"
         )
-    starts: list[float] = []
-    for start in sorted(kept):
-        if not starts or start - starts[-1] >= MIN_CHAPTER_SECONDS:
-            starts.append(start)
+    starts = _thinned(sorted(kept), duration)
     if len(starts) < len(kept):
         notes.append(
             f"dropped {len(kept) - len(starts)} chapter(s) starting less than "
-            f"{MIN_CHAPTER_SECONDS:.0f} s after the one before"
+            f"{MIN_CHAPTER_SECONDS:.0f} s before the next (more than one chapter per "
+            f"{MIN_CHAPTER_SECONDS:.0f} s on average)"
         )
     chapters: list[Chapter] = []
     if starts[0] > 0:
@@ -211,6 +210,22 @@ def build_chapters(
         end = starts[index + 1] if index + 1 < len(starts) else duration
         chapters.append(Chapter(title=kept[start], start=start, end=end, source=source))
     return chapters, notes
+
+
+def _thinned(starts: list[float], duration: float) -> list[float]:
+    """The chapter starts to keep: all of them, as the creator gave them (a five-second
+    "Welcome" before the first topic is theirs to give), unless there are more than one
+    per ``MIN_CHAPTER_SECONDS`` on average, which no person writes. Then, of starts
+    closer than that, the later is kept: it begins the talk that follows, where the
+    earlier covered seconds (read from the last, so a run of them keeps one every
+    ``MIN_CHAPTER_SECONDS``)."""
+    if len(starts) <= max(duration / MIN_CHAPTER_SECONDS, 1):
+        return starts
+    kept: list[float] = []
+    for start in reversed(starts):
+        if not kept or kept[-1] - start >= MIN_CHAPTER_SECONDS:
+            kept.append(start)
+    return kept[::-1]
 
 
 def generated_chapters(duration: float, window: float = GENERATED_WINDOW) -> list[Chapter]:
