@@ -20,7 +20,7 @@ from chaptersearch.library.store import Library
 from chaptersearch.models import Cue
 
 from .conftest import Run
-from .helpers import vtt_text
+from .helpers import talk, vtt_text
 
 TOPICS = [
     (
@@ -119,7 +119,8 @@ def test_a_list_of_topics_is_read_from_show_notes_bullets_and_plain_lines() -> N
         "The keeper test",
         "Wrap up",
     ]
-    assert parse_chapter_titles("We talk about things.\nNo times here at all.\n") == []
+    prose = "We talk about things, " * 8 + "and no line of this is a title.\nAt all.\n"
+    assert parse_chapter_titles(prose) == []
 
 
 @pytest.fixture
@@ -248,3 +249,25 @@ def test_a_title_made_from_the_talk_is_shown_but_not_searched(
     hit = json.loads(run("search", "telescopes", "--json", "--limit", "1").stdout)[0]
     assert hit["chapter_title"] in {chapter.title for chapter in episode.chapters}
     assert hit["matched"] == "words"
+
+
+def test_a_list_of_titles_that_read_like_sentences_is_a_list_of_titles() -> None:
+    """One real show's lists, one title a line: 1 in 5 had been refused as prose."""
+    listed = "Welcome\nLet's talk!\nFake job postings?!\nI'm a cog.\nThe \"Keeper test\"\n"
+    assert parse_chapter_titles(listed) == [
+        "Welcome",
+        "Let's talk!",
+        "Fake job postings?!",
+        "I'm a cog.",
+        'The "Keeper test"',
+    ]
+
+
+def test_prose_is_refused_saying_why(run: Run, tmp_path: Path) -> None:
+    transcript = tmp_path / "a.vtt"
+    transcript.write_text(vtt_text(talk(300.0, {})), encoding="utf-8")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("In this episode we talk about " + "many things " * 20 + "\n")
+    result = run("add", str(transcript), "--chapters", str(notes))
+    assert result.exit_code == 2
+    assert "a line of 269 characters reads as prose, not a title" in result.stderr

@@ -108,7 +108,9 @@ def parse_chapter_titles(text: str) -> list[str]:
     """Topic titles listed without times, in order, or none when the text is not such a
     list: the numbered topics of show notes ("**Brian #1:** [Title](url)") when there are
     two or more; else top-level bullets or numbered lines; else plain lines, when none of
-    them reads as a sentence of prose (longer than a title, or ending in a full stop)."""
+    them is longer than a title: a real list's lines say "Let's talk!", "I'm a cog." or a
+    name in quotes, and only paragraphs of prose are not titles (``not_titles`` says
+    why a text is refused)."""
     numbered: list[str] = []
     bulleted: list[str] = []
     plain_lines: list[str] = []
@@ -129,11 +131,25 @@ def parse_chapter_titles(text: str) -> list[str]:
         titles = numbered
     elif len(bulleted) >= 2:
         titles = bulleted
-    elif all(len(line) <= MAX_TITLE_LENGTH and not line.endswith(".") for line in plain_lines):
+    elif all(len(line) <= MAX_TITLE_LENGTH for line in plain_lines):
         titles = plain_lines
     else:
         titles = []
     return [title[:MAX_TITLE_LENGTH].strip() for title in titles][:MAX_TITLES]
+
+
+def not_titles(text: str) -> str:
+    """Why a text without chapter times is not a list of titles either."""
+    lines = [line.strip() for line in text.splitlines() if _HAS_WORD.search(line)]
+    if not lines:
+        return "it holds no words"
+    longest = max(lines, key=len)
+    if len(longest) > MAX_TITLE_LENGTH:
+        return (
+            f"a line of {len(longest):,} characters reads as prose, not a title "
+            f"(a title is at most {MAX_TITLE_LENGTH}): {longest[:40]!r}…"
+        )
+    return "one line is one title, not a list of them"
 
 
 def youtube_rule_problems(starts: list[float]) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..chapters.placing import place_titles
 from ..chapters.reading import (
     build_chapters,
+    not_titles,
     parse_chapter_text,
     parse_chapter_titles,
     youtube_rule_notes,
@@ -49,8 +50,8 @@ def read_chapter_marks(path: Path) -> Given:
     titles = parse_chapter_titles(text)
     if len(titles) < 2:
         raise ChapterError(
-            f"{path}: no chapter times found and no list of topics; expected lines such as "
-            "'0:00 Intro', or one topic a line"
+            f"{path}: no chapter times found and no list of topics ({not_titles(text)}); "
+            "expected lines such as '0:00 Intro', or one short topic a line"
         )
     return Given(
         chapters=None,
