@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import ChapterSearchError, LibraryError, NetworkUnavailable, Skipped, TranscriptError
 from ..library.store import Library, safe_id
 from ..models import Episode, Given
-from .details import given_of, read_chapter_marks
+from .details import beside_details, given_of
 from .feed_http import is_http
 from .files import check_regular_file
 from .local import episode_from_file, file_episode, unchanged
@@ -212,6 +212,13 @@ def reassemble(episode: Episode, given: Given) -> Episode:
     return file_episode(episode.id, episode.cues, episode.origin, given)
 
 
+def _same(details: Given, stored: Episode) -> bool:
+    """Whether an episode would be told nothing new: adding it again with what it was
+    given before (``--channel`` as before, the same chapters file beside it) is a skip,
+    not an update."""
+    return details.model_dump(exclude_unset=True) == given_of(stored).model_dump(exclude_unset=True)
+
+
 class EpisodeMaker:
     """Makes the episode for one item; None when it is in the library already, unchanged.
 
@@ -248,16 +255,18 @@ class EpisodeMaker:
         given = self.options.given
         beside = chapters_beside(path)
         if beside is not None and given.chapters is None and given.chapter_titles is None:
-            found = read_chapter_marks(beside)
-            given = given.model_copy(
-                update={name: getattr(found, name) for name in found.model_fields_set}
-            )
+            given = beside_details(beside).merged(given)  # what the user typed wins
         existing = self.library.id_for_location(location)
         stored = self._stored(existing) if existing else None
         if existing and stored is not None:
-            if not given and not self.options.refresh and unchanged(stored.origin, path):
-                return None
-            return episode_from_file(path, given_of(stored).merged(given), existing)
+            details = given_of(stored).merged(given)
+            if (
+                not self.options.refresh
+                and _same(details, stored)
+                and unchanged(stored.origin, path)
+            ):
+                return None  # the same file, told the same: skipped
+            return episode_from_file(path, details, existing)
         episode_id = existing or self._video_id_for(path, given)
         return episode_from_file(
             path, given, episode_id or self.library.free_id(safe_id(path.stem))
@@ -283,7 +292,7 @@ class EpisodeMaker:
         if stored is not None:
             given = given_of(stored).merged(given)
             if not self.options.refresh:
-                return reassemble(stored, given) if self.options.given else None
+                return None if _same(given, stored) else reassemble(stored, given)
         return self._fetch(video_id, given)
 
     def _fetch(self, video_id: str, given: Given) -> Episode:
@@ -315,7 +324,7 @@ class EpisodeMaker:
         if stored is not None:
             given = given_of(stored).merged(given)
             if not self.options.refresh:
-                return reassemble(stored, given) if self.options.given else None
+                return None if _same(given, stored) else reassemble(stored, given)
         if self._session is None:
             self._session = make_session(self.options.proxy)
         try:

@@ -61,6 +61,19 @@ def read_chapter_marks(path: Path) -> Given:
     )
 
 
+def beside_details(path: Path) -> Given:
+    """What a chapters file beside a transcript says of its episode: the chapters, and
+    from a Podcasting 2.0 JSON file its ``title`` and ``podcastName`` too (Changelog's
+    carry both), for an ``add FOLDER`` that was given no title or channel."""
+    given = read_chapter_marks(path)
+    text = read_text_file(path, "chapters file")
+    if not text.lstrip().startswith("{"):
+        return given
+    from .feed_chapters import json_chapters_about
+
+    return Given.model_validate(json_chapters_about(text)).merged(given)
+
+
 def given_chapters(
     given: Given, duration: float, cues: Sequence[Cue], youtube: bool = False
 ) -> tuple[list[Chapter], list[str]] | None:

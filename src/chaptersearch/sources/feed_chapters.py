@@ -60,6 +60,18 @@ def json_chapters(text: str, where: str) -> list[ChapterMark]:
     return marks
 
 
+def json_chapters_about(text: str) -> dict[str, str]:
+    """The episode's ``title`` and show (``podcastName``, as ``channel``) that a JSON
+    chapters file names, when it names them as text (``json_chapters`` read it first)."""
+    data = json.loads(text, parse_constant=no_json_constants)
+    found = {"title": data.get("title"), "channel": data.get("podcastName")}
+    return {
+        name: value.strip()
+        for name, value in found.items()
+        if isinstance(value, str) and value.strip()
+    }
+
+
 _BREAKS = re.compile(r"<\s*(?:br|/p|/li|/div|/h\d|p|li|div)\b[^>]*>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]*>")
 
