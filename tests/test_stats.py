@@ -2,9 +2,13 @@
 episodes, made by which model."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from chaptersearch.library.home import Home
 
 from .conftest import Run
 from .helpers import talk, vtt_text
@@ -56,3 +60,39 @@ def test_vectors_for_how_many_episodes_and_which_model(
     ) in lines
     figures = json.loads(run("stats", "--json").stdout)
     assert figures["vectors"] == {"episodes": 1, "passages": 1, "model": "tiny", "embeds_new": True}
+
+
+def test_stats_while_another_command_writes_says_so_and_advises_no_rebuild(
+    run: Run, home: Home, tmp_path: Path
+) -> None:
+    transcript = tmp_path / "a.vtt"
+    transcript.write_text(vtt_text(talk(120.0, {})), encoding="utf-8")
+    assert run("add", str(transcript)).exit_code == 0
+    entry = home.library / "a.json"
+    (home.library / "b.json").write_bytes(entry.read_bytes())  # not indexed yet
+    assert "run `chaptersearch rebuild`" in run("stats").stdout
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(home.root), "add"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        shown = run("stats").stdout
+        assert f"being written: `chaptersearch add` (process {holder.pid})" in shown
+        assert "not in the index: 1 episode (b); wait for the writer to end" in shown
+        assert "rebuild" not in shown.replace("rebuild --embed", "")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "being written" not in run("stats").stdout  # a killed writer writes nothing
+
+
+HOLD_THE_LOCK = """
+import sys, time
+from pathlib import Path
+from chaptersearch.library.home import Home
+with Home(Path(sys.argv[1])).writing():
+    print("holding", flush=True)
+    time.sleep(60)
+"""

@@ -452,6 +452,8 @@ class Stats:
     """Episodes with passages indexed more than once (a fault); ``rebuild`` mends them."""
     vectors: dict[str, Any] = field(default_factory=dict)
     """Passage vectors for search by meaning: ``vectors.summary``."""
+    writer: str | None = None
+    """The command writing to the home as these were counted (``Home.writer``)."""
 
 
 def folder_bytes(folder: Path) -> int:
@@ -504,4 +506,5 @@ def stats(home: Home) -> Stats:
         index_problem=problem,
         duplicated=sorted(duplicated),
         vectors=vectors.summary(home, readable),
+        writer=home.writer(),
     )

@@ -4,6 +4,7 @@ Nothing here imports a platform-only module: the lock comes from ``filelock`` (i
 only by commands that write), so the CLI starts wherever Python runs.
 """
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,10 +84,45 @@ class Home:
             from .disk import cannot_write
 
             raise HomeError(cannot_write(self.root, error, "run the command again")) from None
+        writer = self.root / WRITER
         try:
+            with contextlib.suppress(OSError):  # a note for readers; the lock guards
+                writer.write_text(f"{os.getpid()} {_command()}\n", encoding="utf-8")
             yield
         finally:
+            writer.unlink(missing_ok=True)
             lock.release()
+
+    def writer(self) -> str | None:
+        """The command writing to this home now ("add (process 123)"), or None: what
+        ``stats`` says instead of advice that cannot work while it writes."""
+        try:
+            pid_text, _, command = (self.root / WRITER).read_text(encoding="utf-8").partition(" ")
+            pid = int(pid_text)
+        except (OSError, ValueError):
+            return None
+        if pid == os.getpid():
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None  # it died without cleaning up (SIGKILL): nobody writes
+        except OSError:
+            pass  # alive, owned by another user
+        return f"{command.strip() or 'a command'} (process {pid})"
+
+
+WRITER = ".writer"
+"""Names the process holding the write lock, while it holds it."""
+
+
+def _command() -> str:
+    """The chaptersearch command this process runs (``add``, ``rebuild``)."""
+    import sys
+
+    writers = ("add", "update", "rebuild", "edit", "remove", "sources")
+    commands = [arg for arg in sys.argv[1:] if arg in writers]
+    return f"`chaptersearch {commands[0]}`" if commands else "chaptersearch"
 
 
 def resolve_home(option: str | Path | None = None, cwd: Path | None = None) -> Home:

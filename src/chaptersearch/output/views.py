@@ -112,6 +112,12 @@ def format_stats(figures: Stats) -> str:
         f"chapters: {sum(figures.chapters_by_source.values()):,} ({by_source or 'none'})",
         f"indexed: {figures.indexed:,} of {figures.episodes:,} episodes",
     ]
+    if figures.writer:
+        lines.append(
+            f"being written: {printable(figures.writer)} is writing to this home; these "
+            "figures change until it ends (run `chaptersearch stats` again then)"
+        )
+    advice = "wait for the writer to end" if figures.writer else "run `chaptersearch rebuild`"
     for label, ids in (
         ("not in the index", figures.not_indexed),
         ("indexed twice", figures.duplicated),
@@ -119,10 +125,7 @@ def format_stats(figures: Stats) -> str:
         if ids:
             shown = ", ".join(printable(i) for i in ids[:5])
             more = ", …" if len(ids) > 5 else ""
-            lines.append(
-                f"{label}: {plural(len(ids), 'episode')} ({shown}{more}); "
-                "run `chaptersearch rebuild`"
-            )
+            lines.append(f"{label}: {plural(len(ids), 'episode')} ({shown}{more}); {advice}")
     if figures.index_problem:
         lines.append(f"index: {printable(figures.index_problem)}")
     lines.append(_vectors_line(figures))
