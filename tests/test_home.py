@@ -65,3 +65,22 @@ def test_stats_names_the_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == f"home: {tmp_path / 'h'}"
     assert "episodes: 0" in result.stdout
+
+
+def test_an_empty_default_home_says_where_it_is_how_it_was_chosen_and_how_to_choose(
+    elsewhere: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from chaptersearch.cli import app
+
+    default = elsewhere / "xdg" / "chaptersearch"
+    result = CliRunner().invoke(app, ["search", "keeper"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        f"the home is {default}, the default (no --home, no $CHAPTERSEARCH_HOME, and no "
+        f"chaptersearch index/ in {elsewhere} or above it); choose another with --home DIR "
+        "or $CHAPTERSEARCH_HOME"
+    )
+    listed = CliRunner().invoke(app, ["--home", str(elsewhere / "h"), "list"])
+    assert f"the home is {elsewhere / 'h'}, given by --home;" in listed.stderr

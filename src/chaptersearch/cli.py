@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from . import __version__
-from .errors import ChapterSearchError
+from .errors import ChapterSearchError, IndexMissingError
 from .library.home import Home, resolve_home
 from .output import completion, fitting
 from .output.terminal import color_wanted, json_text, plural, printable
@@ -141,6 +141,8 @@ def friendly(command: F) -> F:
         except ChapterSearchError as error:
             if _state["debug"]:
                 raise
+            if isinstance(error, IndexMissingError) and _state["home"] and _empty_home():
+                raise fail(f"{error}; {home().explained()}") from None
             raise fail(str(error)) from None
         except KeyboardInterrupt:
             raise fail("interrupted", INTERRUPTED) from None
@@ -156,6 +158,14 @@ def friendly(command: F) -> F:
             ) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _empty_home() -> bool:
+    """Whether the home's library holds no entry (or the home does not exist yet)."""
+    try:
+        return not any(home().library.glob("*.json"))
+    except OSError:
+        return True
 
 
 def home() -> Home:
@@ -903,7 +913,10 @@ def list_command(
         typer.echo(json_text(rows))
         return
     if not rows:
-        say(f"the library in {home().root} is empty; add episodes with `chaptersearch add`")
+        say(
+            f"the library in {home().root} is empty; add episodes with `chaptersearch add` "
+            f"({home().explained()})"
+        )
         return
     typer.echo(format_list(rows, fitting.output_width()))
 

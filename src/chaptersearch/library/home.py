@@ -8,7 +8,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HomeError, IndexBusyError
@@ -25,6 +25,14 @@ class Home:
     """A home folder: ``library/`` is the source of truth, ``whoosh/`` is derived from it."""
 
     root: Path
+    chosen_by: str = field(default="", compare=False)
+    """How this home was chosen (``resolve_home``), for messages about an empty one."""
+
+    def explained(self) -> str:
+        """Where this home is and how it was chosen, and how to choose another: said
+        when it holds nothing, as a home chosen by default beside a full one may."""
+        how = f", {self.chosen_by}" if self.chosen_by else ""
+        return f"the home is {self.root}{how}; choose another with --home DIR or ${ENV_HOME}"
 
     @property
     def library(self) -> Path:
@@ -132,18 +140,23 @@ def resolve_home(option: str | Path | None = None, cwd: Path | None = None) -> H
     if option is not None:
         if not str(option).strip():
             raise HomeError("--home is empty: give a folder")
-        return Home(Path(option).expanduser())
+        return Home(Path(option).expanduser(), "given by --home")
     env = os.environ.get(ENV_HOME)
     if env:  # set but empty counts as unset, as for NO_COLOR; only spaces is a mistake
         if not env.strip():
             raise HomeError(f"${ENV_HOME} holds only spaces: give a folder, or unset it")
-        return Home(Path(env).expanduser())
-    project = project_home(cwd or Path.cwd())
+        return Home(Path(env).expanduser(), f"set by ${ENV_HOME}")
+    here = cwd or Path.cwd()
+    project = project_home(here)
     if project is not None:
-        return Home(project)
+        return Home(project, f"the {PROJECT_HOME}/ found from {here}")
     from platformdirs import user_data_dir
 
-    return Home(Path(user_data_dir("chaptersearch", appauthor=False)))
+    return Home(
+        Path(user_data_dir("chaptersearch", appauthor=False)),
+        f"the default (no --home, no ${ENV_HOME}, and no chaptersearch {PROJECT_HOME}/ "
+        f"in {here} or above it)",
+    )
 
 
 def project_home(start: Path) -> Path | None:
