@@ -180,7 +180,7 @@ def test_a_generation_left_by_a_crash_is_cleaned_by_the_next_writer(added: Run, 
         (["add", str(DATA / "empty.vtt")], "not a valid WebVTT file"),
         (["add", str(DATA / "header-only.vtt")], "holds no timed text"),
         (
-            ["add", str(DATA / "sample.srt"), "--chapters", str(DATA / "no-times.txt")],
+            ["add", str(DATA / "sample.srt"), "--chapters", str(DATA / "prose-notes.txt")],
             "no chapter times found",
         ),
         (["add", str(DATA / "sample.srt"), "--chapters", "missing.txt"], "no such chapters file"),
@@ -224,7 +224,9 @@ def test_search_before_add_names_the_home(run: Run, home: Home) -> None:
     result = run("search", "keeper")
     assert result.stderr.strip() == (
         f"chaptersearch: no index in {home.root}: add episodes with `chaptersearch add FILE`, "
-        "or run `chaptersearch rebuild` if the library already has them"
+        "or run `chaptersearch rebuild` if the library already has them; the home is "
+        f"{home.root}, set by $CHAPTERSEARCH_HOME; choose another with --home DIR or "
+        "$CHAPTERSEARCH_HOME"
     )
 
 

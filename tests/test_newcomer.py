@@ -34,7 +34,9 @@ def test_search_after_rebuilding_an_empty_home(run: Run, home: Home) -> None:
     assert searched.exit_code == 2
     assert searched.stderr == (
         f"chaptersearch: nothing is indexed in {home.root} yet: add episodes with "
-        "`chaptersearch add FILE`, or run `chaptersearch rebuild` if the library has them\n"
+        "`chaptersearch add FILE`, or run `chaptersearch rebuild` if the library has them; "
+        f"the home is {home.root}, set by $CHAPTERSEARCH_HOME; choose another with --home "
+        "DIR or $CHAPTERSEARCH_HOME\n"
     )
 
 
