@@ -257,3 +257,78 @@ def test_no_inline_script_runs(server: str, browser: object) -> None:
     page.fill("#q", "lighthouse")
     page.wait_for_selector("text=Lighthouse stories")
     assert problems == []
+
+
+def test_the_episode_page_opens_at_its_moment_on_a_phone(
+    server: str, browser: object, shots: Path
+) -> None:
+    """At a phone's size the transcript is not a box of its own: the page itself goes
+    to the moment, the caption below the sticky header (it had stayed at the top, the
+    caption 6,439 px down)."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    page.goto(server + "/episodes/sAp9RjO79cU?t=2165&q=keeper+test")
+    current = page.locator(".cue.current")
+    assert "keeper test" in current.inner_text()
+    box = current.bounding_box()
+    header = page.locator("header").bounding_box()
+    assert box and header
+    assert header["y"] + header["height"] <= box["y"]
+    assert box["y"] + box["height"] <= 844
+    page.screenshot(path=str(shots / "episode-phone.png"))
+    page.goto(server + "/episodes/sAp9RjO79cU")  # no moment asked: the top, the title
+    assert page.evaluate("window.scrollY") == 0
+    desktop = browser.new_page(viewport={"width": 1100, "height": 800})  # type: ignore[attr-defined]
+    desktop.goto(server + "/episodes/gc?t=700&q=garbage")
+    assert desktop.evaluate("window.scrollY") == 0  # the transcript box scrolled instead
+    box = desktop.locator(".cue.current").bounding_box()
+    assert box and box["y"] > 0 and box["y"] + box["height"] <= 800
+    desktop.screenshot(path=str(shots / "episode-desktop.png"))
+
+
+def test_the_library_sets_each_chapter_apart(server: str, browser: object, shots: Path) -> None:
+    """Made-up titles hold ``·``; the list of chapters is read one chapter a line (a
+    box each), never run together with ``·`` between."""
+    page = browser.new_page(viewport={"width": 1100, "height": 800})  # type: ignore[attr-defined]
+    page.goto(server + "/library?show=Pragmatic")
+    chapters = page.locator(".chapter-list").first.inner_text().splitlines()
+    assert chapters == [
+        "0:00 Intro",
+        "9:00 History lesson",
+        "18:00 Open Connect",
+        "36:01 The Keeper Test",
+        "45:00 Wrap up",
+    ]
+    page.goto(server + "/library")
+    page.screenshot(path=str(shots / "library-chapters.png"), full_page=True)
+    phone = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    phone.goto(server + "/library")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(shots / "library-phone.png"), full_page=True)
+
+
+def test_the_page_suggests_and_shows_more_as_you_type(
+    server: str, browser: object, shots: Path
+) -> None:
+    """Typed, not loaded: the did-you-mean of ``/api/search`` is a link on the page, and
+    so is the way to more hits; the query language is a click away."""
+    page = browser.new_page(viewport={"width": 1100, "height": 800})  # type: ignore[attr-defined]
+    page.goto(server + "/")
+    page.fill("#q", "lighthose keper")
+    suggestion = page.wait_for_selector("#status a.suggestion")
+    assert suggestion.inner_text() == "lighthouse keeper"
+    page.screenshot(path=str(shots / "did-you-mean.png"))
+    suggestion.click()
+    page.wait_for_url("**/?q=lighthouse+keeper")
+    assert page.locator(".hit").count() >= 1
+    page.goto(server + "/?q=keeper&limit=1")
+    page.fill("#q", "keeper")
+    page.wait_for_timeout(600)
+    assert page.locator("#results .hit").count() >= 2  # typing asks for the usual page
+    page.goto(server + "/?q=keeper&limit=1")
+    assert page.locator(".hit").count() == 1
+    page.click("a.more-hits")
+    page.wait_for_url("**/?q=keeper&limit=2")
+    assert page.locator(".hit").count() == 2
+    page.click("details.help summary")
+    assert "chapter:keeper" in page.locator("details.help").inner_text()
+    page.screenshot(path=str(shots / "help.png"), full_page=True)

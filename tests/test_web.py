@@ -1,8 +1,14 @@
 """The local web page and its JSON API, through Starlette's test client: what is shown,
 what is escaped, and what is refused."""
 
+import http.client
 import json
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -403,3 +409,138 @@ def test_an_entry_in_another_order_is_read_whole(home: Home) -> None:
     path.write_text(json.dumps(reordered), encoding="utf-8")
     summary = read_summary(path)
     assert summary.title == "Odd" and summary.chapters[0].title == "All"
+
+
+# Issue 23: what the terminal has, the page has too
+
+
+def test_a_typo_gets_a_did_you_mean_on_the_page_and_in_the_api(site: TestClient) -> None:
+    """The terminal's suggestion (``search.suggest``), asked as the terminal asks it:
+    only when the hits do not fill the page."""
+    api = site.get("/api/search", params={"q": "keper test"}).json()
+    assert api["did_you_mean"] == "keeper test"
+    html = site.get("/", params={"q": "keper test"}).text
+    assert 'Did you mean <a class="suggestion" href="/?q=keeper+test">keeper test</a>?' in html
+    full = site.get("/api/search", params={"q": "keeper", "limit": "1"}).json()
+    assert full["did_you_mean"] is None and len(full["hits"]) == 1
+    none = site.get("/", params={"q": "keper lighthose"})
+    assert "Did you mean" in none.text and "keeper lighthouse" in none.text
+
+
+def test_more_hits_are_a_link_away_up_to_a_bound(site: TestClient) -> None:
+    one = site.get("/api/search", params={"q": "keeper", "limit": "1"}).json()
+    assert len(one["hits"]) == 1 and one["limit"] == 1
+    assert one["more"] is True and one["more_page"] == "/?q=keeper&limit=2"
+    html = site.get("/", params={"q": "keeper", "limit": "1"}).text
+    assert '<a class="more-hits" href="/?q=keeper&amp;limit=2">More hits</a>' in html
+    every = site.get("/api/search", params={"q": "keeper", "limit": "40"}).json()
+    assert every["more"] is False and every["more_page"] is None
+    assert "more-hits" not in site.get("/", params={"q": "keeper", "limit": "40"}).text
+    capped = site.get("/api/search", params={"q": "keeper", "limit": "100000"}).json()
+    assert capped["limit"] == 100
+
+
+def test_the_page_explains_the_query_language_as_the_terminal_does(site: TestClient) -> None:
+    """The text of ``chaptersearch search -h`` (``QUERY_HELP``), on the search page."""
+    import html as markup
+
+    from chaptersearch.cli import QUERY_HELP
+
+    for page in (site.get("/"), site.get("/", params={"q": "keeper"})):
+        text = markup.unescape(re.sub(r"<[^>]+>", "", page.text))
+        assert '<details class="help"' in page.text
+        for line in QUERY_HELP.splitlines():
+            assert line.strip().strip("*") in text, line
+
+
+def local_address() -> str:
+    """A non-loopback address of this machine: the one a UDP socket would send from to
+    a documentation address (connecting a UDP socket sends nothing)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))
+        address = str(probe.getsockname()[0])
+    assert not address.startswith("127."), "this machine has no address but loopback"
+    return address
+
+
+def test_every_interface_accepts_the_machines_own_addresses(home: Home) -> None:
+    """``--host 0.0.0.0``: another machine names this one by an address of its own (the
+    hostname resolves to 127.0.0.1 here), and is answered; any other name is still
+    refused (DNS rebinding)."""
+    from chaptersearch.web.hosts import accepted_hosts
+
+    address = local_address()
+    hosts = accepted_hosts("0.0.0.0")
+    assert address in hosts and socket.gethostname() in hosts
+    assert {"127.0.0.1", "localhost"} <= set(hosts)
+    client = TestClient(create_app(home, hosts), base_url=f"http://{address}:8765")
+    assert client.get("/", headers={"host": f"{address}:8765"}).status_code == 200
+    assert client.get("/", headers={"host": socket.gethostname()}).status_code == 200
+    assert client.get("/", headers={"host": "evil.example:8765"}).status_code == 400
+    assert accepted_hosts("127.0.0.1") == ["127.0.0.1", "localhost"]
+    assert accepted_hosts("192.0.2.77") == ["127.0.0.1", "192.0.2.77", "localhost"]
+
+
+def serve_process(home: Home, *args: str) -> tuple["subprocess.Popen[str]", int]:
+    """``chaptersearch serve`` on a free port, started and answering."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = [sys.executable, "-m", "chaptersearch", "--home", str(home.root), "serve"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+
+
+def stop(process: "subprocess.Popen[str]") -> str:
+    """Ctrl-C, as a user stops it; what it said."""
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0, errors
+    return errors
+
+
+def test_serve_on_every_interface_answers_another_machine(home: Home) -> None:
+    """A request that reaches ``serve --host 0.0.0.0`` at a non-loopback address of the
+    machine, naming it, is answered 200; a foreign name is 400. Start-up says, in one
+    line, which names are answered."""
+    home.make()
+    address = local_address()
+    process, port = serve_process(home, "--host", "0.0.0.0")
+    try:
+        for host, status in ((f"{address}:{port}", 200), ("evil.example", 400)):
+            connection = http.client.HTTPConnection(address, port, timeout=10)
+            connection.request("GET", "/", headers={"Host": host})
+            assert connection.getresponse().status == status
+            connection.close()
+    finally:
+        errors = stop(process)
+    lines = errors.splitlines()
+    assert lines[0] == f"serving {home.root} at http://localhost:{port}/ (Ctrl-C to stop)"
+    assert lines[1].startswith("answers requests for 127.0.0.1, ")
+    assert f" {address}, " in lines[1] and lines[1].endswith(
+        "; any other name is refused (against DNS rebinding)"
+    )
+
+
+def test_the_library_lists_chapters_as_items_without_a_separator(shelf: TestClient) -> None:
+    """Made-up titles hold ``·`` ("Reference counting · Garbage collector"): the list
+    must not use it between chapters too. Each chapter is an item of a real list, set
+    apart by its box, with no text between."""
+    html = shelf.get("/library").text
+    assert '<ol class="chapter-list">' in html
+    assert '<li><a href="/episodes/ep39?t=0"><span class="time">0:00</span> Hello</a></li>' in html
+    css = (Path(__file__).parents[1] / "src/chaptersearch/web/static/style.css").read_text()
+    assert "·" not in css

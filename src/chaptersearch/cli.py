@@ -800,11 +800,22 @@ def _did_you_mean(query: str) -> str | None:
     return suggestion(home().index, query)
 
 
-def _open(number: int) -> None:
-    from .output.opening import open_link
+def _open(number: int, after_search: bool = True) -> None:
+    """Open hit N: its link, else its episode's page on a running ``serve``.
+
+    After ``search --open`` (the default, as ``search`` calls it), a hit with neither
+    is a warning: the hits are printed and the search exits 0; ``open`` makes it its
+    error (exit 2)."""
+    from .output.opening import NoLinkError, open_link, page_for_unlinked_hit
     from .output.recent import link_of_hit
 
-    link = link_of_hit(home(), number)
+    try:
+        link = page_for_unlinked_hit(home(), number) or link_of_hit(home(), number)
+    except NoLinkError as problem:
+        if not after_search:
+            raise
+        warn(str(problem))
+        return
     open_link(link)
     say(f"opened {link}")
 
@@ -814,8 +825,12 @@ def _open(number: int) -> None:
 def open_command(
     number: Annotated[int, typer.Argument(help="Hit number from the last search")] = 1,
 ) -> None:
-    """Open hit N of the last search in the browser, at its moment."""
-    _open(number)
+    """Open hit N of the last search in the browser, at its moment.
+
+    A hit without a link (an episode from a file) opens its episode's page on the local
+    page when `chaptersearch serve` runs for this home.
+    """
+    _open(number, after_search=False)
 
 
 @app.command()
@@ -993,10 +1008,35 @@ def show(
 @app.command()
 @friendly
 def edit(
-    episode_id: EpisodeId,
+    episode_ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[ID]...",
+            help="Episode ids as `list` prints them, or their starts",
+            show_default=False,
+            autocompletion=completion.episode_ids,
+        ),
+    ] = None,
+    folder: Annotated[
+        Path | None,
+        typer.Option(
+            "--folder",
+            help="Every episode added from transcript files in this folder (or below it, "
+            "as `add FOLDER` finds them)",
+        ),
+    ] = None,
     title: Annotated[str | None, typer.Option(help="New title")] = None,
     channel: Annotated[str | None, typer.Option(help="New channel or show name")] = None,
     url: Annotated[str | None, typer.Option(help="Where the episode plays (http/https)")] = None,
+    url_template: Annotated[
+        str | None,
+        typer.Option(
+            "--url-template",
+            metavar="TEMPLATE",
+            help="Each episode's own link, {id} its id: 'https://example.com/ep/{id}' "
+            "(a hit adds its moment, #t=SECONDS)",
+        ),
+    ] = None,
     published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD")] = None,
     chapters: Annotated[
         Path | None, typer.Option(help="Text file with chapter times, e.g. '0:00 Intro'")
@@ -1015,36 +1055,74 @@ def edit(
     ] = False,
     wait: Wait = 0.0,
 ) -> None:
-    """Change an episode's title, channel, URL, date or chapters, and reindex it.
+    """Change episodes' title, channel, URL, date or chapters, and reindex them.
 
-    The transcript is not read again and nothing is fetched.
+    The transcript is not read again and nothing is fetched. Several ids, or `--folder`
+    (every episode added from files there), edit each in turn; `--url-template` gives
+    each its own link. Every id is checked first: one that names no episode edits none.
     """
+    from .library.store import Library
     from .models import Episode, Given
     from .operations import edit as run_edit
+    from .output.links import check_url_template, url_from_template
     from .sources.adding import reassemble
     from .sources.details import given_of
 
     given = _given(title, url, channel, published, chapters)
+    if url_template is not None:
+        if url is not None:
+            raise fail("give --url or --url-template, not both")
+        url_template = check_url_template(url_template)
     if no_chapters or generate_chapters:
         if chapters is not None:
             raise fail("give --chapters FILE or --no-chapters / --generate-chapters, not both")
         given = given.merged(
             Given(chapters=None, chapter_titles=None, chapters_from=None, chapter_notes=[])
         )
-    if not given:
-        raise fail("nothing to change: give --title, --channel, --url, --published or --chapters")
+    if not given and url_template is None:
+        raise fail(
+            "nothing to change: give --title, --channel, --url, --url-template, --published "
+            "or --chapters"
+        )
+    library = Library(home().library)
+    wanted = list(episode_ids or [])
+    if folder is not None:  # an episode from a file keeps the file's full path
+        place = folder.resolve()
+        found = [
+            summary.id
+            for summary in library.summaries()
+            if not isinstance(summary, Exception)
+            and summary.origin.kind == "file"
+            and Path(summary.origin.location).is_relative_to(place)
+        ]
+        if not found:
+            raise fail(f"no episode was added from files in {folder}")
+        wanted += found
+    if not wanted:
+        raise fail("give the episode ids to edit, or --folder FOLDER")
+    chosen = list(dict.fromkeys(library.resolve(text) for text in wanted))
+    if url is not None and len(chosen) > 1:
+        raise fail(f"--url gives {len(chosen)} episodes the same link: use --url-template")
 
-    before: list[Any] = []
+    def edit_one(episode_id: str, details: Any) -> None:
+        before: list[Any] = []
 
-    def change(episode: Episode) -> Episode:
-        before.extend(episode.chapters)
-        return reassemble(episode, given_of(episode).merged(given))
+        def change(episode: Episode) -> Episode:
+            before.extend(episode.chapters)
+            return reassemble(episode, given_of(episode).merged(details))
 
-    episode = run_edit(home(), episode_id, change, wait, _embedder(False, None))
-    if episode.chapters != before:  # notes on chapters left as they were were said before
-        for note in episode.chapter_notes:
-            warn(f"{episode.id}: {note}")
-    say(f"edited {episode.id}: {episode.title}")
+        episode = run_edit(home(), episode_id, change, wait, _embedder(False, None))
+        if episode.chapters != before:  # notes on chapters left as they were were said before
+            for note in episode.chapter_notes:
+                warn(f"{episode.id}: {note}")
+        say(f"edited {episode.id}: {episode.title}")
+
+    for episode_id in chosen:
+        if url_template is None:
+            edit_one(episode_id, given)
+        else:
+            link = Given(url=url_from_template(url_template, episode_id))
+            edit_one(episode_id, given.merged(link))
 
 
 @app.command()
@@ -1093,7 +1171,12 @@ def serve(
     ] = "127.0.0.1",
     open_page: Annotated[bool, typer.Option("--open", help="Open the page in the browser")] = False,
 ) -> None:
-    """Serve a local web page: search, see the chapter, play the moment. Read-only."""
+    """Serve a local web page: search, see the chapter, play the moment. Read-only.
+
+    It answers only requests that name the address it listens on (for 0.0.0.0: any
+    name or address of this machine), and says which at start. While it runs, `open`
+    opens a hit without a link on its episode's page here.
+    """
     import socket
     from importlib.util import find_spec
 
@@ -1114,11 +1197,15 @@ def serve(
             raise fail(f"cannot listen on {host}:{port} ({error.strerror}); try --port N") from None
     import uvicorn
 
+    from .output.opening import announce_server, local_url, withdraw_server
     from .web import create_app
+    from .web.hosts import accepted_hosts
 
-    hosts = sorted({host, "127.0.0.1", "localhost"})
-    url = f"http://{'localhost' if host == '127.0.0.1' else host}:{port}/"
+    hosts = accepted_hosts(host)
+    url = local_url(host, port)
     say(f"serving {home().root} at {url} (Ctrl-C to stop)")
+    names = ", ".join(hosts)
+    say(f"answers requests for {names}; any other name is refused (against DNS rebinding)")
     if open_page:
         import threading
         import webbrowser
@@ -1129,8 +1216,12 @@ def serve(
     )
     import contextlib
 
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly, then passes it on
-        uvicorn.Server(config).run()
+    announce_server(home(), url)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly, then passes it on
+            uvicorn.Server(config).run()
+    finally:
+        withdraw_server(home())
     say("stopped")
 
 

@@ -36,6 +36,43 @@ def check_url(url: str) -> str:
     return url
 
 
+URL_TEMPLATE_PLACEHOLDER = "{id}"
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def url_from_template(template: str, episode_id: str) -> str:
+    """An episode's link from ``edit --url-template``: ``{id}`` is its id, as a URL
+    carries it (quoted)."""
+    from urllib.parse import quote
+
+    return template.replace(URL_TEMPLATE_PLACEHOLDER, quote(episode_id, safe=""))
+
+
+def check_url_template(template: str) -> str:
+    """A template every episode's link can be made from, or one line saying what is
+    expected. ``{id}`` is the only placeholder: the moment is added to every link when
+    a hit is made (``#t=SECONDS``, YouTube's ``&t=``), so a ``{seconds}`` is refused
+    rather than left in the links as text."""
+    template = template.strip()
+    names = _PLACEHOLDER.findall(template)
+    unknown = [name for name in names if name != "id"]
+    if unknown:
+        raise ChapterSearchError(
+            f"--url-template: {{{unknown[0]}}} is not a placeholder; use {{id}} (the "
+            "episode's id): every link gets the moment added as #t=SECONDS"
+        )
+    if "id" not in names:
+        raise ChapterSearchError(
+            f"--url-template {template!r}: put {{id}} where the episode's id goes"
+        )
+    if _CONTROL.search(template) or not is_web_url(url_from_template(template, "id")):
+        raise ChapterSearchError(
+            f"--url-template {template!r}: give the address where each episode plays, "
+            "starting with https:// or http://, with {id} where its id goes"
+        )
+    return template
+
+
 PROXY_SCHEMES = ("http", "https", "socks4", "socks5", "socks5h")
 
 

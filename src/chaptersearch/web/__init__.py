@@ -6,11 +6,14 @@ otherwise). An episode page shows its chapters on a timeline with every place th
 query's words are said marked, the words highlighted in its transcript, and the
 transcript at the moment. Everything works as plain server-rendered links without
 JavaScript; with it, ``/`` focuses the search box, arrows move between hits and Enter
-plays one. A small JSON API lives under ``/api/`` (``/api`` documents it).
+plays one. As in the terminal: a did-you-mean (``search.suggest``), more hits on
+request, and the query language (``QUERY_HELP``, the text of ``search -h``). A small
+JSON API lives under ``/api/`` (``/api`` documents it).
 
 Safe by construction: templates escape everything (Jinja2 autoescaping) and scripts
 build the page with ``textContent``; a Content-Security-Policy forbids inline script and
-style; requests must name the bound host (no DNS rebinding); every route is a GET and
+style; requests must name the bound address, or for 0.0.0.0 one of the machine's own
+(``hosts``: no DNS rebinding); every route is a GET and
 none changes the library; queries and result counts are bounded.
 """
 

@@ -2,9 +2,10 @@
 
 import math
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
@@ -26,11 +27,23 @@ from ..models import MAX_SECONDS
 from ..output.places import Place, find_places
 from ..output.terminal import json_text
 from ..search.engine import SearchRequest, search
+from ..search.suggest import suggestion
 from .catalogue import Catalogue
-from .view import browse_view, episode_view, group_by_episode, hit_view, missing_view
+from .view import (
+    browse_view,
+    episode_view,
+    group_by_episode,
+    help_blocks,
+    hit_view,
+    missing_view,
+)
 
 HERE = Path(__file__).parent
-MAX_LIMIT = 50
+LIMIT = 20
+"""Hits on a page unless it asks for more."""
+MAX_LIMIT = 100
+"""The most hits a page shows: "More hits" doubles the page up to this; past it, a
+narrower query (a filter) finds the rest. A bound on what one request costs."""
 MAX_QUERY = 1000
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -123,10 +136,31 @@ class SameSiteOnly:
 
 def _limit(request: Request) -> int:
     try:
-        value = int(request.query_params.get("limit", "20"))
+        value = int(request.query_params.get("limit", str(LIMIT)))
     except ValueError:
-        value = 20
+        value = LIMIT
     return max(1, min(MAX_LIMIT, value))
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search as the page shows it: the hits, whether there are more, and the
+    terminal's did-you-mean when they do not fill the page."""
+
+    hits: list[Hit]
+    limit: int
+    more: bool
+    did_you_mean: str | None
+    more_page: str | None
+    """The page with more hits (the same search, twice the limit up to ``MAX_LIMIT``);
+    None when there are none or the limit is at its most."""
+
+
+def _page_link(request: Request, **changes: Any) -> str:
+    """The search page for this request's parameters with ``changes`` made (the API's
+    answer links to the page too: its script shows that page's links)."""
+    params = {**request.query_params, **{key: str(value) for key, value in changes.items()}}
+    return "/?" + urlencode(params)
 
 
 def _moment(text: str) -> float:
@@ -168,33 +202,63 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
         )
         return search(home.index, search_request)
 
+    def find(request: Request, query: str) -> Found:
+        """One hit more than the page shows, to know whether there are more (the
+        ranking does not depend on the limit); the suggestion as ``search`` asks it."""
+        limit = _limit(request)
+        hits = run(request, query, limit=limit + 1)
+        more = len(hits) > limit
+        better = suggestion(home.index, query) if len(hits) < limit else None
+        return Found(
+            hits=hits[:limit],
+            limit=limit,
+            more=more,
+            did_you_mean=better,
+            more_page=_page_link(request, limit=min(2 * limit, MAX_LIMIT))
+            if more and limit < MAX_LIMIT
+            else None,
+        )
+
     def page(request: Request) -> Response:
         query = request.query_params.get("q", "").strip()
-        hits: list[Hit] = []
+        found = Found([], _limit(request), False, None, None)
         error = None
         if query:
             try:
-                hits = run(request, query)
+                found = find(request, query)
             except ChapterSearchError as problem:
                 error = str(problem)
         context = {
             "query": query,
-            "episodes": group_by_episode(hits),
-            "count": len(hits),
+            "episodes": group_by_episode(found.hits),
+            "count": len(found.hits),
+            "found": found,
+            "max_limit": MAX_LIMIT,
+            "suggested": _page_link(request, q=found.did_you_mean) if found.did_you_mean else None,
+            "help": help_blocks(),
             "error": error,
         }
-        status = 400 if error and not hits else 200
+        status = 400 if error and not found.hits else 200
         return render(request, "search.html", context, status)
 
     def api_search(request: Request) -> Response:
         query = request.query_params.get("q", "").strip()
         try:
-            hits = run(request, query)
+            found = find(request, query)
         except QueryError as problem:
             return JSONResponse({"error": str(problem)}, status_code=400)
         except ChapterSearchError as problem:
             return JSONResponse({"error": str(problem)}, status_code=503)
-        return JSONResponse({"query": query, "hits": [hit_view(hit) for hit in hits]})
+        return JSONResponse(
+            {
+                "query": query,
+                "hits": [hit_view(hit) for hit in found.hits],
+                "did_you_mean": found.did_you_mean,
+                "limit": found.limit,
+                "more": found.more,
+                "more_page": found.more_page,
+            }
+        )
 
     def load(episode_id: str) -> Any:
         from ..library.store import Library

@@ -28,6 +28,26 @@ MEDIA = {
 }
 
 
+def help_blocks(text: str | None = None) -> list[dict[str, str]]:
+    """The query language as ``chaptersearch search -h`` explains it (``QUERY_HELP``,
+    one text for both, so the page never tells another story), cut into the blocks a
+    page shows: ``**headings**``, indented examples (kept as typed) and paragraphs."""
+    if text is None:
+        from ..cli import QUERY_HELP
+
+        text = QUERY_HELP
+    blocks: list[dict[str, str]] = []
+    for chunk in text.strip().split("\n\n"):
+        lines = chunk.splitlines()
+        if all(line.startswith("    ") for line in lines):
+            blocks.append({"kind": "code", "text": "\n".join(line[4:] for line in lines)})
+        elif len(lines) == 1 and chunk.startswith("**") and chunk.endswith("**"):
+            blocks.append({"kind": "heading", "text": chunk.strip("*")})
+        else:
+            blocks.append({"kind": "paragraph", "text": " ".join(lines)})
+    return blocks
+
+
 def player_of(url: str | None) -> dict[str, str | None]:
     """How a hit plays in place: the YouTube player, an audio or video element for a
     media file, or nothing (the link opens it)."""

@@ -105,10 +105,36 @@
   });
 
   // --- results as you type ----------------------------------------------------
+  // what the server's page says too: did you mean, and the way to more hits
+  function suggest(data) {
+    if (!data.did_you_mean) return;
+    status.appendChild(document.createTextNode(". Did you mean "));
+    const link = el("a", "suggestion", data.did_you_mean);
+    link.href = "/?" + new URLSearchParams({ q: data.did_you_mean }).toString();
+    status.appendChild(link);
+    status.appendChild(document.createTextNode("?"));
+  }
+
+  function showMore(data) {
+    const box = document.getElementById("more");
+    if (!box) return;
+    box.replaceChildren();
+    if (data.more_page && data.more_page.charAt(0) === "/") {
+      const link = el("a", "more-hits", "More hits");
+      link.href = data.more_page;
+      box.appendChild(link);
+    } else if (data.more) {
+      box.textContent = "The first " + data.limit + " hits are shown: a filter " +
+        "(chapter:, channel:, title:) finds the others.";
+    }
+  }
+
   function render(query, data) {
     results.replaceChildren();
     const hits = data.hits || [];
     status.textContent = hits.length + (hits.length === 1 ? " hit" : " hits") + " for “" + query + "”";
+    suggest(data);
+    showMore(data);
     const groups = new Map();
     hits.forEach(function (hit) {
       if (!groups.has(hit.video_id)) groups.set(hit.video_id, []);
@@ -177,6 +203,7 @@
       if (!query) {
         results.replaceChildren();
         status.textContent = "";
+        showMore({});
         return;
       }
       const ticket = ++latest;
@@ -187,6 +214,7 @@
           if (data.error) {
             results.replaceChildren();
             status.textContent = data.error;
+            showMore({});
           } else {
             render(query, data);
           }
@@ -230,12 +258,18 @@
   });
 
   // --- episode page: the transcript at the moment ------------------------------
-  // scroll the transcript box, not the page, so the moment sits in its middle
   const current = document.querySelector(".cue.current");
   const transcript = document.querySelector(".transcript");
   if (current && transcript) {
-    // the transcript is positioned, so offsetTop counts from its top
-    transcript.scrollTop = current.offsetTop - transcript.clientHeight / 2 +
-      current.clientHeight / 2;
+    if (transcript.scrollHeight > transcript.clientHeight) {
+      // a box of its own (a wide screen): scroll the box, not the page, so the
+      // moment sits in its middle; it is positioned, so offsetTop counts from its top
+      transcript.scrollTop = current.offsetTop - transcript.clientHeight / 2 +
+        current.clientHeight / 2;
+    } else if (new URLSearchParams(location.search).has("t")) {
+      // a phone's width: the transcript is part of the page, so the page goes to the
+      // moment asked for (none asked: the page opens at its top, the title)
+      current.scrollIntoView({ block: "center" });
+    }
   }
 })();
