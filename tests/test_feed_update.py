@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 import responses
 
 from chaptersearch.library.home import Home
@@ -245,3 +246,34 @@ def test_a_failed_item_is_tried_again_by_the_next_update_though_the_feed_is_unch
     result = run("update")
     assert result.stderr.splitlines()[0] == f"feed Tiny Show ({TINY_FEED}): 1 new episode"
     assert conditional_requests(mock, TINY_FEED)[-1] == (None, None)
+
+
+def test_one_refusing_host_is_not_no_network(run: Run, home: Home, mock: Any) -> None:
+    """A local feed server that is not running refuses the connection: that feed fails,
+    the others are read, and nothing says the network is down."""
+    refused = "http://127.0.0.1:8931/feed.xml"
+    error = requests.exceptions.ConnectionError(
+        "HTTPConnectionPool(host='127.0.0.1', port=8931): Max retries exceeded "
+        "(Caused by NewConnectionError('[Errno 111] Connection refused'))"
+    )
+    mock.add(responses.GET, refused, body=error)
+    serve_tiny(mock_keeping(mock), [1])
+    result = run("add", refused, TINY_FEED)
+    assert result.exit_code == 2
+    assert "cannot reach 127.0.0.1:8931: the connection was refused" in result.stderr
+    assert "no network" not in result.stderr
+    assert added_numbers(home) == ["Episode 1"]
+    assert len([call for call in mock.calls if call.request.url == refused]) == 1  # not retried
+
+
+def mock_keeping(mock: Any) -> Any:
+    """``mock`` with ``reset`` a no-op, so ``serve_tiny`` adds to what is served."""
+
+    class Keeping:
+        def reset(self) -> None:
+            pass
+
+        def add(self, *args: Any, **kwargs: Any) -> None:
+            mock.add(*args, **kwargs)
+
+    return Keeping()

@@ -5,8 +5,10 @@ youtube-transcript-api turns a 429 into ``IpBlocked`` at once and retries nothin
 retrying has to happen below it, in the ``requests`` adapter it is given. Transient
 faults (timeouts, dropped connections, 5xx, 429) are retried a bounded number of times
 with exponential backoff and full jitter, honouring a Retry-After header up to a cap.
-A failed name lookup or a refused connection means there is no network (or the proxy
+A failed name lookup or an unreachable network means there is no network (or the proxy
 is down): that is reported at once instead of retried, so the user is not kept waiting.
+A refused connection is one host saying no (a local server that is not running): that
+host's request fails at once, and the other sources are still read.
 """
 
 import random
@@ -20,7 +22,7 @@ from urllib.parse import urlparse
 import requests
 from requests.adapters import HTTPAdapter
 
-from ..errors import NetworkUnavailable
+from ..errors import ChapterSearchError, NetworkUnavailable
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -62,7 +64,6 @@ def _is_no_network(error: requests.exceptions.ConnectionError) -> bool:
         "Name or service not known",
         "Temporary failure in name resolution",
         "nodename nor servname",
-        "Connection refused",
         "ProxyError",
         "Network is unreachable",
     )
@@ -87,6 +88,8 @@ class RetryingAdapter(HTTPAdapter):
             except requests.exceptions.ConnectionError as error:
                 if _is_no_network(error):
                     raise NetworkUnavailable(_no_network_message(request, error)) from None
+                if "Connection refused" in repr(error):
+                    raise ConnectionRefused(_refused_message(request)) from None
                 if attempt == last:
                     raise
                 self.sleep(self.policy.backoff(attempt))
@@ -108,6 +111,16 @@ def _no_network_message(request: requests.PreparedRequest, error: Exception) -> 
     if isinstance(error, requests.exceptions.ProxyError):
         return "cannot reach the proxy: check --proxy (or CHAPTERSEARCH_PROXY) and try again"
     return f"cannot reach {host}: no network? Check the connection (or --proxy) and try again"
+
+
+class ConnectionRefused(ChapterSearchError):
+    """One host refused the connection: the network works, that server does not answer."""
+
+
+def _refused_message(request: requests.PreparedRequest) -> str:
+    parsed = urlparse(request.url or "")
+    where = f"{parsed.hostname}:{parsed.port}" if parsed.port else str(parsed.hostname)
+    return f"cannot reach {where}: the connection was refused (is that server running?)"
 
 
 def make_session(
