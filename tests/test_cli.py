@@ -361,3 +361,27 @@ def test_rebuild_with_two_processes(added: Run) -> None:
     assert "1 episode, " in result.stderr
     hits = json.loads(added("search", "keeper test", "--json").stdout)
     assert hits[0]["start"] == 2165
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["search", "-x", "foo"], "No such option '-x' (see `chaptersearch search -h`)"),
+        (
+            ["serch", "foo"],
+            "No such command 'serch' (did you mean one of: 'search', 'serve'?) "
+            "(see `chaptersearch -h`)",
+        ),
+        (
+            ["search", "--limit", "many", "foo"],
+            "Invalid value for '--limit' / '-n': 'many' is not a valid integer range "
+            "(see `chaptersearch search -h`)",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_like_every_other_error(
+    run: Run, args: list[str], line: str
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stderr == f"chaptersearch: {line}\n"

@@ -59,7 +59,41 @@ chaptersearch search -- -django python.
 Exit status: 0 hits found, 1 no hits, 2 error.
 """
 
+
+class OneLineErrors(typer.core.TyperGroup):
+    """Usage errors as every other error: one line on stderr, exit 2 (Typer draws them
+    in a box when rich is installed, unlike anything else the tool prints)."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        import click
+
+        try:
+            code = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:
+            error.show()  # the help itself, as asked for by giving nothing
+            code = error.exit_code
+        except click.ClickException as error:
+            context = getattr(error, "ctx", None)
+            hint = f" (see `{context.command_path} -h`)" if context is not None else ""
+            message = error.format_message().replace(". (Did you mean", " (did you mean")
+            typer.echo(f"chaptersearch: {message.rstrip('.')}{hint}", err=True)
+            code = error.exit_code
+        except click.Abort:
+            typer.echo("chaptersearch: interrupted", err=True)
+            code = INTERRUPTED
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Chapter-aware search for long video and podcast transcripts.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,

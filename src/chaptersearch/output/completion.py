@@ -15,7 +15,7 @@ from ..library.home import Home, resolve_home
 
 MODES = ("words", "meaning", "hybrid")
 COLORS = ("auto", "always", "never")
-FILTER_NAMES = ("chapter", "title", "video", "channel")
+FILTER_NAMES = ("chapter", "title", "video", "channel", "speaker")
 """The query's filters, as ``query.FILTERS`` names them (a test keeps the two equal):
 importing the query module would bring Whoosh into every Tab."""
 
