@@ -1,3 +1,4 @@
+import json
 import os
 from pathlib import Path
 
@@ -6,6 +7,9 @@ import pytest
 from chaptersearch.errors import LibraryError
 from chaptersearch.library.store import Library, safe_id
 from chaptersearch.models import Chapter, Cue, Episode, Origin
+
+from .conftest import Run
+from .helpers import talk, vtt_text
 
 
 def make(episode_id: str = "abc", title: str = "First") -> Episode:
@@ -65,3 +69,24 @@ def test_safe_id() -> None:
     assert safe_id("042_startups and python") == "042_startups-and-python"
     assert safe_id("../../etc/passwd") == "etc-passwd"
     assert safe_id("///") == "episode"
+
+
+def test_list_by_channel_and_newest_first(run: Run, tmp_path: Path) -> None:
+    shows = {
+        "old": ("Talk Python To Me", "2020-01-02"),
+        "new": ("Talk Python To Me", "2024-05-06"),
+        "other": ("Python Bytes", "2023-01-01"),
+        "undated": ("Talk Python To Me", None),
+    }
+    for name, (channel, day) in shows.items():
+        path = tmp_path / f"{name}.vtt"
+        path.write_text(vtt_text(talk(60.0, {})), encoding="utf-8")
+        dated = ["--published", day] if day else []
+        assert run("add", str(path), "--channel", channel, *dated).exit_code == 0
+    listed = run("list", "--channel", "talk python", "--newest").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == ["ID", "new", "old", "undated"]
+    assert "2024-05-06  new" in listed[1]
+    rows = json.loads(run("list", "--channel", "bytes", "--json").stdout)
+    assert [row["id"] for row in rows] == ["other"]
+    missing = run("list", "--channel", "nobody")
+    assert missing.exit_code == 2 and "no episode's channel holds 'nobody'" in missing.stderr

@@ -946,10 +946,18 @@ class _EmbeddingBar:
 @friendly
 def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON")] = False,
+    channel: Annotated[
+        str | None,
+        typer.Option(help="Only episodes whose channel name holds all these words"),
+    ] = None,
+    newest: Annotated[
+        bool,
+        typer.Option("--newest", help="Newest first, by publication date (undated last)"),
+    ] = False,
 ) -> None:
-    """List the episodes in the library."""
+    """List the episodes in the library, by id (or --newest first)."""
     from .library.store import Library
-    from .output.views import episode_row, format_list
+    from .output.views import by_channel, episode_row, format_list, newest_first
 
     home().check()
     rows: list[dict[str, Any]] = []
@@ -958,6 +966,12 @@ def list_command(
             warn(str(entry))
             continue
         rows.append(episode_row(entry))
+    if channel is not None:
+        rows = by_channel(rows, channel)
+        if not rows:
+            raise fail(f"no episode's channel holds {channel!r}; `chaptersearch list` shows all")
+    if newest:
+        rows = newest_first(rows)
     if as_json:
         typer.echo(json_text(rows))
         return
@@ -967,7 +981,7 @@ def list_command(
             f"({home().explained()})"
         )
         return
-    typer.echo(format_list(rows, fitting.output_width()))
+    typer.echo(format_list(rows, fitting.output_width(), dated=newest))
 
 
 EpisodeId = Annotated[

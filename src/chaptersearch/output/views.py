@@ -26,21 +26,34 @@ def episode_row(episode: Episode | Summary) -> dict[str, Any]:
     }
 
 
-def format_list(rows: list[dict[str, Any]], width: int | None = None) -> str:
-    """One line per episode under a header, columns aligned: id, length, chapters, title.
-    On a terminal of ``width`` cells a long title is cut with "…" (ids stay whole, to be
-    copied); when long ids leave the title less than ``MIN_TITLE`` cells, the title goes
-    on a line of its own below, indented and cut to the width. Piped, every episode is
-    one whole line."""
-    table = [("ID", "LENGTH", "CHAPTERS", "TITLE")]
+def by_channel(rows: list[dict[str, Any]], words: str) -> list[dict[str, Any]]:
+    """The episodes whose channel name holds all the words, as ``channel:`` finds them."""
+    wanted = set(words.lower().split())
+    return [row for row in rows if wanted <= set(row["channel"].lower().split())]
+
+
+def newest_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Episodes by publication date, newest first; undated ones last, by id."""
+    dated = sorted((row for row in rows if row["published"]), key=lambda r: r["published"])
+    return dated[::-1] + [row for row in rows if not row["published"]]
+
+
+def format_list(rows: list[dict[str, Any]], width: int | None = None, dated: bool = False) -> str:
+    """One line per episode under a header, columns aligned: id, length, chapters, title
+    (with ``dated``, the publication date before the title). On a terminal of ``width``
+    cells a long title is cut with "…" (ids stay whole, to be copied); when long ids
+    leave the title less than ``MIN_TITLE`` cells, the title goes on a line of its own
+    below, indented and cut to the width. Piped, every episode is one whole line."""
+    table = [("ID", "LENGTH", "CHAPTERS", "DATE  TITLE" if dated else "TITLE")]
     for row in rows:
         sources = "+".join(row["chapter_sources"])
+        day = f"{row['published'] or '-':<10}  " if dated else ""
         table.append(
             (
                 printable(row["id"]),
                 format_clock(row["duration"]),
                 f"{row['chapters']} {sources}",
-                printable(row["title"]),
+                day + printable(row["title"]),
             )
         )
     widths = [max(cells(line[column]) for line in table) for column in range(3)]
