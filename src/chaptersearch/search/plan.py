@@ -326,7 +326,7 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     rare = [part.matching() for n, part in enumerate(parts) if n not in common] + joined
     query = _any(rare)
     quoted = _quoted(clauses, parts, common, matching)
-    if query is not wq.NullQuery and quoted:
+    if query is not wq.NullQuery and quoted and len(clauses) > 1:  # one clause: the query
         query = wq.Require(query, _every_of(quoted))
     titles = _any([part.title for n, part in enumerate(parts) if n not in common])
     if query is not wq.NullQuery and titles is not wq.NullQuery:
