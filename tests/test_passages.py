@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from chaptersearch.chapters.reading import generated_chapters
 from chaptersearch.index.passages import TARGET_SECONDS, passages_of
 from chaptersearch.models import Chapter, Cue, Episode, Origin
-from chaptersearch.search.snippets import cue_start_at
+from chaptersearch.search.snippets import cue_at
 
 
 def episode(cues: list[Cue], chapters: list[Chapter]) -> Episode:
@@ -55,12 +55,12 @@ def test_long_cues_still_progress() -> None:
     assert [p.cue_starts for p in passages] == [[0], [0, 100], [100, 200], [200, 300], [300, 400]]
 
 
-def test_cue_start_at() -> None:
+def test_cue_at() -> None:
     chapters = [Chapter(title="A", start=0, end=200, source="file")]
     passage = passages_of(episode(steady(30), chapters))[0]
     offset = passage.text.index("word15")
-    assert cue_start_at(passage.cue_offsets, passage.cue_starts, offset) == 15
-    assert cue_start_at(passage.cue_offsets, passage.cue_starts, 0) == 0
+    assert passage.cue_starts[cue_at(passage.cue_offsets, offset)] == 15
+    assert passage.cue_starts[cue_at(passage.cue_offsets, 0)] == 0
 
 
 @given(st.lists(st.floats(min_value=0, max_value=2000, allow_nan=False), min_size=1, max_size=80))

@@ -1,6 +1,9 @@
-"""Clock times as people write them (``1:02:03``) and as seconds."""
+"""Clock times as people write them (``1:02:03``) and as seconds, and where a moment
+falls among starts."""
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 
 _CLOCK = re.compile(r"^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?$")
 
@@ -27,3 +30,10 @@ def format_clock(seconds: float) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes}:{secs:02d}"
+
+
+def last_at(starts: Sequence[float], moment: float) -> int:
+    """The index of the last of ascending ``starts`` at or before ``moment`` (0 when
+    ``moment`` is before them all): the chapter a second falls in, the caption being
+    said, the caption a character of a passage belongs to."""
+    return max(bisect_right(starts, moment) - 1, 0)

@@ -14,7 +14,7 @@ from itertools import pairwise
 from ..errors import ChapterError
 from ..hit import ChapterSource
 from ..models import MAX_SECONDS, Chapter, Mark
-from ..timecode import format_clock, parse_clock
+from ..timecode import format_clock, last_at, parse_clock
 
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
 _SEPARATORS = "-–—:|·•"
@@ -268,7 +268,4 @@ def generated_chapters(duration: float, window: float = GENERATED_WINDOW) -> lis
 
 def chapter_at(chapters: list[Chapter], seconds: float) -> int:
     """Index of the chapter that holds a moment (the last one for moments past the end)."""
-    for index in range(len(chapters) - 1, -1, -1):
-        if chapters[index].start <= seconds:
-            return index
-    return 0
+    return last_at([chapter.start for chapter in chapters], seconds)

@@ -7,11 +7,11 @@ is always whole in some passage. Passages remember where each cue starts, in the
 and in time, so a hit can be timed to the cue where its words are said.
 """
 
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..models import Cue, Episode
 from ..sources.transcripts import split_cue
+from ..timecode import last_at
 
 TARGET_SECONDS = 60.0
 MAX_PASSAGE_CHARACTERS = 4000
@@ -35,13 +35,30 @@ class Passage:
     """Who says each cue, where the transcript names them."""
 
 
-def cues_by_chapter(episode: Episode) -> list[list[Cue]]:
-    """The cues that start within each chapter, in order."""
-    groups: list[list[Cue]] = [[] for _ in episode.chapters]
+def cue_ranges(episode: Episode) -> list[range]:
+    """Which of the episode's cues start within each chapter, by their index in
+    ``episode.cues`` (what the episode page shows and numbers)."""
     starts = [chapter.start for chapter in episode.chapters]
-    for cue in episode.cues:  # entries kept before long cues were cut are cut here
-        groups[max(bisect_right(starts, cue.start) - 1, 0)].extend(split_cue(cue))
-    return groups
+    firsts = [0] * (len(starts) + 1)
+    firsts[-1] = len(episode.cues)
+    number = 0
+    for index, cue in enumerate(episode.cues):
+        chapter = last_at(starts, cue.start)
+        while number < chapter:
+            number += 1
+            firsts[number] = index
+    for later in range(number + 1, len(starts)):
+        firsts[later] = len(episode.cues)
+    return [range(firsts[n], firsts[n + 1]) for n in range(len(starts))]
+
+
+def cues_by_chapter(episode: Episode) -> list[list[Cue]]:
+    """The cues that start within each chapter, in order, each cut to at most
+    ``MAX_CUE_CHARACTERS`` (entries kept before long cues were cut are cut here)."""
+    return [
+        [piece for index in cues for piece in split_cue(episode.cues[index])]
+        for cues in cue_ranges(episode)
+    ]
 
 
 def passages_of(episode: Episode, target_seconds: float | None = None) -> list[Passage]:

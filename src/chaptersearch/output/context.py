@@ -6,14 +6,13 @@ passage in the index holds only its own captions, and the context of a moment ne
 passage's edge lies in the next one.
 """
 
-import bisect
 from collections.abc import Sequence
 from typing import Any
 
 from ..hit import Hit
 from ..library.home import Home
 from ..models import Cue, Episode
-from ..timecode import format_clock
+from ..timecode import format_clock, last_at
 from .fitting import hanging
 from .terminal import printable
 
@@ -25,8 +24,7 @@ def cue_index_at(cues: Sequence[Cue], seconds: float, whole: bool = False) -> in
     """The caption being said at ``seconds``: the last to start at or before it. With
     ``whole``, a time given in whole seconds (as people type it, and as clocks print)
     means the caption printed at that second: 13:24 is the caption at 13:24.6."""
-    starts = [int(cue.start) if whole else cue.start for cue in cues]
-    return max(bisect.bisect_right(starts, seconds) - 1, 0)
+    return last_at([int(cue.start) if whole else cue.start for cue in cues], seconds)
 
 
 def _from(episode: Episode, start: float) -> list[Cue]:

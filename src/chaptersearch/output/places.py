@@ -2,7 +2,8 @@
 
 A search gives one hit per chapter (its best moment, and a count of the others); the
 episode page marks them all on the timeline and highlights the words in the
-transcript. The transcript is read chapter by chapter, as the index cuts it, with the
+transcript. The transcript is read chapter by chapter, caption by caption as the page
+shows them (not cut as the index cuts long ones), with the
 matching a hit's snippet uses (``MatchLocator``, planned against the index, so
 prefixes, split names and phrases match as they do in a search); matches said close
 together (``CLUSTER_WORDS``) are one place. Only the chapters the search found are read,
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ..chapters.reading import chapter_at
 from ..hit import Hit
-from ..index.passages import cues_by_chapter
+from ..index.passages import cue_ranges
 from ..index.schema import open_index
 from ..models import Episode
 from ..search.plan import plan
@@ -77,10 +78,10 @@ def places_in(
     wanted = None if chapters is None else set(chapters)
     common = common or set()
     places: list[Place] = []
-    first = 0  # the episode's index of the chapter's first cue
-    for number, cues in enumerate(cues_by_chapter(episode)):
+    for number, cues in enumerate(cue_ranges(episode)):
+        first = cues.start  # the episode's index of the chapter's first cue
         if wanted is None or number in wanted:
-            texts = [cue.text for cue in cues]
+            texts = [episode.cues[index].text for index in cues]
             offsets = [0]
             for text in texts[:-1]:
                 offsets.append(offsets[-1] + len(text) + 1)
@@ -96,7 +97,6 @@ def places_in(
                 )
                 cue = first + cue_at(offsets, group[0].start)
                 places.append(Place(cue, episode.cues[cue].start, full, spans))
-        first += len(cues)
     return places
 
 

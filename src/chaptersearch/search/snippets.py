@@ -9,13 +9,13 @@ lone "test". The snippet is cut around that moment, reaching the place's last wo
 it fits, with every match in it marked.
 """
 
-import bisect
 from dataclasses import dataclass
 
 from ..hit import Hit
 from ..index.analysis import MAX_TOKEN, TOKEN, dotted_parts, normalize
 from ..index.schema import StoredPassage
 from ..sources.youtube_urls import link_at
+from ..timecode import last_at
 from .query import Matching, plain_word
 
 SNIPPET_BEFORE = 60
@@ -226,4 +226,4 @@ def _snippet(
 
 def cue_at(offsets: list[int], char_offset: int) -> int:
     """Which cue holds a character of a passage's text, given each cue's offset in it."""
-    return max(bisect.bisect_right(offsets, char_offset) - 1, 0)
+    return last_at(offsets, char_offset)
