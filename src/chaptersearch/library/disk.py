@@ -1,4 +1,5 @@
-"""A write to the home that the disk refused, said as one line with the next step.
+"""Writing to the home: whole files or none, and a write the disk refused said as one
+line with the next step.
 
 A full disk, a quota or a read-only home make our own writes, Whoosh's and numpy's
 raise ``OSError`` in the middle of a command (and Whoosh's ``IndexingError`` once its
@@ -7,6 +8,8 @@ an exception; what the command had finished is kept either way.
 """
 
 import errno
+import os
+import tempfile
 from pathlib import Path
 
 NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -37,3 +40,21 @@ def cannot_write(root: Path, error: OSError, then: str) -> str:
         )
     where = error.filename or root
     return f"cannot write {where} ({reason}): {then}"
+
+
+def write_whole(path: Path, text: str, sync: bool = True) -> None:
+    """Write ``text`` to ``path`` whole or not at all: into a temporary file beside it,
+    flushed to disk (``sync``: skipped for what is cheap to lose, such as the last
+    search), then renamed over the old file, so a crash leaves the old file or the new,
+    never half of one, and a failed write leaves no temporary file behind."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            if sync:
+                stream.flush()
+                os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -7,10 +7,8 @@ exist, never joined onto a path, so no id can reach outside the library.
 
 import difflib
 import json
-import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from pydantic import ValidationError
 
 from ..errors import LibraryError
 from ..models import Episode, Summary
+from .disk import write_whole
 
 _UNSAFE = re.compile(r"[^\w.-]+")
 BOM = b"\xef\xbb\xbf"
@@ -62,17 +61,7 @@ class Library:
         the old one, so a crash leaves either the old entry or the new, never half.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
-        data = episode.model_dump_json()
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, self.path(episode.id))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_whole(self.path(episode.id), episode.model_dump_json())
         if self._locations is not None:
             self._locations[episode.origin.location] = episode.id
 

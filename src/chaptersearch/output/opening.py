@@ -10,13 +10,13 @@ how to get either (naming the episode's real id).
 
 import json
 import os
-import tempfile
 import webbrowser
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from ..errors import ChapterSearchError
 from ..hit import Hit
+from ..library.disk import write_whole
 from ..library.home import Home
 from ..timecode import format_clock
 from .links import is_web_url
@@ -67,16 +67,10 @@ def announce_server(home: Home, url: str) -> bool:
     """Say in the home that a page is served at ``url``, for ``open``; False when the
     home cannot be written (the page works all the same, ``open`` just cannot find it)."""
     data = json.dumps({"url": url, "pid": os.getpid()})
-    temporary: str | None = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=home.root, prefix=".serving.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(data)
-        os.replace(temporary, serving_file(home))
+        write_whole(serving_file(home), data, sync=False)
         return True
     except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
         return False
 
 

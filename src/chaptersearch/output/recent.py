@@ -7,12 +7,10 @@ last to finish wins.
 """
 
 import json
-import os
-import tempfile
-from pathlib import Path
 
 from ..errors import ChapterSearchError
 from ..hit import Hit
+from ..library.disk import write_whole
 from ..library.home import Home
 from ..timecode import format_clock
 
@@ -20,16 +18,10 @@ from ..timecode import format_clock
 def save_last_search(home: Home, query: str, hits: list[Hit]) -> bool:
     """Keep the hits for ``open``; False (and nothing left behind) when it cannot."""
     data = json.dumps({"query": query, "hits": [hit.to_json() for hit in hits]})
-    temporary: str | None = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=home.root, prefix=".last-search.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(data)
-        os.replace(temporary, home.last_search)
+        write_whole(home.last_search, data, sync=False)
         return True
     except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
         return False
 
 

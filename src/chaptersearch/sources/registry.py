@@ -8,14 +8,13 @@ Last-Modified) for a conditional request, and the ids of the episodes it gave.
 """
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..errors import ChapterSearchError
+from ..library.disk import write_whole
 
 FILE_NAME = "sources.json"
 
@@ -132,16 +131,7 @@ class Registry:
         """Write the list whole or not at all."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data: dict[str, Any] = {"sources": [asdict(source) for source in self.sources]}
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, indent=2, ensure_ascii=False)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_whole(self.path, json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def change(home: Any, wait: float, edit: Any) -> "Registry":
