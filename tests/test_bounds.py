@@ -424,7 +424,8 @@ def test_passages_have_a_bounded_size_whatever_the_timing() -> None:
     """Every cue in the first minute (and one cue of 50,000 characters) made one passage
     of them all, which every search that found it had to read and score."""
     from chaptersearch.index.passages import MAX_PASSAGE_CHARACTERS, passages_of
-    from chaptersearch.sources.transcripts import MAX_CUE_CHARACTERS, clean_cues
+    from chaptersearch.models import MAX_CUE_CHARACTERS
+    from chaptersearch.sources.transcripts import clean_cues
 
     said = [(n * 0.01, n * 0.01 + 0.01, [f"word{n} and some more words said"]) for n in range(3000)]
     said.append((31.0, 40.0, [" ".join(f"long{n}" for n in range(8000))]))

@@ -1,6 +1,6 @@
 import pytest
 
-from chaptersearch.sources.youtube_urls import (
+from chaptersearch.urls import (
     YouTubeTarget,
     link_at,
     parse_youtube,

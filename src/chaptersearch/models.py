@@ -52,6 +52,37 @@ class Cue(BaseModel):
     speaker: Label | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
+MAX_CUE_CHARACTERS = 1000
+"""A caption longer than this (a paragraph per caption, or a whole text in one) is cut
+at spaces into captions of at most this length, timed evenly across its span, so no
+passage and no line on the page grows without bound."""
+
+
+def split_cue(cue: Cue, most: int = MAX_CUE_CHARACTERS) -> list[Cue]:
+    """``cue`` as it is when short enough; else cut at spaces into pieces of at most
+    ``most`` characters (a word longer than that is cut too), each starting at its
+    share of the cue's time."""
+    if len(cue.text) <= most:
+        return [cue]
+    pieces: list[str] = []
+    rest = cue.text
+    while len(rest) > most:
+        cut = rest.rfind(" ", 0, most + 1)
+        cut = cut if cut > 0 else most
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    pieces = [piece for piece in pieces if piece]
+    span = cue.end - cue.start
+    starts = [cue.start + span * number / len(pieces) for number in range(len(pieces))]
+    ends = [*starts[1:], cue.end]
+    return [
+        Cue(start=start, end=end, text=text, speaker=cue.speaker)
+        for start, end, text in zip(starts, ends, pieces, strict=True)
+    ]
+
+
 class Chapter(BaseModel):
     """A titled span of an episode; ``end`` is the next chapter's start or the episode's end."""
 

@@ -9,8 +9,7 @@ and in time, so a hit can be timed to the cue where its words are said.
 
 from dataclasses import dataclass
 
-from ..models import Cue, Episode
-from ..sources.transcripts import split_cue
+from ..models import Cue, Episode, split_cue
 from ..timecode import last_at
 
 TARGET_SECONDS = 60.0

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from ..errors import QueryError
 from ..index.analysis import MAX_TOKEN, TOKEN, normalize
-from ..sources.youtube_urls import youtube_video_id
+from ..urls import youtube_video_id
 
 FILTERS = ("chapter", "title", "video", "channel", "speaker")
 MAX_QUERY_CHARACTERS = 1000

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from ..hit import Hit
 from ..index.analysis import MAX_TOKEN, TOKEN, dotted_parts, normalize
 from ..index.schema import StoredPassage
-from ..sources.youtube_urls import link_at
 from ..timecode import last_at
+from ..urls import link_at
 from .query import Matching, plain_word
 
 SNIPPET_BEFORE = 60

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import ChapterSearchError, LibraryError, NetworkUnavailable, Skipped, TranscriptError
 from ..library.store import Library, safe_id
 from ..models import Episode, Given
+from ..urls import parse_youtube, youtube_video_id
 from .details import beside_details, given_of
 from .feed_http import is_http
 from .files import check_regular_file
 from .local import episode_from_file, file_episode, unchanged
 from .transcripts import SUFFIXES
-from .youtube_urls import parse_youtube, youtube_video_id
 
 if TYPE_CHECKING:
     from .feed import FeedEpisode, FeedPlan

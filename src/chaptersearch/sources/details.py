@@ -18,7 +18,7 @@ from ..chapters.reading import (
 )
 from ..errors import ChapterError, ChapterSearchError
 from ..models import Chapter, Cue, Episode, Given, Mark
-from .files import read_text_file
+from .files import read_text_file, title_from_path
 
 
 def read_chapter_marks(path: Path) -> Given:
@@ -103,8 +103,6 @@ def given_of(episode: Episode) -> Given:
         return episode.given
     values: dict[str, object] = {}
     if episode.origin.kind == "file":
-        from .local import title_from_path
-
         if episode.title != title_from_path(Path(episode.origin.location)):
             values["title"] = episode.title
         if episode.channel:

@@ -15,15 +15,11 @@ import json
 import re
 from html.parser import HTMLParser
 from itertools import pairwise
-from statistics import median
-from typing import Any
 
 from ..errors import Skipped, TranscriptError
 from ..models import Cue
 from ..timecode import parse_clock
-from .transcripts import clean_cues, no_json_constants, raw_captions, voice_line
-
-Raw = list[tuple[float, float, list[str]]]
+from .transcripts import Raw, clean_cues, no_json_constants, podcast_segments, raw_captions
 
 VTT = "text/vtt"
 SRT_TYPES = ("application/x-subrip", "application/srt", "text/srt")
@@ -89,14 +85,6 @@ def _captions(text: str, kind: str, where: str) -> Raw:
     return raw_captions(captions)
 
 
-WORD_LEVEL = 1.5
-"""Segments whose median length is under this many seconds are words, not captions."""
-CUE_SECONDS = 8.0
-CUE_CHARACTERS = 120
-PAUSE = 1.5
-_SENTENCE_END = re.compile(r"[.!?…][\"')\]]*$")
-
-
 def json_segments(text: str, where: str) -> Raw:
     """Cues from the JSON transcript format; word-level segments merged."""
     try:
@@ -107,55 +95,6 @@ def json_segments(text: str, where: str) -> Raw:
         reason = str(error).splitlines()[0][:100]
         raise TranscriptError(f"{where}: not valid JSON ({reason})") from None
     return podcast_segments(data, where)
-
-
-def podcast_segments(data: Any, where: str) -> Raw:
-    """A Podcasting 2.0 JSON transcript's segments as raw captions, each naming its
-    speaker as a WebVTT voice tag does (``transcripts.voice_line``)."""
-    segments = data.get("segments") if isinstance(data, dict) else None
-    if not isinstance(segments, list):
-        raise TranscriptError(f"{where}: a JSON transcript needs a list of segments")
-    words: list[tuple[float, float, str, str]] = []
-    for segment in segments:
-        try:
-            start = float(segment["startTime"])
-            end = float(segment.get("endTime", start))
-            body = str(segment.get("body", ""))
-            speaker = str(segment.get("speaker") or "")
-        except (TypeError, KeyError, ValueError, AttributeError, OverflowError):
-            raise TranscriptError(
-                f"{where}: a segment needs startTime, endTime and body (seconds and text)"
-            ) from None
-        if body.strip():
-            words.append((start, max(end, start), body.strip(), speaker))
-    if not words:
-        return []
-    if median(end - start for start, end, _, _ in words) >= WORD_LEVEL:
-        return [(start, end, [voice_line(who, body)]) for start, end, body, who in words]
-    return _merge_words(words)
-
-
-def _merge_words(words: list[tuple[float, float, str, str]]) -> Raw:
-    """Word segments as caption-sized cues: a cue ends where the speaker changes, after a
-    pause, at a sentence end once a few seconds long, or when it grows too long."""
-    cues: Raw = []
-    start, end, parts, speaker = words[0][0], words[0][1], [words[0][2]], words[0][3]
-    for word_start, word_end, body, who in words[1:]:
-        said = " ".join(parts)
-        full = (
-            who != speaker
-            or word_start - end > PAUSE
-            or end - start >= CUE_SECONDS
-            or len(said) >= CUE_CHARACTERS
-            or (_SENTENCE_END.search(said) is not None and end - start >= 3.0)
-        )
-        if full:
-            cues.append((start, end, [voice_line(speaker, said)]))
-            start, parts, speaker = word_start, [], who
-        parts.append(body)
-        end = max(end, word_end)
-    cues.append((start, end, [voice_line(speaker, " ".join(parts))]))
-    return cues
 
 
 _BLOCKS = frozenset(

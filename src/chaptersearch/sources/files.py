@@ -33,3 +33,8 @@ def read_text_file(path: Path, what: str) -> str:
         raise ChapterSearchError(f"{path}: the {what} is not UTF-8 text") from None
     except OSError as error:
         raise ChapterSearchError(f"{path}: cannot read the {what} ({error.strerror})") from None
+
+
+def title_from_path(path: Path) -> str:
+    """A readable title from a file name such as ``042_startups-and-python.vtt``."""
+    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name

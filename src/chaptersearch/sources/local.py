@@ -5,14 +5,10 @@ from pathlib import Path
 from ..chapters.topics import cut_by, topic_chapters
 from ..library.store import safe_id
 from ..models import Cue, Episode, Given, Origin
+from ..urls import watch_url, youtube_video_id
 from .details import given_chapters
+from .files import title_from_path
 from .transcripts import read_transcript
-from .youtube_urls import watch_url, youtube_video_id
-
-
-def title_from_path(path: Path) -> str:
-    """A readable title from a file name such as ``042_startups-and-python.vtt``."""
-    return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
 
 
 def file_origin(path: Path) -> Origin:

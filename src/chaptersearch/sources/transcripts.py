@@ -1,4 +1,5 @@
-"""Read timed transcripts (WebVTT, SRT, youtube-transcript-api JSON) into clean cues.
+"""Read timed transcripts (WebVTT, SRT, youtube-transcript-api's and Podcasting 2.0's
+JSON) into clean cues.
 
 WebVTT and SRT go through webvtt-py: it is maintained, pure Python, parses both
 formats, handles BOMs, cue settings and voice spans, and reports malformed files with
@@ -12,12 +13,16 @@ import json
 import math
 import re
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from ..errors import ChapterSearchError, TranscriptError
-from ..models import MAX_SECONDS, Cue
+from ..models import MAX_SECONDS, Cue, split_cue
 from ..timecode import format_clock
 from .files import check_regular_file
+
+Raw = list[tuple[float, float, list[str]]]
+"""Captions as read, before ``clean_cues``: (start, end, lines)."""
 
 SUFFIXES = (".vtt", ".srt", ".json")
 
@@ -25,11 +30,6 @@ MAX_TRANSCRIPT_BYTES = 32_000_000
 """The largest transcript file read: twice 100 hours of speech as YouTube's JSON writes
 it (the largest of the 1,047 real episodes is 0.23 MB). Reading one costs memory many
 times its size; a 200 MB file had taken 3.4 GB."""
-
-MAX_CUE_CHARACTERS = 1000
-"""A caption longer than this (a paragraph per caption, or a whole text in one) is cut
-at spaces into captions of at most this length, timed evenly across its span, so no
-passage and no line on the page grows without bound."""
 
 _TAG = re.compile(r"<[^>]*>|\{\\[^}]*\}")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
@@ -120,8 +120,6 @@ def snippets_to_raw(data: Any, where: str) -> list[tuple[float, float, list[str]
     """youtube-transcript-api's snippets (``{text, start, duration}``) as raw captions;
     a Podcasting 2.0 JSON transcript (``{"segments": [...]}``) as a feed's is read."""
     if isinstance(data, dict) and "segments" in data:
-        from .feed_transcripts import podcast_segments
-
         return podcast_segments(data, where)
     if not isinstance(data, list):
         raise TranscriptError(
@@ -233,26 +231,58 @@ def voice_line(speaker: str, text: str) -> str:
     return f"<v {name}>{text}" if name else text
 
 
-def split_cue(cue: Cue, most: int = MAX_CUE_CHARACTERS) -> list[Cue]:
-    """``cue`` as it is when short enough; else cut at spaces into pieces of at most
-    ``most`` characters (a word longer than that is cut too), each starting at its
-    share of the cue's time."""
-    if len(cue.text) <= most:
-        return [cue]
-    pieces: list[str] = []
-    rest = cue.text
-    while len(rest) > most:
-        cut = rest.rfind(" ", 0, most + 1)
-        cut = cut if cut > 0 else most
-        pieces.append(rest[:cut].strip())
-        rest = rest[cut:].strip()
-    if rest:
-        pieces.append(rest)
-    pieces = [piece for piece in pieces if piece]
-    span = cue.end - cue.start
-    starts = [cue.start + span * number / len(pieces) for number in range(len(pieces))]
-    ends = [*starts[1:], cue.end]
-    return [
-        Cue(start=start, end=end, text=text, speaker=cue.speaker)
-        for start, end, text in zip(starts, ends, pieces, strict=True)
-    ]
+WORD_LEVEL = 1.5
+"""Segments whose median length is under this many seconds are words, not captions."""
+CUE_SECONDS = 8.0
+CUE_CHARACTERS = 120
+PAUSE = 1.5
+_SENTENCE_END = re.compile(r"[.!?…][\"')\]]*$")
+
+
+def podcast_segments(data: Any, where: str) -> Raw:
+    """A Podcasting 2.0 JSON transcript's segments as raw captions, each naming its
+    speaker as a WebVTT voice tag does (``voice_line``)."""
+    segments = data.get("segments") if isinstance(data, dict) else None
+    if not isinstance(segments, list):
+        raise TranscriptError(f"{where}: a JSON transcript needs a list of segments")
+    words: list[tuple[float, float, str, str]] = []
+    for segment in segments:
+        try:
+            start = float(segment["startTime"])
+            end = float(segment.get("endTime", start))
+            body = str(segment.get("body", ""))
+            speaker = str(segment.get("speaker") or "")
+        except (TypeError, KeyError, ValueError, AttributeError, OverflowError):
+            raise TranscriptError(
+                f"{where}: a segment needs startTime, endTime and body (seconds and text)"
+            ) from None
+        if body.strip():
+            words.append((start, max(end, start), body.strip(), speaker))
+    if not words:
+        return []
+    if median(end - start for start, end, _, _ in words) >= WORD_LEVEL:
+        return [(start, end, [voice_line(who, body)]) for start, end, body, who in words]
+    return _merge_words(words)
+
+
+def _merge_words(words: list[tuple[float, float, str, str]]) -> Raw:
+    """Word segments as caption-sized cues: a cue ends where the speaker changes, after a
+    pause, at a sentence end once a few seconds long, or when it grows too long."""
+    cues: Raw = []
+    start, end, parts, speaker = words[0][0], words[0][1], [words[0][2]], words[0][3]
+    for word_start, word_end, body, who in words[1:]:
+        said = " ".join(parts)
+        full = (
+            who != speaker
+            or word_start - end > PAUSE
+            or end - start >= CUE_SECONDS
+            or len(said) >= CUE_CHARACTERS
+            or (_SENTENCE_END.search(said) is not None and end - start >= 3.0)
+        )
+        if full:
+            cues.append((start, end, [voice_line(speaker, said)]))
+            start, parts, speaker = word_start, [], who
+        parts.append(body)
+        end = max(end, word_end)
+    cues.append((start, end, [voice_line(speaker, " ".join(parts))]))
+    return cues

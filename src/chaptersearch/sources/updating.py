@@ -70,9 +70,9 @@ def _feed_work(source: Source, session: Any) -> tuple[list[Any], dict[str, Any]]
 
 
 def _list_work(source: Source, proxy: str | None) -> tuple[list[Any], dict[str, Any]]:
+    from ..urls import parse_youtube
     from .adding import Item
     from .youtube_metadata import expand_list
-    from .youtube_urls import parse_youtube
 
     target = parse_youtube(source.address)
     if target is None:

@@ -16,9 +16,9 @@ from ..chapters.reading import (
 from ..chapters.topics import cut_by, topic_chapters
 from ..errors import TranscriptError
 from ..models import MAX_SECONDS, Chapter, Cue, Episode, Given, Origin
+from ..urls import watch_url
 from .details import given_chapters
 from .transcripts import clean_cues, snippets_to_raw
-from .youtube_urls import watch_url
 
 
 def chapters_for(

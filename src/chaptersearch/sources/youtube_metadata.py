@@ -8,8 +8,8 @@ signed media URLs. Imported only by ``add`` for YouTube sources.
 from typing import Any
 
 from ..errors import ChapterSearchError, NetworkUnavailable
+from ..urls import watch_url
 from .transport import redact
-from .youtube_urls import watch_url
 
 METADATA_KEYS = (
     "id",

@@ -11,8 +11,8 @@ from ..hit import Hit
 from ..models import Episode, Summary
 from ..output.links import is_web_url
 from ..output.places import Place
-from ..sources.youtube_urls import youtube_video_id
 from ..timecode import format_clock
+from ..urls import youtube_video_id
 
 MEDIA = {
     ".mp3": "audio",
