@@ -5,7 +5,6 @@ An episode's id is its file name (``<id>.json``), so what ``list`` prints is wha
 exist, never joined onto a path, so no id can reach outside the library.
 """
 
-import difflib
 import json
 import re
 import stat
@@ -15,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import LibraryError
+from ..ids import match_id
 from ..models import Episode, Summary
 from .disk import write_whole
 
@@ -113,18 +113,16 @@ class Library:
     def resolve(self, text: str) -> str:
         """The id a user meant: the id itself, or the one id it is the start of; else an
         error that lists the ids it could be, or ones spelt like it."""
-        ids = self.ids()
-        if text in ids:
-            return text
-        starting = [episode_id for episode_id in ids if text and episode_id.startswith(text)]
-        if len(starting) == 1:
-            return starting[0]
+        meant = match_id(text, self.ids())
+        if meant.found is not None:
+            return meant.found
+        starting = meant.starting
         if starting:
             shown = ", ".join(starting[:5]) + (", …" if len(starting) > 5 else "")
             raise LibraryError(
                 f"{text!r} is the start of {len(starting)} episode ids ({shown}); type more of it"
             )
-        close = difflib.get_close_matches(text, ids, n=3, cutoff=0.6)
+        close = meant.close
         hint = f"; did you mean {' or '.join(close)}?" if close else "; see `chaptersearch list`"
         raise LibraryError(f"no episode {text!r} in the library of {self.folder.parent}{hint}")
 

@@ -12,12 +12,11 @@ from typing import Any
 from whoosh import query as wq
 
 from ..errors import QueryError
+from ..ids import match_id
 from ..index.schema import channel_key
 
 SHOWN = 5
 """How many candidates an error lists."""
-CLOSE = 0.6
-"""How alike (difflib's ratio) a value and an id must be to be suggested."""
 CLOSE_NAME = 0.75
 """How alike a channel filter and a whole channel name must be: names share words
 ("python"), so a looser bar suggests every show about Python."""
@@ -39,17 +38,15 @@ def _listed(names: list[str]) -> str:
 def video_id(value: str, searcher: Any) -> str:
     """The indexed episode id ``value`` names: itself, or the one id it starts."""
     ids = _terms(searcher, "video")
-    if value in ids:
-        return value
-    starting = [episode_id for episode_id in ids if episode_id.startswith(value)]
-    if len(starting) == 1:
-        return starting[0]
+    meant = match_id(value, ids)
+    if meant.found is not None:
+        return meant.found
+    starting, close = meant.starting, meant.close
     if starting:
         raise QueryError(
             f"video {value!r} is the start of {len(starting)} episode ids "
             f"({_listed(starting)}); type more of it"
         )
-    close = difflib.get_close_matches(value, ids, n=3, cutoff=CLOSE)
     if close:
         hint = f"did you mean {' or '.join(close)}?"
     elif len(ids) <= SHOWN:
