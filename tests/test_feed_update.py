@@ -277,3 +277,37 @@ def mock_keeping(mock: Any) -> Any:
             mock.add(*args, **kwargs)
 
     return Keeping()
+
+
+def test_update_with_nothing_new_still_indexes_what_an_interrupted_command_left_out(
+    run: Run, home: Home, mock: Any
+) -> None:
+    serve_tiny(mock, [1])
+    assert run("add", TINY_FEED).exit_code == 0
+    (entry,) = home.library.glob("*.json")
+    (home.library / "left-out.json").write_bytes(entry.read_bytes())  # as after a kill -9
+    assert json.loads(run("stats", "--json").stdout)["not_indexed"] == ["left-out"]
+    result = run("update")
+    assert result.exit_code == 0, result.stderr
+    assert "indexed 1 library entry that an interrupted command had left out" in result.stderr
+    assert json.loads(run("stats", "--json").stdout)["not_indexed"] == []
+
+
+def test_ctrl_c_during_update_stops_the_whole_command(
+    run: Run, home: Home, mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = "https://other.example/feed"
+    serve_tiny(mock, [1])
+    mock.add(responses.GET, other, body=tiny_rss())
+    assert run("add", TINY_FEED, other).exit_code == 0
+    serve_tiny(mock, [1, 2])
+    mock.add(responses.GET, other, body=tiny_rss(tiny_item(7, transcript_tag("https://o/7.vtt"))))
+
+    def interrupted(self: Any, item: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("chaptersearch.sources.adding.EpisodeMaker.__call__", interrupted)
+    result = run("update")
+    assert result.exit_code == 130, result.stderr
+    assert result.stderr.strip().endswith("chaptersearch: interrupted")
+    assert not [call for call in mock.calls if call.request.url == other]  # never read

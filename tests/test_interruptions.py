@@ -218,3 +218,23 @@ def test_a_writer_waits_for_the_lock_with_wait(home: Home, episodes: list[Path])
     waited = cli(home, "add", str(episodes[0]), "--wait", "30")
     holder.wait()
     assert waited.returncode == 0, waited.stderr
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.3])
+@pytest.mark.parametrize("kill", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_the_last_commit_keeps_every_episode_in_the_index(
+    home: Home, episodes: list[Path], delay: float, kill: int
+) -> None:
+    """The signal lands once every entry is written, while the index commits and merges
+    (Whoosh's writer stopped there had printed "unexpected ValueError: seek of closed
+    file", exit 2, and left the index without the batch)."""
+    adding = start(home, "add", *map(str, episodes))
+    wait_for(lambda: len(list(home.library.glob("*.json"))) == BATCH)
+    time.sleep(delay)
+    adding.send_signal(kill)
+    _, stderr = adding.communicate(timeout=60)
+    assert "unexpected" not in stderr
+    assert adding.returncode in (0, 130), stderr
+    figures = stats(home)
+    assert figures["not_indexed"] == [] and figures["indexed"] == BATCH
+    assert not list(home.pending.glob("*")) if home.pending.is_dir() else True

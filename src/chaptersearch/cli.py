@@ -601,6 +601,9 @@ def update(
     if not Registry(home().root).sources:
         say("no sources to update: feeds, channels and playlists you add are followed")
         return
+    from .operations import mend
+
+    _print_mended(mend(home(), wait))  # what an interrupted command left out of the index
     embedder = _embedder(embed, model)
 
     def maker(library: Library, source: Any) -> EpisodeMaker:
@@ -1286,6 +1289,7 @@ def main() -> None:
         typer.echo("chaptersearch: interrupted", err=True)
         sys.exit(INTERRUPTED)
     finally:
-        # The command is done and has said so: a Ctrl-C while the interpreter shuts
-        # down (joining rebuild's worker processes) must not kill it with no word.
+        # The command is done and has said so: a Ctrl-C or SIGTERM while the interpreter
+        # shuts down (joining rebuild's worker processes) must not kill it with no word.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -263,7 +263,12 @@ def add_sources(
         report.not_tried.extend(str(source) for source in pending_sources)
         # a failure while writing may have dropped the batch it was in from the index
         # (the library has it): put it back now rather than at the next write
-        report.problem = _finish_add(home, writer, bool(report.failed) and not report.interrupted)
+        try:
+            report.problem = _finish_add(
+                home, writer, bool(report.failed) and not report.interrupted
+            )
+        except KeyboardInterrupt:  # during the last commit, which ends first (``held``)
+            report.interrupted = True
     return report
 
 
@@ -290,6 +295,14 @@ def _finish_add(home: Home, writer: HomeWriter, mend: bool) -> str | None:
         except ChapterSearchError as error:
             problem = problem or str(error)
     return problem
+
+
+def mend(home: Home, wait: float = 0.0) -> Mended:
+    """Bring the index level with the library, as every writer does first: what an
+    interrupted or killed command left out is indexed. ``update`` runs it even when no
+    source has anything new."""
+    with home.writing(wait), HomeWriter(home) as writer:
+        return writer.reconcile()
 
 
 def edit(

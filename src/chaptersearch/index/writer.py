@@ -25,6 +25,7 @@ from whoosh.writing import IndexWriter
 
 from ..errors import ChapterSearchError, IndexBusyError
 from ..library.disk import REBUILD_LATER, cannot_write
+from ..library.interrupts import held
 from ..models import Episode
 from .codec import BlockCodec
 from .passages import passages_of
@@ -361,27 +362,32 @@ class IndexUpdater:
         """Make what was written durable; with ``merge``, merge segments by
         ``tiered_merge`` (the commits an ``add`` makes as it goes do not: on a busy
         machine each held a few passages, and merging at every one doubled the CPU time
-        of an add)."""
+        of an add).
+
+        Ctrl-C or SIGTERM waits for the commit and its bookkeeping to end (``held``):
+        Whoosh's writer stopped half-way can be neither committed again ("seek of closed
+        file") nor trusted, and what it held would be missing from the index."""
         if merge and self._writer is None and self._unmerged:
             self._open_writer()  # the segments of the commits made as it went
-        if self._writer is not None:
-            try:
-                if merge:
-                    self._writer.commit(mergetype=tiered_merge)
-                else:
-                    self._writer.commit(merge=False)
-                self._unmerged = not merge
-            except OSError as error:
-                self._drop_batch()
-                raise ChapterSearchError(
-                    cannot_write(self.folder.parent, error, REBUILD_LATER)
-                ) from None
-            self._writer = None
-        self._last_commit = time.monotonic()
-        self._uncommitted = 0
-        batch, self._batch = self._batch, []
-        if batch and self.on_commit:
-            self.on_commit(batch)
+        with held():
+            if self._writer is not None:
+                try:
+                    if merge:
+                        self._writer.commit(mergetype=tiered_merge)
+                    else:
+                        self._writer.commit(merge=False)
+                    self._unmerged = not merge
+                except OSError as error:
+                    self._drop_batch()
+                    raise ChapterSearchError(
+                        cannot_write(self.folder.parent, error, REBUILD_LATER)
+                    ) from None
+                self._writer = None
+            self._last_commit = time.monotonic()
+            self._uncommitted = 0
+            batch, self._batch = self._batch, []
+            if batch and self.on_commit:
+                self.on_commit(batch)
 
     def close(self, commit: bool = True) -> None:
         try:

@@ -120,9 +120,12 @@ def update_sources(
                     raise report.stopped
             # an item that failed (a transcript that could not be fetched) is tried again
             # by the next update: the feed's validators are kept only when none failed
-            complete = report is None or not (report.not_tried or report.offline or report.failed)
-
+            complete = report is None or not (
+                report.not_tried or report.offline or report.failed or report.interrupted
+            )
             _record(home, wait, source.address, learned, complete, library)
+            if report is not None and report.interrupted:
+                raise KeyboardInterrupt  # Ctrl-C stops the whole update, not one source
         except KeyboardInterrupt:
             raise
         except ChapterSearchError as error:
