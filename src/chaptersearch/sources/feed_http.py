@@ -15,6 +15,9 @@ from urllib.parse import urlparse
 from ..errors import ChapterSearchError, NetworkUnavailable
 
 MAX_REDIRECTS = 5
+FETCH_SECONDS = 120.0
+"""The most one download may take, all told: a feed or transcript a server drips a byte
+at a time is given up, instead of keeping the command (and what waits on it) going."""
 MEGABYTE = 1024 * 1024
 CHUNK = 64 * 1024
 
@@ -72,12 +75,31 @@ def fetch(
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> Fetched:
-    """GET ``url`` with at most ``limit`` bytes of body; conditional when validators are
-    given (a 304 comes back with an empty body). Any failure is one FetchError line;
-    NetworkUnavailable (no network at all) passes through for the caller to stop on."""
-    import requests
+    """GET ``url`` with at most ``limit`` bytes of body, within ``FETCH_SECONDS`` all
+    told; conditional when validators are given (a 304 comes back with an empty body).
+    Any failure is one FetchError line; NetworkUnavailable (no network at all) passes
+    through for the caller to stop on."""
+    from .transport import within
 
     check_http(url, what)
+    return within(
+        FETCH_SECONDS,
+        lambda: _fetch(session, url, limit, what, etag, last_modified),
+        f"{what} at {url}: not read within {FETCH_SECONDS:.0f} s (a server sending it too "
+        "slowly); try again later",
+    )
+
+
+def _fetch(
+    session: Any,
+    url: str,
+    limit: int,
+    what: str,
+    etag: str | None,
+    last_modified: str | None,
+) -> Fetched:
+    import requests
+
     headers = {"Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag

@@ -1,0 +1,136 @@
+"""Servers that never finish: a feed dripped a byte at a time, a server that never
+answers, a Retry-After of a day. Real sockets on 127.0.0.1, served in this process; no
+download may keep a command waiting past its deadline."""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from chaptersearch.library.home import Home
+from chaptersearch.sources import feed_http, transport
+
+from .conftest import Run
+
+
+class Server:
+    """A TCP server on 127.0.0.1 that answers each connection with ``answer``."""
+
+    def __init__(self, answer: "callable[[socket.socket], None]") -> None:  # type: ignore[valid-type]
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.answer = answer
+        self.connections = 0
+        self.stopped = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._one, args=(connection,), daemon=True).start()
+
+    def _one(self, connection: socket.socket) -> None:
+        try:
+            connection.recv(65536)
+            self.answer(connection)
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    def url(self, path: str = "/feed.xml") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Server]]:
+    made: list[Server] = []
+    yield made
+    for server in made:
+        server.close()
+
+
+def drip(connection: socket.socket) -> None:
+    """Headers at once, then the body a byte every 0.2 s, for a minute."""
+    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n")
+    for byte in b"<?xml version='1.0'?><rss><channel><title>Slow" * 10:
+        connection.sendall(bytes([byte]))
+        time.sleep(0.2)
+
+
+def silent(connection: socket.socket) -> None:
+    """Reads the request and never answers."""
+    time.sleep(60)
+
+
+def test_a_dripping_feed_is_given_up_at_its_deadline(
+    run: Run, home: Home, servers: list[Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed_http, "FETCH_SECONDS", 1.5)
+    server = Server(drip)
+    servers.append(server)
+    started = time.monotonic()
+    result = run("add", server.url())
+    took = time.monotonic() - started
+    assert result.exit_code == 2
+    assert f"feed at {server.url()}: not read within 2 s" in result.stderr
+    assert took < 10  # the drip would have lasted a minute and a half
+
+
+def test_a_server_that_never_answers_is_given_up_at_the_attempts_deadline(
+    run: Run, home: Home, servers: list[Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transport, "POLICY", transport.RetryPolicy(deadline=1.0))
+    monkeypatch.setattr(feed_http, "FETCH_SECONDS", 30.0)
+    server = Server(silent)
+    servers.append(server)
+    started = time.monotonic()
+    result = run("add", server.url())
+    took = time.monotonic() - started
+    assert result.exit_code == 2
+    assert "127.0.0.1 did not finish answering within 1 s" in result.stderr
+    assert took < 10 and server.connections == 1  # given up, not retried
+
+
+def test_a_server_that_stops_answering_is_asked_twice_not_four_times(
+    run: Run, home: Home, servers: list[Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quick = transport.RetryPolicy(timeout=(1.0, 0.5), base_delay=0.01)
+    monkeypatch.setattr(transport, "POLICY", quick)
+    server = Server(silent)
+    servers.append(server)
+    result = run("add", server.url())
+    assert result.exit_code == 2
+    assert "timed out" in result.stderr
+    assert server.connections == 2
+
+
+def test_a_retry_after_of_a_day_is_not_waited_for(
+    run: Run, home: Home, servers: list[Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(transport, "POLICY", transport.RetryPolicy(budget=1.0))
+
+    def busy(connection: socket.socket) -> None:
+        connection.sendall(
+            b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 86400\r\nContent-Length: 0\r\n\r\n"
+        )
+
+    server = Server(busy)
+    servers.append(server)
+    started = time.monotonic()
+    result = run("add", server.url())
+    assert result.exit_code == 2
+    assert "HTTP 503" in result.stderr
+    assert time.monotonic() - started < 5 and server.connections == 1
