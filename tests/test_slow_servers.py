@@ -3,9 +3,12 @@ answers, a Retry-After of a day. Real sockets on 127.0.0.1, served in this proce
 download may keep a command waiting past its deadline."""
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +16,8 @@ from chaptersearch.library.home import Home
 from chaptersearch.sources import feed_http, transport
 
 from .conftest import Run
+from .feed_fakes import tiny_item, tiny_rss, tiny_vtt, transcript_tag
+from .helpers import talk, vtt_text
 
 
 class Server:
@@ -25,6 +30,7 @@ class Server:
         self.port = self.listener.getsockname()[1]
         self.answer = answer
         self.connections = 0
+        self.requested: list[str] = []
         self.stopped = threading.Event()
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -39,7 +45,7 @@ class Server:
 
     def _one(self, connection: socket.socket) -> None:
         try:
-            connection.recv(65536)
+            self.requested.append(connection.recv(65536).split(b" ")[1].decode())
             self.answer(connection)
         except OSError:
             pass
@@ -134,3 +140,44 @@ def test_a_retry_after_of_a_day_is_not_waited_for(
     assert result.exit_code == 2
     assert "HTTP 503" in result.stderr
     assert time.monotonic() - started < 5 and server.connections == 1
+
+
+def test_no_lock_is_held_while_a_transcript_downloads(
+    run: Run, home: Home, servers: list[Server], tmp_path: Path
+) -> None:
+    """A feed whose transcript takes seconds to come: meanwhile another writer works
+    (it had been refused: "index is busy")."""
+    served: dict[str, bytes] = {}
+
+    def answer(connection: socket.socket) -> None:
+        path = server.requested[-1]
+        if path.endswith(".vtt"):
+            time.sleep(3)
+        body = served[path]
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+    server = Server(answer)
+    servers.append(server)
+    item = tiny_item(1, transcript_tag(server.url("/1.vtt")))
+    served["/feed.xml"] = tiny_rss(item).encode()
+    served["/1.vtt"] = tiny_vtt("slow words").encode()
+    adding = subprocess.Popen(
+        [sys.executable, "-m", "chaptersearch", "--home", str(home.root), "add", server.url()],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "/1.vtt" not in server.requested:
+            assert time.monotonic() < deadline and adding.poll() is None
+            time.sleep(0.02)
+        local = tmp_path / "local.vtt"
+        local.write_text(vtt_text(talk(60.0, {})), encoding="utf-8")
+        meanwhile = run("add", str(local))
+        assert meanwhile.exit_code == 0, meanwhile.stderr
+        assert "/1.vtt" in server.requested and adding.poll() is None  # still downloading
+        _, stderr = adding.communicate(timeout=60)
+    finally:
+        adding.kill()
+    assert adding.returncode == 0, stderr
+    assert len(list(home.library.glob("*.json"))) == 2

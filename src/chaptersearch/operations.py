@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from .chapters.topics import needs_cutting_again
-from .errors import ChapterSearchError, LibraryError, NetworkUnavailable, Skipped
+from .errors import (
+    ChapterSearchError,
+    IndexBusyError,
+    LibraryError,
+    NetworkUnavailable,
+    Skipped,
+)
 from .index.schema import live_folder, open_index
 from .index.writer import IndexUpdater, build_index, duplicated_ids, indexed_ids, passage_texts
 from .library.disk import REBUILD_LATER, cannot_write
@@ -77,7 +83,10 @@ class HomeWriter:
         self.library.save(episode)
         count = self.updater.replace(episode)
         if self.embedder is not None:
-            self.vectors_changed |= embed_episode(self.home, episode, self.embedder)
+            try:
+                self.vectors_changed |= embed_episode(self.home, episode, self.embedder)
+            except EmbeddingError:  # the model failed (``embedding.Guarded`` keeps why):
+                self.embedder = None  # the words are written; embed nothing more
         return count
 
     def delete(self, episode_id: str) -> None:
@@ -209,6 +218,60 @@ def _unexpected(source: Any, error: Exception) -> str:
     return f"{source}: unexpected {type(error).__name__}: {error} (run with --debug for details)"
 
 
+RELOCK_SECONDS = 600.0
+"""How long an ``add`` that let the lock go to download waits to take it back: another
+writer slipped in meanwhile and will end; the downloaded episode must not be lost."""
+
+
+class Storing:
+    """The home's write lock and writer, held while episodes are stored and let go
+    while one downloads (``pause``), so a slow server never keeps other writers out.
+    The first taking waits ``wait`` (a busy home is refused at once, as before); later
+    ones up to ``RELOCK_SECONDS``. Each taking first brings the index level."""
+
+    def __init__(self, home: Home, library: Library | None, embedder: Any, wait: float) -> None:
+        self.home = home
+        self.library = library or Library(home.library)
+        self.embedder = embedder
+        self.wait = wait
+        self.mended = Mended()
+        self._lock: Any = None
+        self._writer: HomeWriter | None = None
+
+    def writer(self) -> HomeWriter:
+        if self._writer is None:
+            lock = self.home.writing(self.wait)
+            lock.__enter__()
+            self._lock = lock
+            self.wait = max(self.wait, RELOCK_SECONDS)
+            try:
+                self._writer = HomeWriter(self.home, self.library, self.embedder)
+                mended = self._writer.reconcile()
+            except BaseException:
+                self._writer = None
+                self._lock, lock = None, self._lock
+                lock.__exit__(None, None, None)
+                raise
+            self.mended.indexed += mended.indexed
+            self.mended.unindexed += mended.unindexed
+            self.mended.unreadable += mended.unreadable
+        return self._writer
+
+    def pause(self, mend: bool = False) -> str | None:
+        """Commit, and let the lock go; what stopped the commit, as one line."""
+        if self._writer is None:
+            return None
+        writer, self._writer = self._writer, None
+        try:
+            return _finish_add(self.home, writer, mend)
+        finally:
+            try:
+                writer.updater.close(commit=False)  # committed above, or to be mended
+            finally:
+                self._lock, lock = None, self._lock
+                lock.__exit__(None, None, None)
+
+
 def add_sources(
     home: Home,
     sources: Iterable[Any],
@@ -224,21 +287,26 @@ def add_sources(
     and the rest go on. Losing the network skips the YouTube sources after it (each
     would fail the same way) but not files. Ctrl-C stops after the episode in hand;
     what was added is kept and searchable. ``library`` is the one ``make_episode``
-    looks ids up in, so it sees what this batch added.
+    looks ids up in, so it sees what this batch added. The home's lock is let go while
+    an episode downloads (``Storing``): only storing holds it.
     """
     report = AddReport()
     pending_sources: Iterator[Any] = iter(sources)
-    with home.writing(wait), HomeWriter(home, library, embedder) as writer:
-        report.mended = writer.reconcile()
+    storing = Storing(home, library, embedder, wait)
+    try:
+        storing.writer()  # a busy home is refused before anything is fetched
         for source in pending_sources:
             if report.stopped is not None and _needs_network(source):
                 report.offline.append(str(source))
                 continue
             try:
+                if _needs_network(source):
+                    report.problem = report.problem or storing.pause()
                 episode = make_episode(source)
                 if episode is None:
                     report.skipped.append((str(source), "already in the library"))
                 else:
+                    writer = storing.writer()
                     before = _chapters_before(writer.library, episode.id)
                     with held():
                         report.passages += writer.store(episode)
@@ -254,6 +322,8 @@ def add_sources(
                 report.offline.append(str(source))
             except Skipped as error:
                 report.skipped.append((str(source), str(error)))
+            except IndexBusyError:
+                raise
             except ChapterSearchError as error:
                 report.failed.append((str(source), str(error)))
             except Exception as error:  # one source's surprise must not cost the batch
@@ -261,14 +331,15 @@ def add_sources(
             if on_done:
                 on_done(source)
         report.not_tried.extend(str(source) for source in pending_sources)
+    finally:
         # a failure while writing may have dropped the batch it was in from the index
         # (the library has it): put it back now rather than at the next write
         try:
-            report.problem = _finish_add(
-                home, writer, bool(report.failed) and not report.interrupted
-            )
+            mend_now = bool(report.failed) and not report.interrupted
+            report.problem = storing.pause(mend_now) or report.problem
         except KeyboardInterrupt:  # during the last commit, which ends first (``held``)
             report.interrupted = True
+        report.mended = storing.mended
     return report
 
 
