@@ -311,3 +311,34 @@ def test_ctrl_c_during_update_stops_the_whole_command(
     assert result.exit_code == 130, result.stderr
     assert result.stderr.strip().endswith("chaptersearch: interrupted")
     assert not [call for call in mock.calls if call.request.url == other]  # never read
+
+
+def test_a_failing_item_is_tried_by_three_updates_then_left_alone_and_sources_says_so(
+    run: Run, home: Home, mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chaptersearch.sources import transport
+
+    monkeypatch.setattr(transport, "POLICY", transport.RetryPolicy(base_delay=0.001))
+    broken = "https://tiny.example/1.vtt"
+    mock.add(
+        responses.GET,
+        TINY_FEED,
+        body=tiny_rss(tiny_item(1, transcript_tag(broken))),
+        headers={"ETag": '"same"'},
+    )
+    mock.add(responses.GET, broken, status=500)
+    run("add", TINY_FEED)
+
+    def tries() -> int:
+        return len([call for call in mock.calls if call.request.url == broken])
+
+    after_add = tries()
+    for update in range(1, 4):
+        run("update")
+        assert tries() > after_add
+        after_add = tries()
+        if update < 3:
+            assert "1 failed, tried again by update" in run("sources").stdout
+    run("update")
+    assert tries() == after_add  # left alone
+    assert "1 failed 3 times, no longer tried" in run("sources").stdout

@@ -17,6 +17,8 @@ from ..errors import ChapterSearchError
 from ..library.disk import write_whole
 
 FILE_NAME = "sources.json"
+MAX_ATTEMPTS = 3
+"""How many updates try an item that fails before it is left alone."""
 
 
 class SourcesError(ChapterSearchError):
@@ -41,6 +43,9 @@ class Source:
     """Only items published on or after this day (YYYY-MM-DD), as ``add --since`` said."""
     languages: list[str] | None = None
     """Transcript languages in order of preference, as ``add --lang`` said."""
+    failures: dict[str, int] = field(default_factory=dict)
+    """Items that failed (a transcript that could not be fetched), by episode id: how
+    many updates tried them. ``update`` tries each again, up to ``MAX_ATTEMPTS``."""
 
     def choose(self, limit: int | None, since: str | None, languages: list[str] | None) -> None:
         """Keep what an ``add`` of this source asked for; what it did not say stays as
@@ -54,6 +59,10 @@ class Source:
         shown = [f"newest {self.limit:,}"] if self.limit is not None else []
         shown += [f"since {self.since}"] if self.since else []
         shown += [f"languages {','.join(self.languages)}"] if self.languages else []
+        given_up = sum(count >= MAX_ATTEMPTS for count in self.failures.values())
+        failing = len(self.failures) - given_up
+        shown += [f"{failing:,} failed, tried again by update"] if failing else []
+        shown += [f"{given_up:,} failed {MAX_ATTEMPTS} times, no longer tried"] if given_up else []
         return shown
 
     def remember(self, ids: list[str]) -> None:

@@ -17,7 +17,7 @@ from ..errors import ChapterSearchError
 from ..library.home import Home
 from ..library.store import Library
 from ..output.terminal import plural
-from .registry import Registry, Source, change, now
+from .registry import MAX_ATTEMPTS, Registry, Source, change, now
 
 
 @dataclass
@@ -107,7 +107,12 @@ def update_sources(
             else:
                 work, learned = _list_work(source, proxy)
             result.not_modified = bool(learned.get("not_modified"))
-            new = [item for item in work if not library.has(_episode_id(item))]
+            new = [
+                item
+                for item in work
+                if not library.has(_episode_id(item))
+                and source.failures.get(_episode_id(item), 0) < MAX_ATTEMPTS
+            ]
             report = add(new, make_maker(library, source), library) if new else None
             if report is not None:
                 result.added = len(report.added)
@@ -116,6 +121,8 @@ def update_sources(
                     1 for _, why in report.skipped if why != "already in the library"
                 )
                 result.failed = [reason for _, reason in report.failed]
+                names = {name for name, _ in report.failed}
+                learned["failed"] = [_episode_id(i) for i in new if str(i) in names]
                 if report.stopped is not None:
                     raise report.stopped
             # an item that failed (a transcript that could not be fetched) is tried again
@@ -157,6 +164,9 @@ def _record(
         if complete and "etag" in learned:
             kept.etag, kept.last_modified = learned["etag"], learned["last_modified"]
         kept.remember([i for i in learned.get("ids", []) if library.has(i)])
+        for episode_id in learned.get("failed", []):
+            kept.failures[episode_id] = kept.failures.get(episode_id, 0) + 1
+        kept.failures = {i: n for i, n in kept.failures.items() if not library.has(i)}
 
     change(home, wait, edit)
 
