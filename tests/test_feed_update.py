@@ -1,6 +1,7 @@
 """``update``, ``sources`` and ``sources remove``: followed feeds, channels and playlists."""
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -342,3 +343,38 @@ def test_a_failing_item_is_tried_by_three_updates_then_left_alone_and_sources_sa
     run("update")
     assert tries() == after_add  # left alone
     assert "1 failed 3 times, no longer tried" in run("sources").stdout
+
+
+def test_one_feed_under_equivalent_addresses_is_followed_once_and_added_once(
+    run: Run, home: Home, mock: Any
+) -> None:
+    addresses = [
+        TINY_FEED,
+        TINY_FEED + "#",
+        TINY_FEED.replace("https://tiny.example", "HTTPS://TINY.example:443"),
+        TINY_FEED + "?utm_source=newsletter",
+        TINY_FEED + "?utm=1",
+    ]
+    items = tiny_rss(tiny_item(1, transcript_tag("https://tiny.example/1.vtt")))
+    mock.add(responses.GET, re.compile(r"https://tiny\.example/podcast/feed\.xml.*"), body=items)
+    mock.add(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("said once"))
+    for address in addresses:
+        assert run("add", address).exit_code == 0
+    assert len(Registry(home.root).sources) == 1
+    assert len(Library(home.library).ids()) == 1
+
+
+def test_an_item_brought_by_another_address_of_its_feed_is_not_added_again(
+    run: Run, home: Home, mock: Any
+) -> None:
+    """``localhost`` and ``127.0.0.1`` name one server: no rule makes them one address,
+    but the items' media files are the same."""
+    item = tiny_item(1, transcript_tag("https://tiny.example/1.vtt"))
+    for address in ("http://localhost:8000/feed.xml", "http://127.0.0.1:8000/feed.xml"):
+        mock.add(responses.GET, address, body=tiny_rss(item))
+    mock.add(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("said once"))
+    assert run("add", "http://localhost:8000/feed.xml").exit_code == 0
+    again = run("add", "http://127.0.0.1:8000/feed.xml")
+    assert again.exit_code == 0, again.stderr
+    assert "skipped 1 already in the library" in again.stderr
+    assert len(Library(home.library).ids()) == 1

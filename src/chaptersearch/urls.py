@@ -80,3 +80,38 @@ def link_at(url: str | None, seconds: float) -> str | None:
         return f"{watch_url(video_id)}&t={whole}s"
     base = url.split("#", 1)[0]
     return f"{base}#t={whole}"
+
+
+TRACKING = re.compile(
+    r"^(?:utm(?:_\w+)?|fbclid|gclid|dclid|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok)$", re.I
+)
+"""Query parameters that only say where a link was clicked: never part of a feed."""
+
+
+def normalized_address(url: str) -> str:
+    """One spelling for the many of one address, so a feed added as ``HTTP://Host:80/f``,
+    ``…/f#top`` and ``…/f?utm_source=x`` is one feed: the scheme and host in lower case,
+    no default port, no fragment, no tracking parameters; the path and the other
+    parameters as given (servers may tell case apart there)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return text
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return text
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    if parts.username or parts.password:
+        host = f"{parts.netloc.rsplit('@', 1)[0]}@{host}"
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(name, value) for name, value in pairs if not TRACKING.match(name)]
+    query = urlencode(kept) if len(kept) != len(pairs) else parts.query
+    return urlunsplit((scheme, host, parts.path or "/", query, ""))

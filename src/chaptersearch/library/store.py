@@ -45,6 +45,7 @@ class Library:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._locations: dict[str, str] | None = None
+        self._links: dict[str, str] | None = None
 
     def path(self, episode_id: str) -> Path:
         """Where an entry is: a safe id (the only kind chaptersearch makes), or the name
@@ -64,6 +65,10 @@ class Library:
         write_whole(self.path(episode.id), episode.model_dump_json())
         if self._locations is not None:
             self._locations[episode.origin.location] = episode.id
+        if self._links is not None and episode.url:
+            from ..urls import normalized_address
+
+            self._links[normalized_address(episode.url)] = episode.id
 
     def load(self, episode_id: str) -> Episode:
         return self.load_path(self.path(self.resolve(episode_id)))
@@ -155,6 +160,20 @@ class Library:
                     self._locations.setdefault(origin, path.stem)
         return self._locations.get(location)
 
+    def id_for_link(self, link: str) -> str | None:
+        """The id of the entry whose link (``url``, a feed item's media file) is
+        ``link`` (as ``urls.normalized_address`` spells it), found as ``id_for_location``
+        finds origins."""
+        if self._links is None:
+            from ..urls import normalized_address
+
+            self._links = {}
+            for path in self.paths():
+                found = _head_value(path, _URL)
+                if isinstance(found, str):
+                    self._links.setdefault(normalized_address(found), path.stem)
+        return self._links.get(link)
+
     def free_id(self, wanted: str) -> str:
         """``wanted``, or ``wanted-2``, ``-3``… when another entry has it already: two
         different files never share an id, so one can never overwrite the other."""
@@ -194,17 +213,26 @@ def _head(path: Path) -> bytes | None:
 
 
 _ORIGIN = re.compile(rb'"origin":\{"kind":"(?:file|youtube)","location":("(?:[^"\\]|\\.)*")')
+_URL = re.compile(rb'"channel":"(?:[^"\\]|\\.)*","url":("(?:[^"\\]|\\.)*")')
+"""An entry's own link: the first ``url`` after its ``channel`` (its given details,
+which may hold a ``url`` too, come later)."""
 
 
 def _origin_location(path: Path) -> str | None:
+    found = _head_value(path, _ORIGIN)
+    return found if isinstance(found, str) else None
+
+
+def _head_value(path: Path, pattern: "re.Pattern[bytes]") -> object:
+    """The JSON value ``pattern`` finds first in an entry (its head, else the whole)."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             return None
         with open(path, "rb") as stream:
             head = stream.read(65536)
-        match = _ORIGIN.search(head)
+        match = pattern.search(head)
         if match is None:
-            match = _ORIGIN.search(path.read_bytes())
+            match = pattern.search(path.read_bytes())
         return json.loads(match.group(1)) if match else None
     except (OSError, ValueError):
         return None

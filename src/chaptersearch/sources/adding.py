@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import ChapterSearchError, LibraryError, NetworkUnavailable, Skipped, TranscriptError
 from ..library.store import Library, safe_id
 from ..models import Episode, Given
-from ..urls import parse_youtube, youtube_video_id
+from ..urls import normalized_address, parse_youtube, youtube_video_id
 from .details import beside_details, given_of
 from .feed_http import is_http
 from .files import check_regular_file
@@ -127,7 +127,10 @@ def plan(sources: Sequence[str], options: AddOptions) -> Plan:
 
             try:
                 read = plan_feed(
-                    source.strip(), make_session(options.proxy), options.limit, options.since
+                    normalized_address(source),
+                    make_session(options.proxy),
+                    options.limit,
+                    options.since,
                 )
             except NetworkUnavailable as error:
                 offline.append(source)
@@ -313,6 +316,13 @@ class EpisodeMaker:
             given=given,
         )
 
+    def _known_media(self, entry: "FeedEpisode") -> bool:
+        """Whether another entry links the item's media file already: the feed read
+        under another address (``http://localhost`` for ``127.0.0.1``) gives the same
+        items other ids."""
+        media = entry.item.media
+        return media is not None and self.library.id_for_link(normalized_address(media)) is not None
+
     def _feed_item(self, entry: "FeedEpisode") -> Episode | None:
         """A feed item's episode; None when it is in the library already (the id comes
         from the feed and the item's guid, so nothing is fetched to know that)."""
@@ -321,6 +331,8 @@ class EpisodeMaker:
 
         given = self.options.given
         stored = self._stored(entry.episode_id) if self.library.has(entry.episode_id) else None
+        if stored is None and not self.options.refresh and self._known_media(entry):
+            return None  # the same episode, brought by another address of its feed
         if stored is not None:
             given = given_of(stored).merged(given)
             if not self.options.refresh:

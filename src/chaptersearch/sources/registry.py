@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ChapterSearchError
 from ..library.disk import write_whole
+from ..urls import normalized_address
 
 FILE_NAME = "sources.json"
 MAX_ATTEMPTS = 3
@@ -97,8 +98,10 @@ class Registry:
             ) from None
 
     def find(self, address: str) -> Source | None:
+        """The source at ``address`` however it is spelt (``urls.normalized_address``)."""
+        wanted = normalized_address(address)
         for source in self.sources:
-            if source.address == address:
+            if normalized_address(source.address) == wanted:
                 return source
         return None
 
