@@ -378,3 +378,44 @@ def test_an_item_brought_by_another_address_of_its_feed_is_not_added_again(
     assert again.exit_code == 0, again.stderr
     assert "skipped 1 already in the library" in again.stderr
     assert len(Library(home.library).ids()) == 1
+
+
+def test_an_episode_the_user_removed_is_not_brought_back_by_update_until_restored(
+    run: Run, home: Home, mock: Any
+) -> None:
+    serve_tiny(mock, [1, 2])
+    assert run("add", TINY_FEED).exit_code == 0
+    library = Library(home.library)
+    unwanted = next(i for i in library.ids() if library.load(i).title == "Episode 1")
+    assert run("remove", unwanted).exit_code == 0
+    serve_tiny(mock, [1, 2, 3])  # the feed changes
+    assert run("update").exit_code == 0
+    assert added_numbers(home) == ["Episode 2", "Episode 3"]
+    assert "1 removed by you, not added again" in run("sources").stdout
+    restored = run("sources", "restore", "1")
+    assert restored.stderr.startswith("1 removed episode of Tiny Show will be added again")
+    serve_tiny(mock, [1, 2, 3])
+    assert run("update").exit_code == 0
+    assert added_numbers(home) == ["Episode 1", "Episode 2", "Episode 3"]
+
+
+def test_a_source_removed_while_its_update_downloads_gets_nothing_added(
+    run: Run, home: Home, mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serve_tiny(mock, [1])
+    assert run("add", TINY_FEED).exit_code == 0
+    serve_tiny(mock, [1, 2, 3])
+    from chaptersearch.sources.adding import EpisodeMaker
+
+    download = EpisodeMaker._feed_item
+
+    def meanwhile_removed(self: Any, entry: Any) -> Any:
+        registry = Registry(home.root)  # as `sources remove` in another terminal does
+        registry.sources = []
+        registry.save()
+        return download(self, entry)
+
+    monkeypatch.setattr(EpisodeMaker, "_feed_item", meanwhile_removed)
+    result = run("update")
+    assert "is no longer followed (`sources remove`): not added" in result.stderr
+    assert added_numbers(home) == ["Episode 1"]

@@ -593,7 +593,7 @@ def update(
     from .output.links import check_proxy
     from .sources.adding import AddOptions, EpisodeMaker
     from .sources.registry import Registry
-    from .sources.updating import SourceResult, update_sources
+    from .sources.updating import SourceResult, still_followed, update_sources
 
     home().check()
     proxy = check_proxy(proxy) if proxy else None
@@ -610,8 +610,16 @@ def update(
         wanted = languages or source.languages
         return EpisodeMaker(library, AddOptions(languages=wanted or None, proxy=proxy))
 
-    def add_new(items: list[Any], maker: Any, library: Library) -> Any:
-        report = add_sources(home(), items, maker, wait=wait, library=library, embedder=embedder)
+    def add_new(items: list[Any], maker: Any, library: Library, source: Any) -> Any:
+        report = add_sources(
+            home(),
+            items,
+            maker,
+            wait=wait,
+            library=library,
+            embedder=embedder,
+            still_wanted=still_followed(home(), source),
+        )
         _print_mended(report.mended)
         for _, reason in report.failed:
             say(f"chaptersearch: {reason}")
@@ -717,10 +725,38 @@ def sources_remove(
         library = Library(home().library)
         present = [episode_id for episode_id in chosen.episode_ids if library.has(episode_id)]
         if present:
-            removed = len(run_remove(home(), present, wait))
+            removed = len(run_remove(home(), present, wait, remember=False))
     kept = "" if episodes else "; its episodes stay in the library (--episodes removes them)"
     gone = f" and {plural(removed, 'episode')}" if episodes else ""
     say(f"no longer following {chosen.title or chosen.address}{gone}{kept}")
+
+
+@sources_app.command("restore")
+@friendly
+def sources_restore(
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE", help="Its number in `sources`, its address, or its title's start"
+        ),
+    ],
+    wait: Wait = 0.0,
+) -> None:
+    """Let `update` add again the episodes of a source that you removed."""
+    from .sources.registry import Registry, change
+
+    home().check()
+    chosen = Registry(home().root).resolve(name)
+    forgotten = len(chosen.removed)
+
+    def restore(registry: Any) -> None:
+        registry.resolve(chosen.address).removed = []
+
+    change(home(), wait, restore)
+    say(
+        f"{plural(forgotten, 'removed episode')} of {chosen.title or chosen.address} "
+        "will be added again by the next `chaptersearch update`"
+    )
 
 
 @app.command(help=QUERY_HELP)

@@ -280,6 +280,7 @@ def add_sources(
     wait: float = 0.0,
     library: Library | None = None,
     embedder: Any = None,
+    still_wanted: Callable[[], str | None] | None = None,
 ) -> AddReport:
     """Make, store and index an episode per source.
 
@@ -288,7 +289,9 @@ def add_sources(
     would fail the same way) but not files. Ctrl-C stops after the episode in hand;
     what was added is kept and searchable. ``library`` is the one ``make_episode``
     looks ids up in, so it sees what this batch added. The home's lock is let go while
-    an episode downloads (``Storing``): only storing holds it.
+    an episode downloads (``Storing``): only storing holds it, and ``still_wanted``
+    (``update``: is the feed still followed?) is asked under it before each store; a
+    reason it gives stops the batch.
     """
     report = AddReport()
     pending_sources: Iterator[Any] = iter(sources)
@@ -307,6 +310,10 @@ def add_sources(
                     report.skipped.append((str(source), "already in the library"))
                 else:
                     writer = storing.writer()
+                    unwanted = still_wanted() if still_wanted else None
+                    if unwanted:
+                        report.failed.append((str(source), unwanted))
+                        break
                     before = _chapters_before(writer.library, episode.id)
                     with held():
                         report.passages += writer.store(episode)
@@ -398,11 +405,13 @@ def remove(
     episode_ids: list[str],
     wait: float = 0.0,
     on_removed: Callable[[str], None] | None = None,
+    remember: bool = True,
 ) -> list[str]:
     """Delete episodes from library and index; returns what was removed (each title, or
     the id when the entry is unreadable), also told to ``on_removed`` as each goes, so
     an interrupted removal still says what it did. All ids are resolved before any is
-    deleted, so a mistyped one removes nothing; an episode named twice goes once."""
+    deleted, so a mistyped one removes nothing; an episode named twice goes once. With
+    ``remember``, the sources that gave them note it, so ``update`` leaves them out."""
     with home.writing(wait), HomeWriter(home) as writer:
         resolved = list(dict.fromkeys(writer.library.resolve(given) for given in episode_ids))
         labels = []
@@ -414,6 +423,10 @@ def remove(
             writer.delete(episode_id)
             if on_removed is not None:
                 on_removed(labels[-1])
+        if remember:
+            from .sources.registry import remember_removed
+
+            remember_removed(home.root, resolved)
     return labels
 
 

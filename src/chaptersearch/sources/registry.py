@@ -44,6 +44,8 @@ class Source:
     """Only items published on or after this day (YYYY-MM-DD), as ``add --since`` said."""
     languages: list[str] | None = None
     """Transcript languages in order of preference, as ``add --lang`` said."""
+    removed: list[str] = field(default_factory=list)
+    """Episodes of this source the user removed: ``update`` does not add them again."""
     failures: dict[str, int] = field(default_factory=dict)
     """Items that failed (a transcript that could not be fetched), by episode id: how
     many updates tried them. ``update`` tries each again, up to ``MAX_ATTEMPTS``."""
@@ -60,6 +62,8 @@ class Source:
         shown = [f"newest {self.limit:,}"] if self.limit is not None else []
         shown += [f"since {self.since}"] if self.since else []
         shown += [f"languages {','.join(self.languages)}"] if self.languages else []
+        if self.removed:
+            shown.append(f"{len(self.removed):,} removed by you, not added again")
         given_up = sum(count >= MAX_ATTEMPTS for count in self.failures.values())
         failing = len(self.failures) - given_up
         shown += [f"{failing:,} failed, tried again by update"] if failing else []
@@ -144,6 +148,21 @@ class Registry:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data: dict[str, Any] = {"sources": [asdict(source) for source in self.sources]}
         write_whole(self.path, json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def remember_removed(root: Path, episode_ids: list[str]) -> None:
+    """Note in every source that gave them that these episodes were removed by the
+    user, so ``update`` does not bring them back. Call it under the home's lock."""
+    registry = Registry(root)
+    gone = set(episode_ids)
+    changed = False
+    for source in registry.sources:
+        for episode_id in source.episode_ids:
+            if episode_id in gone and episode_id not in source.removed:
+                source.removed.append(episode_id)
+                changed = True
+    if changed:
+        registry.save()
 
 
 def change(home: Any, wait: float, edit: Any) -> "Registry":

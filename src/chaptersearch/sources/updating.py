@@ -84,13 +84,13 @@ def _list_work(source: Source, proxy: str | None) -> tuple[list[Any], dict[str, 
 def update_sources(
     home: Home,
     make_maker: Callable[[Library, Source], Any],
-    add: Callable[[list[Any], Any, Library], Any],
+    add: Callable[[list[Any], Any, Library, Source], Any],
     proxy: str | None = None,
     wait: float = 0.0,
     on_result: Callable[[SourceResult], None] | None = None,
 ) -> list[SourceResult]:
-    """Update every followed source in turn; ``add`` stores the new items (it is
-    ``operations.add_sources`` with the CLI's progress), ``make_maker`` makes the
+    """Update every followed source in turn; ``add`` stores the new items of a source (it
+    is ``operations.add_sources`` with the CLI's progress), ``make_maker`` makes the
     episode maker over a library for a source (its languages are the source's own).
     Each source is read as it was added: its newest ``limit`` items, those ``since``
     its day."""
@@ -112,8 +112,9 @@ def update_sources(
                 for item in work
                 if not library.has(_episode_id(item))
                 and source.failures.get(_episode_id(item), 0) < MAX_ATTEMPTS
+                and _episode_id(item) not in source.removed
             ]
-            report = add(new, make_maker(library, source), library) if new else None
+            report = add(new, make_maker(library, source), library, source) if new else None
             if report is not None:
                 result.added = len(report.added)
                 result.passages = report.passages
@@ -173,3 +174,15 @@ def _record(
 
 def _episode_id(item: Any) -> str:
     return str(getattr(item, "episode_id", None) or getattr(item, "value", ""))
+
+
+def still_followed(home: Home, source: Source) -> Callable[[], str | None]:
+    """For ``add_sources``, under the lock: why the source's items must not be stored
+    now (it was removed while they downloaded), or None."""
+
+    def check() -> str | None:
+        if Registry(home.root).find(source.address) is None:
+            return f"{source.address} is no longer followed (`sources remove`): not added"
+        return None
+
+    return check
