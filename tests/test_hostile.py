@@ -473,3 +473,23 @@ def test_parse_errors_never_escape_as_other_types() -> None:
             pass
         except ChapterSearchError as error:  # pragma: no cover - would be a wrong type
             raise AssertionError(query) from error
+
+
+def test_names_that_are_not_utf8_are_added_read_as_windows_1252(
+    run: Run, home: Home, tmp_path: Path
+) -> None:
+    """A file from an old archive named in Latin-1, and titles typed in a Latin-1
+    terminal: Python hands them over as lone surrogates, which JSON cannot hold (they
+    had been "unexpected PydanticSerializationError", and edit left pending/ behind)."""
+    name = os.fsdecode(b"caf\xe9 na\xefve.vtt")
+    path = tmp_path / name
+    path.write_text(vtt_text(talk(60.0, {5.0: "latte art"})), encoding="utf-8")
+    added = run("add", str(path), "--channel", os.fsdecode(b"Radio Fran\xe7aise"))
+    assert added.exit_code == 0, added.stderr
+    (episode,) = [Library(home.library).load(i) for i in Library(home.library).ids()]
+    assert (episode.title, episode.channel) == ("café naïve", "Radio Française")
+    assert "skipped 1 already in the library" in run("add", str(path)).stderr
+    edited = run("edit", episode.id, "--title", os.fsdecode(b"Cr\xe8me br\xfbl\xe9e"))
+    assert edited.exit_code == 0, edited.stderr
+    assert Library(home.library).load(episode.id).title == "Crème brûlée"
+    assert not list(home.pending.glob("*")) if home.pending.is_dir() else True

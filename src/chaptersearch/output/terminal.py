@@ -27,9 +27,26 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066
 _BREAK = re.compile(r"[\t\n\r\v\f\u2028\u2029]+")
 
 
+_UNDECODED = re.compile("[\udc80-\udcff]")
+"""What Python makes of bytes that are not UTF-8 in a file name or an argument."""
+
+
+def mended(text: str) -> str:
+    """``text`` with the bytes that were not UTF-8 (a Latin-1 file name from an old
+    archive, a title typed in a Latin-1 terminal) read as Windows-1252 instead: JSON
+    cannot hold them as they are, and "Caf\udce9" was meant as "Café"."""
+    if not _UNDECODED.search(text):
+        return text
+    raw = text.encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
+
+
 def printable(text: str) -> str:
     """``text`` with nothing a terminal would act on, on one line."""
-    text = _BREAK.sub(" ", text)
+    text = _BREAK.sub(" ", mended(text))
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _C1_STRING.sub("", text)
     return _CONTROL.sub("", text)

@@ -21,7 +21,7 @@ from ..models import Episode, Given
 from ..urls import normalized_address, parse_youtube, youtube_video_id
 from .details import beside_details, given_of
 from .feed_http import is_http
-from .files import check_regular_file
+from .files import check_regular_file, location_of
 from .local import episode_from_file, file_episode, unchanged
 from .transcripts import SUFFIXES
 
@@ -252,7 +252,7 @@ class EpisodeMaker:
     def _file(self, path: Path) -> Episode | None:
         try:
             check_regular_file(path, "file")
-            location = str(path.resolve())
+            location = location_of(path)
         except (ChapterSearchError, OSError, RuntimeError) as error:
             raise TranscriptError(str(error)) from None
         given = self.options.given

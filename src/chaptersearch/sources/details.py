@@ -18,7 +18,7 @@ from ..chapters.reading import (
 )
 from ..errors import ChapterError, ChapterSearchError
 from ..models import Chapter, Cue, Episode, Given, Mark
-from .files import read_text_file, title_from_path
+from .files import location_of, read_text_file, title_from_path
 
 
 def read_chapter_marks(path: Path) -> Given:
@@ -36,7 +36,7 @@ def read_chapter_marks(path: Path) -> Given:
         return Given(
             chapters=[Mark(start=mark.start, title=mark.title) for mark in json_marks],
             chapter_titles=None,
-            chapters_from=str(path.resolve()),
+            chapters_from=location_of(path),
             chapter_notes=[],
         )
     marks, notes = parse_chapter_text(text)
@@ -44,7 +44,7 @@ def read_chapter_marks(path: Path) -> Given:
         return Given(
             chapters=[Mark(start=mark.start, title=mark.title) for mark in marks],
             chapter_titles=None,
-            chapters_from=str(path.resolve()),
+            chapters_from=location_of(path),
             chapter_notes=notes,
         )
     titles = parse_chapter_titles(text)
@@ -56,7 +56,7 @@ def read_chapter_marks(path: Path) -> Given:
     return Given(
         chapters=None,
         chapter_titles=titles,
-        chapters_from=str(path.resolve()),
+        chapters_from=location_of(path),
         chapter_notes=["no times in the chapters file: each topic is placed where it is discussed"],
     )
 

@@ -38,3 +38,12 @@ def read_text_file(path: Path, what: str) -> str:
 def title_from_path(path: Path) -> str:
     """A readable title from a file name such as ``042_startups-and-python.vtt``."""
     return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
+
+
+def location_of(path: Path) -> str:
+    """Where a file is, as a library entry keeps it: its full path, with bytes that are
+    not UTF-8 read as Windows-1252 (``terminal.mended``), the same on every read, so
+    the file is found again and JSON can hold it."""
+    from ..output.terminal import mended
+
+    return mended(str(path.resolve()))

@@ -7,7 +7,7 @@ from ..library.store import safe_id
 from ..models import Cue, Episode, Given, Origin
 from ..urls import watch_url, youtube_video_id
 from .details import given_chapters
-from .files import title_from_path
+from .files import location_of, title_from_path
 from .transcripts import read_transcript
 
 
@@ -17,7 +17,7 @@ def file_origin(path: Path) -> Origin:
     info = path.stat()
     return Origin(
         kind="file",
-        location=str(path.resolve()),
+        location=location_of(path),
         size=info.st_size,
         modified_ns=info.st_mtime_ns,
     )
@@ -31,7 +31,7 @@ def unchanged(origin: Origin, path: Path) -> bool:
         return False
     return (
         origin.kind == "file"
-        and origin.location == str(path.resolve())
+        and origin.location == location_of(path)
         and origin.size == info.st_size
         and origin.modified_ns == info.st_mtime_ns
     )
