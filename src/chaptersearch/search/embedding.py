@@ -5,7 +5,8 @@ well-kept wheels (the ``semantic`` extra); PyTorch from PyPI would
 install gigabytes of CUDA libraries to do the same. A model folder holds ``model.onnx``
 and ``tokenizer.json``. The default, all-MiniLM-L6-v2 (Apache-2.0, 384 dimensions,
 mean-pooled, made for English retrieval), is fetched once from Hugging Face into the
-user cache; ``--model PATH`` (or ``$CHAPTERSEARCH_MODEL``) uses a folder of your own.
+user cache, or made there offline by ``chaptersearch model make`` (``model_making``);
+``--model PATH`` (or ``$CHAPTERSEARCH_MODEL``) uses a folder of your own.
 """
 
 import os
@@ -22,6 +23,10 @@ MODEL_FILES = {
     "model.onnx": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/onnx/model.onnx",
     "tokenizer.json": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/tokenizer.json",
 }
+NAME_FILE = "name.txt"
+"""A model folder may name its model (one line); otherwise the folder's name does. The
+default folder made from the model packages is named all-MiniLM-L6-v2-int8 this way:
+its vectors are not quite the fetched model's, and must never pass for them."""
 MAX_TOKENS = 128
 """Word pieces embedded per passage: the length all-MiniLM-L6-v2 was trained on, about
 the first half of a minute's speech. 256 (the model's limit) took 2.2 times as long on
@@ -55,8 +60,26 @@ def cache_folder() -> Path:
     return Path(user_cache_dir("chaptersearch", appauthor=False)) / "models" / DEFAULT_MODEL
 
 
-def _complete(folder: Path) -> bool:
+def complete(folder: Path) -> bool:
+    """Whether ``folder`` holds a model: ``model.onnx`` and ``tokenizer.json``."""
     return all((folder / name).is_file() for name in MODEL_FILES)
+
+
+def model_name(folder: Path) -> str:
+    """The name a model's vectors are kept under: its ``name.txt``, else its folder's."""
+    try:
+        named = (folder / NAME_FILE).read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, ValueError):
+        named = []
+    return " ".join(named[0].split())[:100] if named and named[0].strip() else folder.name
+
+
+def default_folder() -> Path:
+    """Where the model is looked for when no ``--model`` is given:
+    ``$CHAPTERSEARCH_MODEL``, else the default's folder in the user cache. This is where
+    ``chaptersearch model make`` writes it."""
+    chosen = os.environ.get(ENV_MODEL)
+    return Path(chosen).expanduser() if chosen else cache_folder()
 
 
 def model_folder(option: str | Path | None = None) -> Path:
@@ -65,24 +88,41 @@ def model_folder(option: str | Path | None = None) -> Path:
     chosen = option or os.environ.get(ENV_MODEL)
     if chosen:
         folder = Path(chosen).expanduser()
-        if not _complete(folder):
+        if not complete(folder):
             raise EmbeddingError(
                 f"{folder}: not a model folder; it needs model.onnx and tokenizer.json"
             )
         return folder
     folder = cache_folder()
-    if not _complete(folder):
+    if not complete(folder):
         fetch_default_model(folder)
     return folder
 
 
 def fetch_default_model(folder: Path) -> None:
+    """Download the default model's files into ``folder``; an EmbeddingError that says
+    how else to have it when that fails."""
+    try:
+        download_default_model(folder)
+    except (OSError, TimeoutError) as error:  # URLError is an OSError
+        reason = getattr(error, "reason", None) or error
+        from ..output.install_hints import make_model_hint
+
+        raise EmbeddingError(
+            f"the embedding model {DEFAULT_MODEL} is not in {folder} and could not be "
+            f"fetched ({reason}); connect once, {make_model_hint()}, or give a model "
+            "folder (model.onnx and tokenizer.json) with --model PATH"
+        ) from None
+
+
+def download_default_model(folder: Path) -> None:
     """Download the default model's files into ``folder`` (each written aside and
-    renamed, so an interrupted download leaves nothing half written)."""
-    import urllib.error
+    renamed, so an interrupted download leaves nothing half written); OSError or
+    TimeoutError when that fails."""
     import urllib.request
 
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / NAME_FILE).unlink(missing_ok=True)  # these files are the default's own
     for name, url in MODEL_FILES.items():
         target = folder / name
         if target.is_file():
@@ -92,17 +132,9 @@ def fetch_default_model(folder: Path) -> None:
             with os.fdopen(handle, "wb") as stream, urllib.request.urlopen(url, timeout=30) as got:
                 shutil.copyfileobj(got, stream)
             os.replace(temporary, target)
-        except (OSError, TimeoutError) as error:  # URLError is an OSError
+        except BaseException:
             Path(temporary).unlink(missing_ok=True)
-            reason = getattr(error, "reason", None) or error
-            from ..output.install_hints import make_model_hint
-
-            make = make_model_hint(folder.parent)
-            raise EmbeddingError(
-                f"the embedding model {DEFAULT_MODEL} is not in {folder} and could not be "
-                f"fetched ({reason}); connect once, or give a model folder (model.onnx and "
-                "tokenizer.json) with --model PATH" + (f"; {make}" if make else "")
-            ) from None
+            raise
 
 
 class Embedder:
@@ -117,7 +149,7 @@ class Embedder:
         from tokenizers import Tokenizer
 
         self.folder = folder
-        self.name = folder.name
+        self.name = model_name(folder)
         try:
             self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
             options = onnxruntime.SessionOptions()
@@ -165,3 +197,30 @@ class Embedder:
         vectors = np.empty((len(texts), parts[0].shape[1]), dtype=np.float32)
         vectors[order] = np.concatenate(parts)
         return vectors
+
+
+class Guarded:
+    """An embedder whose failure while embedding (an error of ONNX Runtime's own, a lack
+    of memory) is one EmbeddingError naming the model, kept in ``failure`` for the
+    command to report. A writer given it stops embedding there and still writes the
+    words (``operations.HomeWriter.store``): ``add`` uses it."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+        self.name: str = embedder.name
+        self.folder: Path = embedder.folder
+        self.failure: str | None = None
+
+    def embed(self, texts: list[str]) -> Any:
+        if self.failure is not None:  # failed once: never tried again (it is slow)
+            raise EmbeddingError(self.failure)
+        try:
+            return self.embedder.embed(texts)
+        except EmbeddingError as error:
+            self.failure = str(error)
+            raise
+        except Exception as error:
+            self.failure = (
+                f"{self.folder}: the model failed ({type(error).__name__}: {str(error)[:200]})"
+            )
+            raise EmbeddingError(self.failure) from None

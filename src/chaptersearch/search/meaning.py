@@ -48,7 +48,9 @@ class Meaning:
                 f"the passages were embedded with {self.matrix.model}, not {embedder.name}: "
                 "give that model with --model, or run `chaptersearch rebuild --embed`"
             )
-        self.query = embedder.embed([text])[0]
+        # a model that fails (ONNX Runtime's own errors) is the model's fault, said as
+        # such: not taken for an unreadable index
+        self.query = embedding.Guarded(embedder).embed([text])[0]
         self.cosines = self.matrix.similarities(self.query)
         self._np = np
 

@@ -240,13 +240,15 @@ def transcript_page(
     episode: Episode, current: int, spans: dict[int, list[tuple[int, int]]] | None = None
 ) -> list[dict[str, Any]]:
     """The captions around cue ``current``, at most ``PAGE_CUES``, with the ``spans`` of
-    each that the query's words match; where some are left out, a line at either end
-    that links to them (it opens the page at their moment)."""
+    each that the query's words match and the speaker's name where a turn begins (and
+    at the first caption shown); where some are left out, a line at either end that
+    links to them (it opens the page at their moment)."""
     spans = spans or {}
     half = PAGE_CUES // 2
     first = max(0, min(current - half, len(episode.cues) - PAGE_CUES))
     last = min(len(episode.cues), first + PAGE_CUES)
     page = []
+    previous = None  # the first caption shown names its speaker, as a turn beginning
     for index, cue in enumerate(episode.cues[first:last], start=first):
         text = cue.text[:PAGE_CUE_CHARACTERS]
         matched = [(start, min(end, len(text))) for start, end in spans.get(index, [])]
@@ -260,8 +262,11 @@ def transcript_page(
                 "start": cue.start,
                 "text": text,
                 "segments": pieces(text, matched) if matched else None,
+                # who speaks, named where their turn begins (as `show --transcript`)
+                "speaker": cue.speaker if cue.speaker and cue.speaker != previous else None,
             }
         )
+        previous = cue.speaker
     if first > 0:
         target = episode.cues[max(first - half, 0)]
         page.insert(0, _more("earlier", first, target.start))
@@ -278,6 +283,7 @@ def _more(where: str, count: int, start: float) -> dict[str, Any]:
         "start": start,
         "text": f"… {count:,} {where} captions: this link shows them",
         "segments": None,
+        "speaker": None,
     }
 
 

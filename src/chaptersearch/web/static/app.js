@@ -168,7 +168,13 @@
         }
         chapter.appendChild(document.createTextNode(")"));
         link.appendChild(chapter);
-        link.appendChild(el("span", "time", "at " + hit.at));
+        // and who speaks then, as the terminal says it: "at 2:51, Divya"
+        const time = el("span", "time", "at " + hit.at);
+        if (hit.speaker) {
+          time.appendChild(document.createTextNode(", "));
+          time.appendChild(el("span", "speaker", hit.speaker));
+        }
+        link.appendChild(time);
         if (hit.more_in_chapter) {
           link.appendChild(el("span", "more", "+" + hit.more_in_chapter + " more in this chapter"));
         }
