@@ -1,17 +1,17 @@
 """What the page shows, prepared from hits and episodes: plain data for the templates
 (which escape it) and for the JSON API (which the page's script renders as text)."""
 
-import difflib
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode, urlparse
 
 from ..hit import Hit
+from ..ids import match_id
 from ..models import Episode, Summary
 from ..output.links import is_web_url
 from ..output.places import Place
-from ..timecode import format_clock
+from ..timecode import format_clock, last_at
 from ..urls import youtube_video_id
 
 MEDIA = {
@@ -78,14 +78,13 @@ def missing_view(episode_id: str, ids: list[str], unreadable: bool) -> dict[str,
             "`chaptersearch rebuild` names the problem.",
             "suggestions": [],
         }
-    starting = [known for known in ids if episode_id and known.startswith(episode_id)]
-    if len(starting) > 1:
+    meant = match_id(episode_id, ids)
+    if meant.starting:
         return {
-            "error": f"{episode_id!r} is the start of {len(starting)} episode ids.",
-            "suggestions": starting[:10],
+            "error": f"{episode_id!r} is the start of {len(meant.starting)} episode ids.",
+            "suggestions": meant.starting[:10],
         }
-    close = difflib.get_close_matches(episode_id, ids, n=3, cutoff=0.6)
-    return {"error": f"No episode {episode_id!r} in this library.", "suggestions": close}
+    return {"error": f"No episode {episode_id!r} in this library.", "suggestions": meant.close}
 
 
 def hit_view(hit: Hit) -> dict[str, Any]:
@@ -152,10 +151,8 @@ def episode_view(
         }
         for chapter in episode.chapters
     ]
-    current = 0
-    for index, cue in enumerate(episode.cues):
-        if int(cue.start) <= moment:  # links give whole seconds: 297 is the cue at 297.5
-            current = index
+    # links give whole seconds: 297 is the cue at 297.5
+    current = last_at([int(cue.start) for cue in episode.cues], moment)
     spans: dict[int, list[tuple[int, int]]] = {}
     for place in places:
         for span in place.spans:
@@ -288,11 +285,7 @@ def _more(where: str, count: int, start: float) -> dict[str, Any]:
 
 
 def _cue_at(episode: Episode, seconds: float) -> int:
-    found = 0
-    for index, cue in enumerate(episode.cues):
-        if cue.start <= seconds:
-            found = index
-    return found
+    return last_at([cue.start for cue in episode.cues], seconds)
 
 
 PAGE_SIZE = 20
