@@ -695,13 +695,20 @@ def update(
         raise typer.Exit(2)
 
 
-sources_app = typer.Typer(
-    help="The feeds, channels and playlists that `update` reads again.",
-    no_args_is_help=False,
-    invoke_without_command=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(sources_app, name="sources")
+def _group(name: str, help: str) -> typer.Typer:
+    """A command with commands of its own that, given none, does its own thing
+    (``sources`` lists them, ``model`` says where it is)."""
+    group = typer.Typer(
+        help=help,
+        no_args_is_help=False,
+        invoke_without_command=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.add_typer(group, name=name)
+    return group
+
+
+sources_app = _group("sources", "The feeds, channels and playlists that `update` reads again.")
 
 
 @sources_app.callback()
@@ -1296,13 +1303,9 @@ def stats(
     typer.echo(stats_json(figures) if as_json else format_stats(figures))
 
 
-model_app = typer.Typer(
-    help="The model search by meaning uses without --model: where it is; make it.",
-    no_args_is_help=False,
-    invoke_without_command=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
+model_app = _group(
+    "model", "The model search by meaning uses without --model: where it is; make it."
 )
-app.add_typer(model_app, name="model")
 
 
 @model_app.callback()
