@@ -140,6 +140,24 @@ def test_queries_and_results_are_bounded(site: TestClient) -> None:
     assert site.get("/", params={"q": "chapters:x"}).status_code == 400
 
 
+def test_an_episode_pages_query_is_bounded_and_named_once(site: TestClient) -> None:
+    """A query over 1,000 characters is refused in one line, not searched nor repeated;
+    one within the bound is named once in the page, and its links carry only the
+    moment (a query of 60,000 characters in every caption link made a page of 304 MB)."""
+    plain = site.get("/episodes/sAp9RjO79cU").text
+    refused = site.get("/episodes/sAp9RjO79cU", params={"q": "keeper " * 9000})
+    assert refused.status_code == 400
+    assert "the query is longer than 1,000 characters: it was not searched" in refused.text
+    assert "keeper keeper" not in refused.text and len(refused.text) < len(plain) + 1000
+    filler = "z" * 900
+    marked = site.get("/episodes/sAp9RjO79cU", params={"q": f"keeper test {filler}"})
+    assert marked.status_code == 200 and "<mark>keeper</mark>" in marked.text
+    assert marked.text.count(filler) <= 3  # data-query, the search box, the status line
+    assert len(marked.text) < len(plain) + 10_000
+    assert f'data-query="keeper test {filler}"' in marked.text
+    assert re.search(r'<a class="seek time" href="\?t=2165#cue-433"', marked.text)
+
+
 def test_the_api_gives_the_fields_of_json_output(site: TestClient, run: Run) -> None:
     cli = json.loads(run("search", "keeper test", "--json").stdout)[0]
     api = site.get("/api/search", params={"q": "keeper test"}).json()["hits"][0]
@@ -211,9 +229,9 @@ def test_the_episode_page_marks_every_place_the_words_are_said(talky: TestClient
     """A search gives one hit per chapter (three here); the page marks each place: four
     that say both words, two that say one of them, and highlights the words."""
     html = talky.get("/episodes/gc", params={"q": "garbage collection"}).text
-    full = re.findall(r'href="/episodes/gc\?t=(\d+)&amp;q=[^"]*"><rect class="mark"', html)
+    full = re.findall(r'href="/episodes/gc\?t=(\d+)"><rect class="mark"', html)
     assert sorted(map(int, full)) == [60, 120, 400, 700]  # 700: said across two captions
-    partial = re.findall(r'\?t=(\d+)&amp;q=[^"]*"><rect class="mark partial"', html)
+    partial = re.findall(r'\?t=(\d+)"><rect class="mark partial"', html)
     assert sorted(map(int, partial)) == [140, 900]
     status = re.sub(r"<span[^>]*></span>", "", html)
     assert "4 places say “garbage collection”, 2 more say some of its words" in status
@@ -229,7 +247,7 @@ def test_the_places_obey_the_query(talky: TestClient) -> None:
     html = talky.get("/episodes/gc", params={"q": '"garbage collection"'}).text
     assert html.count('<rect class="mark"') == 4 and 'class="mark partial"' not in html
     html = talky.get("/episodes/gc", params={"q": "garbage collection chapter:cycles"}).text
-    assert re.findall(r"\?t=(\d+)&amp;q=[^\"]*\"><rect class=\"mark", html) == ["400"]
+    assert re.findall(r"\?t=(\d+)\"><rect class=\"mark", html) == ["400"]
     assert "<mark>" not in html.split("called", 1)[1].split("</p>", 1)[0]
     html = talky.get("/episodes/gc", params={"q": "lighthouse"}).text
     assert '<rect class="mark' not in html and "is not said in this episode" in html

@@ -173,6 +173,16 @@ def _moment(text: str) -> float:
     return value if math.isfinite(value) and 0 <= value <= MAX_SECONDS else 0.0
 
 
+def _episode_query(text: str) -> tuple[str, str | None]:
+    """The query an episode page marks, and why it marks none: one longer than
+    ``MAX_QUERY`` (as ``/`` and ``/api/search`` refuse it) is not searched and not
+    shown again, so a page never costs what a query of megabytes would."""
+    query = text.strip()
+    if len(query) > MAX_QUERY:
+        return "", f"the query is longer than {MAX_QUERY:,} characters: it was not searched"
+    return query, None
+
+
 def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
     """The app for one home; ``hosts`` are the names a request may give in its Host
     header (the bound address and localhost)."""
@@ -277,18 +287,18 @@ def create_app(home: Home, hosts: list[str] | None = None) -> Starlette:
         except LibraryError:
             context = {**missing(request.path_params["episode_id"]), "query": ""}
             return render(request, "missing.html", context, 404)
-        query = request.query_params.get("q", "").strip()
+        query, error = _episode_query(request.query_params.get("q", ""))
         hits: list[Hit] = []
         places: list[Place] = []
         if query:
             try:  # every chapter that says the words, then every place in them
                 hits = run(request, query, video=episode.id, limit=MAX_LIMIT)
                 places = find_places(home.index, query, episode, hits)
-            except ChapterSearchError:
-                hits, places = [], []
+            except ChapterSearchError as problem:  # said on the page, as `/` says it
+                hits, places, error = [], [], str(problem)
         moment = _moment(request.query_params.get("t", ""))
-        context = episode_view(episode, hits, moment, query, places)
-        return render(request, "episode.html", context)
+        context = {**episode_view(episode, hits, moment, query, places), "error": error}
+        return render(request, "episode.html", context, 400 if error else 200)
 
     def api_episode(request: Request) -> Response:
         try:

@@ -134,7 +134,10 @@ def episode_view(
     length = max(episode.duration, 1.0)
 
     def link(seconds: float) -> str:
-        return f"/episodes/{episode.id}?{urlencode({'t': int(seconds), 'q': query})}"
+        """The moment alone: the page names its query once (``data-query``) and the
+        script adds it to the link followed; repeated in every link, a query of 1,000
+        characters made a page of a transcript's length times that."""
+        return f"/episodes/{quote(episode.id)}?{urlencode({'t': int(seconds)})}"
 
     chapters = [
         {

@@ -89,7 +89,31 @@
     return played;
   }
 
+  // --- the episode page's links ----------------------------------------------
+  // They carry only the moment (?t=SECONDS): the page names its query once, in
+  // data-query, and it is added to the link followed, so the words stay marked there.
+  function withQuery(link) {
+    const page = document.querySelector(".episode-page");
+    const query = page ? page.dataset.query : "";
+    const href = link.getAttribute("href");
+    if (!query || !href) return;
+    const url = new URL(href, location.href);
+    if (url.origin !== location.origin || url.pathname !== location.pathname ||
+        !url.searchParams.has("t")) return;
+    url.searchParams.set("q", query);
+    link.setAttribute("href", url.pathname + url.search + url.hash);
+  }
+
+  function followed(event) {
+    const link = event.target.closest && event.target.closest(".episode-page a[href]");
+    if (link) withQuery(link);
+  }
+
+  document.addEventListener("auxclick", followed);
+  document.addEventListener("contextmenu", followed);
+
   document.addEventListener("click", function (event) {
+    followed(event);
     const link = event.target.closest("a.play");
     if (link && playLink(link)) {
       event.preventDefault();
