@@ -502,3 +502,18 @@ def test_the_episode_page_shows_a_long_transcript_a_page_at_a_time() -> None:
     assert start[0]["index"] == 0 and start[-1]["index"] == "later"
     later = start[-1]["start"]
     assert episode_view(episode, [], later, "")["cues"][1]["index"] == PAGE_CUES
+
+
+# issue 24, 14j: search -C is bounded
+
+
+def test_context_is_bounded(run: Run, home: Home, tmp_path: Path) -> None:
+    """``-C 99999999`` had printed every hit's whole transcript: above 50 it is one line
+    naming the bound (exit 2); 50 itself is fine."""
+    write_vtt(tmp_path / "a.vtt", {30.0: "the keeper test"}, seconds=600.0)
+    assert run("add", str(tmp_path / "a.vtt")).exit_code == 0
+    refused = run("search", "keeper", "-C", "99999999")
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert len(refused.stderr.splitlines()) == 1
+    assert "99999999 is not in the range 0<=x<=50" in refused.stderr
+    assert run("search", "keeper", "-C", "50").exit_code == 0

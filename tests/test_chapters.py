@@ -127,6 +127,18 @@ def test_build_sorts_merges_and_ends() -> None:
     assert any("not in ascending order" in note for note in youtube_rule_notes(marks))
 
 
+def test_many_chapters_at_one_second_are_one_note_and_one_short_title() -> None:
+    """A list of 2,000 times at one second had made 1,999 notes (a line each on `add`)
+    and a title of every title joined."""
+    marks = [ChapterMark(0, "A"), *(ChapterMark(10, f"Title {n}") for n in range(1999))]
+    chapters, notes = build_chapters(marks, duration=100, source="file")
+    assert notes == [
+        "merged 1,998 chapters into others starting at the same second (the first at 0:10)"
+    ]
+    assert [chapter.start for chapter in chapters] == [0, 10]
+    assert len(chapters[1].title) <= 120 and chapters[1].title.startswith("Title 0 / Title 1")
+
+
 def test_chapters_past_the_end_are_dropped() -> None:
     marks = [ChapterMark(0, "A"), ChapterMark(100, "B"), ChapterMark(5000, "Late")]
     chapters, notes = build_chapters(marks, duration=200, source="file")

@@ -174,3 +174,157 @@ def test_redirects_are_bounded_and_stay_on_http(run: Run, mock: Any) -> None:
     away = run("add", "https://tiny.example/away")
     assert away.exit_code == 2
     assert "redirected to a non-http(s) address" in away.stderr
+
+
+def only_episode(home: Home) -> Any:
+    from chaptersearch.library.store import Library
+
+    library = Library(home.library)
+    (episode_id,) = library.ids()
+    return library.load(episode_id), home.library / f"{episode_id}.json"
+
+
+def test_show_notes_listing_200000_times_make_a_small_entry(
+    run: Run, home: Home, mock: Any
+) -> None:
+    """A 35-minute episode whose notes list 200,000 times: no chapter list (more than the
+    2,000 read, as for a chapters file), a note saying so, the notes kept once and cut;
+    the entry had been 13.9 MB."""
+    from chaptersearch.models import MAX_DESCRIPTION
+
+    notes = "\n".join(f"{n // 60 % 35}:{n % 60:02d} Topic {n}" for n in range(200_000))
+    item = tiny_item(1, transcript_tag("https://tiny.example/1.vtt"), description=notes)
+    mock.add(responses.GET, TINY_FEED, body=tiny_rss(item))
+    mock.add(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("x", 35 * 60.0))
+    result = run("add", TINY_FEED)
+    assert result.exit_code == 0, result.stderr
+    said = "the description lists 200,000 chapter times, more than the 2,000 read"
+    assert said in result.stderr
+    episode, entry = only_episode(home)
+    assert {chapter.source for chapter in episode.chapters} == {"generated"}
+    assert len(episode.description) <= MAX_DESCRIPTION and episode.description.endswith("…")
+    assert "description" not in episode.fetched["item"]
+    assert episode.fetched["chapters"]["marks"] == []
+    assert entry.stat().st_size < 150_000
+
+
+def test_only_the_chapter_marks_used_are_kept_and_said_again(
+    run: Run, home: Home, mock: Any
+) -> None:
+    """1,999 times a second apart in a 35-minute episode's notes: within the bound, so
+    a chapter list, thinned to one chapter per 10 s; only the marks used are kept, and
+    an episode made again (``edit``) has the same chapters and notes."""
+    notes = "\n".join(f"{n // 60}:{n % 60:02d} Topic {n}" for n in range(1999))
+    item = tiny_item(1, transcript_tag("https://tiny.example/1.vtt"), description=notes)
+    mock.add(responses.GET, TINY_FEED, body=tiny_rss(item))
+    mock.add(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("x", 35 * 60.0))
+    assert run("add", TINY_FEED).exit_code == 0
+    episode, _ = only_episode(home)
+    used = [chapter for chapter in episode.chapters if chapter.source == "description"]
+    assert 150 < len(used) <= 200
+    assert episode.fetched["chapters"]["marks"] == [[c.start, c.title] for c in used]
+    assert any(note.startswith("dropped 1799 chapter(s)") for note in episode.chapter_notes)
+    assert run("edit", episode.id, "--title", "Renamed").exit_code == 0
+    again, _ = only_episode(home)
+    assert again.chapters == episode.chapters and again.chapter_notes == episode.chapter_notes
+
+
+def test_a_chapter_title_of_900_kb_is_cut(run: Run, home: Home, mock: Any) -> None:
+    """Chapter titles from a feed are cut as typed ones are: 120 characters."""
+    from chaptersearch.models import MAX_TITLE_LENGTH
+
+    chapters = {
+        "chapters": [{"startTime": 0, "title": "A" * 900_000}, {"startTime": 60, "title": "B"}]
+    }
+    item = tiny_item(
+        1,
+        transcript_tag("https://tiny.example/1.vtt")
+        + '<podcast:chapters url="https://tiny.example/1.json" type="application/json"/>',
+    )
+    mock.add(responses.GET, TINY_FEED, body=tiny_rss(item))
+    mock.add(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("x"))
+    mock.add(responses.GET, "https://tiny.example/1.json", body=json.dumps(chapters))
+    assert run("add", TINY_FEED).exit_code == 0
+    episode, entry = only_episode(home)
+    assert [chapter.title for chapter in episode.chapters] == ["A" * MAX_TITLE_LENGTH, "B"]
+    assert entry.stat().st_size < 100_000
+    shown = run("show", episode.id).stdout
+    assert "A" * MAX_TITLE_LENGTH in shown and "A" * (MAX_TITLE_LENGTH + 1) not in shown
+
+
+def test_items_that_can_be_no_episode_are_counted(run: Run, home: Home, mock: Any) -> None:
+    """An item with neither guid nor enclosure, and one repeating a newer item's guid,
+    are left out with a line each (they had vanished without a word); `update` says so
+    on its source's line."""
+    nameless = "<item><title>Nameless</title><description>no guid, no file</description></item>"
+    newer = tiny_item(2, transcript_tag("https://tiny.example/2.vtt"))
+    twin = tiny_item(1, transcript_tag("https://tiny.example/1.vtt")).replace("tiny-1", "tiny-2")
+    mock.add(responses.GET, TINY_FEED, body=tiny_rss(nameless, twin, newer))
+    mock.add(responses.GET, "https://tiny.example/2.vtt", body=tiny_vtt("two"))
+    added = run("add", TINY_FEED)
+    assert added.exit_code == 0, added.stderr
+    left_out = [
+        "1 item has neither guid nor enclosure: left out",
+        "1 item repeats the guid (or enclosure) of a newer item: left out",
+    ]
+    for line in left_out:
+        assert f"chaptersearch: warning: {TINY_FEED}: {line}\n" in added.stderr
+    assert "added 1 episode" in added.stderr
+    updated = run("update")
+    assert updated.exit_code == 0, updated.stderr
+    assert updated.stderr.splitlines()[0] == (
+        f"feed Tiny Show ({TINY_FEED}): 0 new episodes, {', '.join(left_out)}"
+    )
+
+
+def test_a_relative_transcript_address_is_read_against_the_feeds(
+    run: Run, home: Home, mock: Any
+) -> None:
+    """``<podcast:transcript url="/t/1.vtt">`` is on the feed's host, as a browser reads
+    it (it had been refused as not http(s)); a ``file:`` one is still refused."""
+    item = tiny_item(1, transcript_tag("/t/1.vtt"))
+    mock.add(responses.GET, TINY_FEED, body=tiny_rss(item))
+    mock.add(responses.GET, "https://tiny.example/t/1.vtt", body=tiny_vtt("relative"))
+    result = run("add", TINY_FEED)
+    assert result.exit_code == 0, result.stderr
+    assert "added 1 episode" in result.stderr
+
+
+def test_a_304_to_a_first_request_is_an_error(run: Run, home: Home, mock: Any) -> None:
+    """Nothing was asked conditionally, so "not modified" says nothing: one line, and
+    no source titled "-" is followed."""
+    from chaptersearch.sources.registry import Registry
+
+    mock.add(responses.GET, TINY_FEED, status=304)
+    result = run("add", TINY_FEED)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"chaptersearch: feed at {TINY_FEED}: answered 304 Not Modified to a request that was "
+        "not conditional\n"
+    )
+    assert Registry(home.root).sources == []
+
+
+def test_a_socks_proxy_without_pysocks_says_so(
+    run: Run, mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It had been reported as a redirect to a non-http(s) address."""
+    import requests
+
+    from chaptersearch.sources.feed_http import fetch
+
+    monkeypatch.setattr("chaptersearch.output.links.socks_supported", lambda: False)
+    result = run("add", TINY_FEED, "--proxy", "socks5://user:secret@127.0.0.1:1080")
+    assert result.exit_code == 2 and "secret" not in result.stderr
+    assert result.stderr == (
+        "chaptersearch: --proxy socks5://…: a SOCKS proxy needs PySocks, which is not "
+        "installed (pip install 'requests[socks]'); or give an http(s) proxy\n"
+    )
+
+    class WithoutPySocks:  # what requests raises, given a socks proxy without PySocks
+        def get(self, *args: Any, **kwargs: Any) -> Any:
+            raise requests.exceptions.InvalidSchema("Missing dependencies for SOCKS support.")
+
+    with pytest.raises(Exception, match="a SOCKS proxy needs PySocks") as raised:
+        fetch(WithoutPySocks(), TINY_FEED, 1000)
+    assert "redirected" not in str(raised.value)

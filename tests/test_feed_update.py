@@ -419,3 +419,93 @@ def test_a_source_removed_while_its_update_downloads_gets_nothing_added(
     result = run("update")
     assert "is no longer followed (`sources remove`): not added" in result.stderr
     assert added_numbers(home) == ["Episode 1"]
+
+
+def test_a_source_that_fails_after_a_304_counts_once(
+    run: Run, home: Home, mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed answering "not modified" whose update then fails (another writer took the
+    home meanwhile) is one failed source, not "1 not modified, 1 failed" of one."""
+    from chaptersearch.errors import IndexBusyError
+
+    served = tiny_rss(tiny_item(1, transcript_tag("https://tiny.example/1.vtt")))
+    mock.add(responses.GET, TINY_FEED, body=served, headers={"ETag": '"v1"'})
+    mock.add(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("first"))
+    assert run("add", TINY_FEED).exit_code == 0
+    mock.reset()
+    mock.add(responses.GET, TINY_FEED, status=304)
+
+    def busy(*args: Any) -> None:
+        raise IndexBusyError("index is busy: another chaptersearch is writing")
+
+    monkeypatch.setattr("chaptersearch.sources.updating._record", busy)
+    result = run("update")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].endswith(": failed: index is busy: another chaptersearch is writing")
+    assert lines[-1].startswith("updated 1 source: 0 new episodes (0 passages), 0 not modified,")
+    assert lines[-1].endswith(f" 1 failed; home {home.root}")
+
+
+def test_an_interrupted_add_of_a_feed_is_followed_and_finished_by_update(
+    run: Run, home: Home, mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during ``add FEED``: the feed is followed all the same, without its
+    validators, so the next ``update`` reads it whole and adds what was not."""
+    items = [tiny_item(n, transcript_tag(f"https://tiny.example/{n}.vtt")) for n in (2, 1)]
+    mock.add(responses.GET, TINY_FEED, body=tiny_rss(*items), headers={"ETag": '"v1"'})
+    for number in (1, 2):
+        mock.add(responses.GET, f"https://tiny.example/{number}.vtt", body=tiny_vtt("said"))
+
+    def interrupted(self: Any, item: Any) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr("chaptersearch.sources.adding.EpisodeMaker.__call__", interrupted)
+        stopped = run("add", TINY_FEED)
+    assert stopped.exit_code == 130, stopped.stderr
+    (source,) = Registry(home.root).sources
+    assert (source.address, source.etag, source.last_modified) == (TINY_FEED, None, None)
+    updated = run("update")
+    assert updated.exit_code == 0, updated.stderr
+    assert added_numbers(home) == ["Episode 1", "Episode 2"]
+    assert Registry(home.root).sources[0].etag == '"v1"'
+
+
+def test_a_sources_file_with_a_field_of_the_wrong_type_is_damaged(run: Run, home: Home) -> None:
+    """``"episode_ids": "abc"`` had been "unexpected AttributeError" at the next add."""
+    home.make()
+    source = {"kind": "feed", "address": TINY_FEED, "episode_ids": "abc"}
+    (home.root / "sources.json").write_text(json.dumps({"sources": [source]}), encoding="utf-8")
+    for command in (["sources"], ["update"]):
+        result = run(*command)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"chaptersearch: {home.root / 'sources.json'} is damaged (source 1: episode_ids is "
+            "not a list of ids); remove it to start the list of sources again\n"
+        )
+
+
+def test_an_interrupted_add_that_cannot_follow_its_feed_still_says_what_it_did(
+    run: Run, home: Home, mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Following the feed after Ctrl-C takes the home's lock again: another writer
+    holding it then is a warning, and the interrupted summary is still printed."""
+    from chaptersearch.errors import IndexBusyError
+
+    serve_tiny(mock, [1])
+
+    def interrupted(self: Any, item: Any) -> None:
+        raise KeyboardInterrupt
+
+    def busy(*args: Any) -> None:
+        raise IndexBusyError("index is busy: another chaptersearch is writing")
+
+    monkeypatch.setattr("chaptersearch.sources.adding.EpisodeMaker.__call__", interrupted)
+    monkeypatch.setattr("chaptersearch.sources.registry.remember_added", busy)
+    result = run("add", TINY_FEED)
+    assert result.exit_code == 130
+    assert (
+        "chaptersearch: warning: not followed: index is busy: another chaptersearch is writing"
+    ) in result.stderr
+    assert "chaptersearch: interrupted: added 0 episodes" in result.stderr

@@ -84,3 +84,39 @@ def test_an_empty_default_home_says_where_it_is_how_it_was_chosen_and_how_to_cho
     )
     listed = CliRunner().invoke(app, ["--home", str(elsewhere / "h"), "list"])
     assert f"the home is {elsewhere / 'h'}, given by --home;" in listed.stderr
+
+
+def test_a_folder_of_other_things_is_not_made_a_home(tmp_path: Path) -> None:
+    """``--home ~`` or ``$CHAPTERSEARCH_HOME=/`` is refused in one line saying why and
+    how, and nothing is written there; an empty or missing folder becomes a home, a
+    home is used, and one an older chaptersearch made (unmarked) is used and marked."""
+    from typer.testing import CliRunner
+
+    from chaptersearch.cli import app
+
+    from .helpers import talk, vtt_text
+
+    transcript = tmp_path / "a.vtt"
+    transcript.write_text(vtt_text(talk(60.0, {})), encoding="utf-8")
+    stranger = tmp_path / "documents"
+    stranger.mkdir()
+    (stranger / "letter.txt").write_text("dear")
+    refused = CliRunner().invoke(app, ["--home", str(stranger), "add", str(transcript)])
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        f"chaptersearch: {stranger} is not empty and is not a chaptersearch home (it has no "
+        f"{MARKER}): choose a new or empty folder with --home DIR or $CHAPTERSEARCH_HOME\n"
+    )
+    assert sorted(path.name for path in stranger.iterdir()) == ["letter.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (empty, tmp_path / "missing", empty):  # made, made, then used
+        added = CliRunner().invoke(app, ["--home", str(folder), "add", str(transcript)])
+        assert added.exit_code == 0, added.stderr
+        assert (folder / MARKER).is_file()
+    older = tmp_path / "older"
+    (older / "library").mkdir(parents=True)
+    (older / "notes.txt").write_text("mine")
+    added = CliRunner().invoke(app, ["--home", str(older), "add", str(transcript)])
+    assert added.exit_code == 0, added.stderr
+    assert (older / MARKER).is_file()

@@ -181,3 +181,27 @@ def test_no_lock_is_held_while_a_transcript_downloads(
         adding.kill()
     assert adding.returncode == 0, stderr
     assert len(list(home.library.glob("*.json"))) == 2
+
+
+@pytest.mark.parametrize("then", ["closes", "falls silent"])
+def test_a_body_shorter_than_announced_is_one_clear_line(
+    run: Run, home: Home, servers: list[Server], monkeypatch: pytest.MonkeyPatch, then: str
+) -> None:
+    """A Content-Length of 1,000 and ten bytes sent: the server closing the connection,
+    or keeping it open without a word, had printed requests' raw words
+    (``HTTPConnectionPool(…): Read timed out.``)."""
+    monkeypatch.setattr(transport, "POLICY", transport.RetryPolicy(timeout=(1.0, 0.5)))
+
+    def short(connection: socket.socket) -> None:
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n<rss><cha")
+        if then == "falls silent":
+            time.sleep(5)
+
+    server = Server(short)
+    servers.append(server)
+    result = run("add", server.url())
+    assert result.exit_code == 2
+    how = "timed out" if then == "falls silent" else "ended"
+    assert result.stderr == (
+        f"chaptersearch: feed at {server.url()}: {how} before the 1,000 bytes it announced\n"
+    )

@@ -271,3 +271,68 @@ def test_prose_is_refused_saying_why(run: Run, tmp_path: Path) -> None:
     result = run("add", str(transcript), "--chapters", str(notes))
     assert result.exit_code == 2
     assert "a line of 269 characters reads as prose, not a title" in result.stderr
+
+
+def test_titles_without_times_keep_the_chapter_bound_and_say_what_was_left_out(
+    run: Run, home: Home, tmp_path: Path
+) -> None:
+    """500 titles for a 4:50 episode: the first 200 are read and the first 29 placed
+    (one chapter per 10 s on average, as every chapter list is bounded; they had been
+    200 chapters 1-2 s apart), and the notes `add` and `show` print say so."""
+    transcript = tmp_path / "short.vtt"
+    transcript.write_text(vtt_text(talk(290.0, {})), encoding="utf-8")
+    titles = tmp_path / "titles.txt"
+    titles.write_text("".join(f"Topic number {n}\n" for n in range(1, 501)), encoding="utf-8")
+    result = run("add", str(transcript), "--chapters", str(titles))
+    assert result.exit_code == 0, result.stderr
+    episode = Library(home.library).load("short")
+    assert [chapter.title for chapter in episode.chapters] == [
+        f"Topic number {n}" for n in range(1, 30)
+    ]
+    assert len(episode.chapters) <= 290 / 10
+    said = (
+        "read the first 200 of 500 topics: more than that is not a list of one episode's topics",
+        "placed 29 of 200 topics: a 4:50 episode holds at most one chapter per 10 s on "
+        "average; left out from 'Topic number 30' on",
+    )
+    for note in said:
+        assert note in result.stderr and note in run("show", "short").stdout
+
+
+def test_an_episode_of_no_length_says_its_titles_were_not_all_placed() -> None:
+    from chaptersearch.models import Given
+    from chaptersearch.sources.details import given_chapters
+
+    cues = [Cue(start=0, end=0, text="hello")]
+    placed = given_chapters(Given(chapter_titles=["One", "Two", "Three"]), 0.0, cues)
+    assert placed is not None
+    chapters, notes = placed
+    assert [chapter.title for chapter in chapters] == ["One"]
+    assert notes == [
+        "placed 1 of 3 topics: a 0:00 episode holds at most one chapter per 10 s on "
+        "average; left out from 'Two' on"
+    ]
+
+
+def test_lines_left_out_of_a_chapters_file_are_named(run: Run, home: Home, tmp_path: Path) -> None:
+    """A line without a time in a file with times, and lines besides a list's items, are
+    named in a note; a lone bullet among plain lines is a title like them."""
+    transcript = tmp_path / "a.vtt"
+    transcript.write_text(vtt_text(talk(600.0, {})), encoding="utf-8")
+    timed = tmp_path / "timed.txt"
+    timed.write_text("# Chapters\n0:00 Intro\nThe part in between\n5:00 Wrap up\n")
+    result = run("add", str(transcript), "--chapters", str(timed))
+    assert result.exit_code == 0, result.stderr
+    note = "left out 1 line without a time: 'The part in between'"
+    assert f"a: {note}" in result.stderr
+    assert note in Library(home.library).load("a").chapter_notes
+    from chaptersearch.chapters.reading import read_chapter_titles
+
+    assert read_chapter_titles("Intro\n- The keeper test\nWrap up\n") == (
+        ["Intro", "The keeper test", "Wrap up"],
+        [],
+    )
+    assert read_chapter_titles("- One\n- Two\nOutro\nCredits\n  - nested\n") == (
+        ["One", "Two"],
+        ["left out 3 lines besides the list items: 'Outro' and 2 more"],
+    )

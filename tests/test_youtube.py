@@ -400,6 +400,33 @@ def test_description_chapters_when_youtube_lists_none(
     assert any("not used as chapters" in note for note in episode.chapter_notes)
 
 
+def test_a_description_of_200000_times_makes_a_small_entry(
+    run: Run, home: Home, youtube: type[FakeYoutubeDL]
+) -> None:
+    """The description is kept once, cut to its bound, and its times read from what is
+    kept; a list of more than 2,000 chapters (YouTube's or the description's) is not
+    used, and a note says so, again when the episode is made again (``edit``)."""
+    from chaptersearch.models import MAX_DESCRIPTION
+
+    times = "\n".join(f"{n // 60 % 5}:{n % 60:02d} T" for n in range(200_000))
+    listed = [{"start_time": n / 10, "title": f"C{n}" * 1000} for n in range(5000)]
+    youtube.info = {**youtube.info, "chapters": listed, "description": times}
+    serve_video()
+    result = run("add", VIDEO)
+    assert result.exit_code == 0, result.stderr
+    assert "YouTube lists 5,000 chapters, more than the 2,000 read: not used" in result.stderr
+    assert "the description lists 2,8" in result.stderr  # of the 20,000 characters kept
+    episode = Library(home.library).load(VIDEO)
+    assert {chapter.source for chapter in episode.chapters} == {"generated"}
+    assert len(episode.description) <= MAX_DESCRIPTION
+    assert episode.fetched is not None and "description" not in episode.fetched["metadata"]
+    assert episode.fetched["metadata"]["chapters"] is None
+    assert (home.library / f"{VIDEO}.json").stat().st_size < 150_000
+    assert run("edit", VIDEO, "--title", "Renamed").exit_code == 0
+    again = Library(home.library).load(VIDEO)
+    assert again.chapter_notes == episode.chapter_notes and again.chapters == episode.chapters
+
+
 def test_player_is_posted_for_the_right_video(run: Run, youtube: type[FakeYoutubeDL]) -> None:
     serve_video()
     run("add", VIDEO)

@@ -107,6 +107,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 INTERRUPTED = 130
 """The exit status of a command stopped by Ctrl-C or SIGTERM, as shells expect."""
 
+MAX_CONTEXT = 50
+"""The most captions ``search -C`` shows either side of a moment (over four minutes of
+speech): more is reading the transcript, which ``show ID --transcript --at T`` does;
+``-C 99999999`` had printed every hit's whole transcript."""
+
 GLOBAL_FLAGS = {"--debug"}
 GLOBAL_VALUED = {"--home", "--color"}
 
@@ -533,13 +538,23 @@ def add(
     report.failed[:0] = work.failed
     report.offline[:0] = work.offline
     report.stopped = report.stopped or work.stopped
-    if not report.interrupted:
-        from .sources.registry import remember_added
+    from .sources.registry import remember_added
 
-        complete = not (report.stopped or report.offline or report.not_tried or report.failed)
+    # followed even when interrupted, without validators: the next `update` finishes it
+    complete = not (
+        report.interrupted or report.stopped or report.offline or report.not_tried or report.failed
+    )
+    try:
         remember_added(home(), work, library, wait, complete, options)
+    except ChapterSearchError as error:
+        if not report.interrupted:
+            raise
+        warn(f"not followed: {error}")  # the summary of what was added still follows
     batch = len(work.items) + len(work.failed) + len(work.offline) > 1 or bool(work.feeds)
     unembedded = _unembedded(embedder, asked=embed or model is not None)
+    for feed in work.feeds:  # items that can be no episode, counted
+        for line in feed.left_out():
+            warn(f"{feed.url}: {line}")
     _print_add_report(report, batch=batch)
     if unembedded:  # the words are added; the vectors asked for are not
         raise typer.Exit(2)
@@ -854,8 +869,10 @@ def search(
             "--context",
             "-C",
             min=0,
+            max=MAX_CONTEXT,
             metavar="N",
-            help="Show N captions before and after each hit's moment, with their times",
+            help="Show N captions before and after each hit's moment, with their times "
+            f"(at most {MAX_CONTEXT}; `show ID --transcript --at T` reads on)",
         ),
     ] = 0,
 ) -> None:

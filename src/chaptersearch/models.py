@@ -40,6 +40,38 @@ Label = Annotated[str, AfterValidator(_label)]
 bidirectional overrides, cleaned when it comes in (from a flag, a file, YouTube or an
 older library entry), so no output has to trust it."""
 
+MAX_TITLE_LENGTH = 120
+"""The longest chapter title kept, wherever it comes from (a chapters file, a feed's
+JSON or Podlove chapters, a description, YouTube): the longest of 3,971 real ones is
+66 characters, and one of 900 KB was printed whole by every command."""
+
+
+def _chapter_title(text: str) -> str:
+    return _label(text)[:MAX_TITLE_LENGTH].strip()
+
+
+ChapterTitle = Annotated[str, AfterValidator(_chapter_title)]
+"""A chapter's title: a ``Label`` of at most ``MAX_TITLE_LENGTH`` characters (cut, as
+titles typed without times are)."""
+
+MAX_DESCRIPTION = 20_000
+"""The most of an episode's description (show notes) kept: YouTube allows 5,000
+characters and the longest of 242 real show notes is 13,865; one listing 200,000
+times had made a library entry of 18.7 MB for a 35-minute episode."""
+
+
+def bounded_description(text: str) -> str:
+    """``text`` up to ``MAX_DESCRIPTION`` characters, cut at a line or word end and
+    marked with "…" when longer."""
+    if len(text) <= MAX_DESCRIPTION:
+        return text
+    head = text[: MAX_DESCRIPTION - 1]
+    cut = max(head.rfind("\n"), head.rfind(" "))
+    return (head[:cut] if cut > MAX_DESCRIPTION // 2 else head).rstrip() + "…"
+
+
+Description = Annotated[str, AfterValidator(bounded_description)]
+
 
 class Cue(BaseModel):
     """One caption: words, when they are said, in seconds from the start, and who says
@@ -86,7 +118,7 @@ def split_cue(cue: Cue, most: int = MAX_CUE_CHARACTERS) -> list[Cue]:
 class Chapter(BaseModel):
     """A titled span of an episode; ``end`` is the next chapter's start or the episode's end."""
 
-    title: Label
+    title: ChapterTitle
     start: Seconds
     end: Seconds
     source: ChapterSource
@@ -96,7 +128,7 @@ class Mark(BaseModel):
     """A chapter start as the user wrote it, before it is fitted to a transcript."""
 
     start: Seconds
-    title: Label
+    title: ChapterTitle
 
 
 class Origin(BaseModel):
@@ -154,7 +186,9 @@ class Episode(BaseModel):
     duration: Seconds
     language: str | None = None
     transcript_generated: bool | None = None
-    description: str = ""
+    description: Description = ""
+    """Kept here only, never again in ``fetched``: where a source's chapters come from
+    it, they are read from this (YouTube) or kept as marks (feeds)."""
     page: str | None = None
     """The episode's web page, when its ``url`` is the media file (podcast feeds)."""
     given: Given | None = None

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..models import Chapter, Cue
+from ..timecode import format_clock
+from .reading import MIN_CHAPTER_SECONDS
 from .topics import content_words, topic_scores
 
 STEP = 5.0
@@ -27,13 +29,24 @@ CUT_WEIGHT = 0.5
 """The least time between two placed chapters."""
 
 
+def room_for(duration: float) -> int:
+    """How many titles an episode of ``duration`` seconds holds: one per
+    ``MIN_CHAPTER_SECONDS`` on average, as every chapter list is bounded, at least one."""
+    return max(1, int(duration // MIN_CHAPTER_SECONDS))
+
+
 def place_titles(titles: Sequence[str], cues: Sequence[Cue], duration: float) -> list[Chapter]:
-    """Chapters with ``titles`` in order, the first at 0, each at its best-matching moment."""
+    """Chapters with ``titles`` in order, the first at 0, each at its best-matching
+    moment; only the first ``room_for(duration)`` of them (``placing_notes`` says so),
+    and where no caption starts after 0:00 to place them at, evenly spaced."""
+    titles = list(titles[: room_for(duration)])
     if not titles:
         return []
     candidates = _candidates(cues)
-    if len(titles) == 1 or not candidates:
-        return _tile([0.0], titles[:1], duration)
+    if len(titles) == 1:
+        return _tile([0.0], titles, duration)
+    if not candidates:
+        return _tile([duration * k / len(titles) for k in range(len(titles))], titles, duration)
     words_at = _words_near(candidates, cues)
     frequency: Counter[str] = Counter()
     for words in words_at:
@@ -51,6 +64,17 @@ def place_titles(titles: Sequence[str], cues: Sequence[Cue], duration: float) ->
     ]
     places = _best_path(scores, starts, duration, len(titles))
     return _tile([0.0, *places], titles, duration)
+
+
+def placing_notes(titles: Sequence[str], placed: Sequence[Chapter], duration: float) -> list[str]:
+    """What ``place_titles`` left out of ``titles`` and why, for the episode's notes."""
+    if len(placed) >= len(titles):
+        return []
+    return [
+        f"placed {len(placed):,} of {len(titles):,} topics: a {format_clock(duration)} episode "
+        f"holds at most one chapter per {MIN_CHAPTER_SECONDS:.0f} s on average; left out "
+        f"from {titles[len(placed)][:60]!r} on"
+    ]
 
 
 def _cut_scores(starts: list[float], cues: Sequence[Cue]) -> list[float]:

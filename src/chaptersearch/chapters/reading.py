@@ -13,7 +13,8 @@ from itertools import pairwise
 
 from ..errors import ChapterError
 from ..hit import ChapterSource
-from ..models import MAX_SECONDS, Chapter, Mark
+from ..models import MAX_SECONDS, MAX_TITLE_LENGTH, Chapter, Mark
+from ..output.terminal import plural
 from ..timecode import format_clock, last_at, parse_clock
 
 _CLOCK = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
@@ -101,41 +102,81 @@ def parse_chapter_text(text: str) -> tuple[list[ChapterMark], list[str]]:
 _NUMBERED_TOPIC = re.compile(r"^[^#\n]{0,40}#\d{1,3}\s*[:.)-]\s*(?P<title>.+)$")
 MAX_TITLES = 200
 """More topics than this is not a list of an episode's topics."""
-MAX_TITLE_LENGTH = 120
 
 
 def parse_chapter_titles(text: str) -> list[str]:
+    """Topic titles listed without times (``read_chapter_titles`` without its notes)."""
+    return read_chapter_titles(text)[0]
+
+
+def read_chapter_titles(text: str) -> tuple[list[str], list[str]]:
     """Topic titles listed without times, in order, or none when the text is not such a
-    list: the numbered topics of show notes ("**Brian #1:** [Title](url)") when there are
-    two or more; else top-level bullets or numbered lines; else plain lines, when none of
-    them is longer than a title: a real list's lines say "Let's talk!", "I'm a cog." or a
-    name in quotes, and only paragraphs of prose are not titles (``not_titles`` says
-    why a text is refused)."""
-    numbered: list[str] = []
-    bulleted: list[str] = []
-    plain_lines: list[str] = []
+    list, and notes on any line with words left out and why: the numbered topics of
+    show notes ("**Brian #1:** [Title](url)") when there are two or more; else top-level
+    bullets or numbered lines when there are two or more; else every top-level line (a
+    lone bullet among them included), when none of them is longer than a title: a real
+    list's lines say "Let's talk!", "I'm a cog." or a name in quotes, and only
+    paragraphs of prose are not titles (``not_titles`` says why a text is refused). At
+    most ``MAX_TITLES`` are read."""
+    lines: list[tuple[str, str]] = []  # (kind, title) of each line with words
     for line in text.splitlines():
-        if not line.strip() or line[:1] in " \t":
-            continue
         plain = _EMPHASIS.sub("", _MD_LINK.sub(r"\1", _BULLET.sub("", line))).strip()
-        if not _HAS_WORD.search(plain):
+        if not line.strip() or not _HAS_WORD.search(plain):
             continue
         match = _NUMBERED_TOPIC.match(plain)
-        if match:
-            numbered.append(match.group("title").strip())
+        if line[:1] in " \t":
+            lines.append(("indented", plain))
+        elif match:
+            lines.append(("numbered", match.group("title").strip()))
         elif _BULLET.match(line):
-            bulleted.append(plain)
+            lines.append(("bullet", plain))
         else:
-            plain_lines.append(plain.lstrip("#").strip())
-    if len(numbered) >= 2:
-        titles = numbered
-    elif len(bulleted) >= 2:
-        titles = bulleted
-    elif all(len(line) <= MAX_TITLE_LENGTH for line in plain_lines):
-        titles = plain_lines
+            lines.append(("plain", plain.lstrip("#").strip()))
+    kinds = [kind for kind, _ in lines]
+    if kinds.count("numbered") >= 2:
+        wanted, named = {"numbered"}, "numbered topics"
+    elif kinds.count("bullet") >= 2:
+        wanted, named = {"bullet"}, "list items"
     else:
-        titles = []
-    return [title[:MAX_TITLE_LENGTH].strip() for title in titles][:MAX_TITLES]
+        wanted, named = {"numbered", "bullet", "plain"}, "top-level lines"
+    titles = [title for kind, title in lines if kind in wanted]
+    if wanted == {"numbered", "bullet", "plain"} and any(
+        len(title) > MAX_TITLE_LENGTH for title in titles
+    ):
+        return [], []
+    notes = _left_out([title for kind, title in lines if kind not in wanted], named)
+    if len(titles) > MAX_TITLES:
+        notes.append(
+            f"read the first {MAX_TITLES} of {len(titles):,} topics: more than that is not "
+            "a list of one episode's topics"
+        )
+    return [title[:MAX_TITLE_LENGTH].strip() for title in titles][:MAX_TITLES], notes
+
+
+def _left_out(lines: list[str], named: str) -> list[str]:
+    """A note on the lines with words a list of titles left out, naming the first."""
+    if not lines:
+        return []
+    return [f"left out {plural(len(lines), 'line')} besides the {named}: {first_of(lines)}"]
+
+
+def first_of(lines: list[str]) -> str:
+    """The first line (its start) and how many more: ``'Intro' and 2 more``."""
+    first = repr(lines[0][:60])
+    return first if len(lines) == 1 else f"{first} and {len(lines) - 1:,} more"
+
+
+def untimed_lines(text: str) -> list[str]:
+    """The lines of a chapters file with times that hold words but no time, Markdown
+    headings aside: left out, and worth a note (in show notes, prose between the
+    times is expected)."""
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if _HAS_WORD.search(line)
+        and not line.lstrip().startswith("#")
+        and parse_chapter_line(line) is None
+    ]
 
 
 def not_titles(text: str) -> str:
@@ -193,14 +234,16 @@ def build_chapters(
     """
     if not marks:
         raise ChapterError("no chapter times found: expected lines such as '0:00 Intro'")
-    notes: list[str] = []
     merged: dict[float, str] = {}
+    merges: list[float] = []
     for mark in sorted(marks, key=lambda m: m.start):
         if mark.start in merged:
-            merged[mark.start] = f"{merged[mark.start]} / {mark.title}"
-            notes.append(f"merged two chapters at {format_clock(mark.start)}")
+            if len(merged[mark.start]) < MAX_TITLE_LENGTH:  # cut there anyway
+                merged[mark.start] = f"{merged[mark.start]} / {mark.title}"
+            merges.append(mark.start)
         else:
             merged[mark.start] = mark.title
+    notes = _merge_notes(merges)
     kept = {start: title for start, title in merged.items() if start < duration}
     dropped = len(merged) - len(kept)
     if not kept:
@@ -226,6 +269,17 @@ def build_chapters(
         end = starts[index + 1] if index + 1 < len(starts) else duration
         chapters.append(Chapter(title=kept[start], start=start, end=end, source=source))
     return chapters, notes
+
+
+def _merge_notes(merges: list[float]) -> list[str]:
+    """A note per chapter merged into one at the same second, or one for them all when
+    there are more than three (a hostile list had made a line for each of thousands)."""
+    if len(merges) <= 3:
+        return [f"merged two chapters at {format_clock(start)}" for start in merges]
+    return [
+        f"merged {len(merges):,} chapters into others starting at the same second (the "
+        f"first at {format_clock(merges[0])})"
+    ]
 
 
 def _thinned(starts: list[float], duration: float) -> list[float]:

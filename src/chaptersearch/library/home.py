@@ -18,6 +18,8 @@ PROJECT_HOME = "index"
 MARKER = ".chaptersearch-home"
 """Written into every home chaptersearch makes, and shipped in this checkout's
 ``index/``: a folder named ``index`` without it belongs to someone else."""
+OLDER_HOME = {"library", "whoosh"}
+"""What a home made before the marker holds (by these exact names)."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,13 @@ class Home:
             raise HomeError(f"the home {self.root} is a file, not a folder: choose another --home")
 
     def make(self) -> None:
-        """Create the home, marked as chaptersearch's own."""
+        """Create the home, marked as chaptersearch's own: a missing or empty folder
+        becomes one, a home is used (one an older chaptersearch made, unmarked, is
+        known by its ``library/`` or ``whoosh/`` and marked now); any other folder that
+        holds something is refused, so ``--home ~`` or ``$CHAPTERSEARCH_HOME=/`` never
+        fills a folder of the user's with ours."""
         self.check()
+        self._refuse_a_strangers_folder()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             marker = self.root / MARKER
@@ -68,6 +75,18 @@ class Home:
             from .disk import cannot_write
 
             raise HomeError(cannot_write(self.root, error, "run the command again")) from None
+
+    def _refuse_a_strangers_folder(self) -> None:
+        try:
+            names = set(os.listdir(self.root))
+        except OSError:  # missing (made next), or unreadable (the write will say)
+            return
+        if not names or MARKER in names or names & OLDER_HOME:
+            return
+        raise HomeError(
+            f"{self.root} is not empty and is not a chaptersearch home (it has no {MARKER}): "
+            f"choose a new or empty folder with --home DIR or ${ENV_HOME}"
+        )
 
     @contextmanager
     def writing(self, wait: float = 0.0) -> Iterator[None]:

@@ -75,10 +75,24 @@ def check_url_template(template: str) -> str:
 
 PROXY_SCHEMES = ("http", "https", "socks4", "socks5", "socks5h")
 
+SOCKS_UNSUPPORTED = (
+    "a SOCKS proxy needs PySocks, which is not installed (pip install 'requests[socks]'); "
+    "or give an http(s) proxy"
+)
+
+
+def socks_supported() -> bool:
+    """Whether requests can use a SOCKS proxy: only with PySocks (``requests[socks]``),
+    which chaptersearch does not require."""
+    from importlib.util import find_spec
+
+    return find_spec("socks") is not None
+
 
 def check_proxy(proxy: str) -> str:
     """A proxy URL requests and yt-dlp can use, or one line saying what is expected:
-    a mistyped proxy must not pass for "YouTube did not answer"."""
+    a mistyped proxy must not pass for "YouTube did not answer", nor a SOCKS proxy
+    without PySocks for a redirect to a non-http(s) address."""
     from urllib.parse import urlparse
 
     proxy = proxy.strip()
@@ -93,4 +107,6 @@ def check_proxy(proxy: str) -> str:
             f"--proxy {shown!r}: give a proxy URL such as http://host:8080 "
             f"(schemes: {', '.join(PROXY_SCHEMES)})"
         )
+    if parsed.scheme.startswith("socks") and not socks_supported():
+        raise ChapterSearchError(f"--proxy {parsed.scheme}://…: {SOCKS_UNSUPPORTED}")
     return proxy

@@ -199,12 +199,14 @@ def reassemble(episode: Episode, given: Given) -> Episode:
     if episode.origin.kind == "feed" and episode.fetched:
         from .feed import episode_from_feed
 
-        return episode_from_feed(episode.id, episode.cues, episode.fetched, given)
+        return episode_from_feed(
+            episode.id, episode.cues, episode.fetched, given, episode.description
+        )
     if episode.fetched:
         from .youtube import episode_from_fetched
 
         try:
-            return episode_from_fetched(episode.id, episode.fetched, given)
+            return episode_from_fetched(episode.id, episode.fetched, given, episode.description)
         except ChapterSearchError:
             raise
         except (LookupError, TypeError, ValueError, AttributeError) as error:

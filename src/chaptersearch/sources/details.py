@@ -8,16 +8,19 @@ keeps them unless new values are given.
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..chapters.placing import place_titles
+from ..chapters.placing import place_titles, placing_notes
 from ..chapters.reading import (
     build_chapters,
+    first_of,
     not_titles,
     parse_chapter_text,
-    parse_chapter_titles,
+    read_chapter_titles,
+    untimed_lines,
     youtube_rule_notes,
 )
 from ..errors import ChapterError, ChapterSearchError
 from ..models import Chapter, Cue, Episode, Given, Mark
+from ..output.terminal import plural
 from .files import location_of, read_text_file, title_from_path
 
 
@@ -45,9 +48,9 @@ def read_chapter_marks(path: Path) -> Given:
             chapters=[Mark(start=mark.start, title=mark.title) for mark in marks],
             chapter_titles=None,
             chapters_from=location_of(path),
-            chapter_notes=notes,
+            chapter_notes=notes + _untimed_note(text),
         )
-    titles = parse_chapter_titles(text)
+    titles, left_out = read_chapter_titles(text)
     if len(titles) < 2:
         raise ChapterError(
             f"{path}: no chapter times found and no list of topics ({not_titles(text)}); "
@@ -57,8 +60,20 @@ def read_chapter_marks(path: Path) -> Given:
         chapters=None,
         chapter_titles=titles,
         chapters_from=location_of(path),
-        chapter_notes=["no times in the chapters file: each topic is placed where it is discussed"],
+        chapter_notes=[
+            "no times in the chapters file: each topic is placed where it is discussed",
+            *left_out,
+        ],
     )
+
+
+def _untimed_note(text: str) -> list[str]:
+    """A note naming the lines with words but no time that a chapters file with times
+    had: they are not chapters, and the user wrote them."""
+    lines = untimed_lines(text)
+    if not lines:
+        return []
+    return [f"left out {plural(len(lines), 'line')} without a time: {first_of(lines)}"]
 
 
 def beside_details(path: Path) -> Given:
@@ -88,7 +103,9 @@ def given_chapters(
         rules = youtube_rule_notes(given.chapters) if youtube else []
         return chapters, rules + given.chapter_notes + notes
     if given.chapter_titles:
-        return place_titles(given.chapter_titles, cues, duration), list(given.chapter_notes)
+        placed = place_titles(given.chapter_titles, cues, duration)
+        notes = placing_notes(given.chapter_titles, placed, duration)
+        return placed, [*given.chapter_notes, *notes]
     return None
 
 

@@ -20,6 +20,7 @@ from ..chapters.topics import cut_by, topic_chapters
 from ..errors import ChapterError, ChapterSearchError, Skipped, TranscriptError
 from ..library.store import safe_id
 from ..models import MAX_SECONDS, Chapter, Cue, Episode, Given, Origin
+from ..output.terminal import plural
 from .details import given_chapters
 from .feed_chapters import (
     FeedChapters,
@@ -77,6 +78,24 @@ class FeedPlan:
     last_modified: str | None = None
     not_modified: bool = False
     unnamed: int = 0
+    repeated: int = 0
+
+    def left_out(self) -> list[str]:
+        """Lines on the items that were read but can be no episode, so none vanishes
+        without a word."""
+        lines = []
+        if self.unnamed:
+            have = "has" if self.unnamed == 1 else "have"
+            lines.append(
+                f"{plural(self.unnamed, 'item')} {have} neither guid nor enclosure: left out"
+            )
+        if self.repeated:
+            verb = "repeats" if self.repeated == 1 else "repeat"
+            lines.append(
+                f"{plural(self.repeated, 'item')} {verb} the guid (or enclosure) of a newer "
+                "item: left out"
+            )
+        return lines
 
 
 def feed_slug(url: str) -> str:
@@ -114,7 +133,7 @@ def plan_feed(
         return FeedPlan(
             url=url, title="", kind="", not_modified=True, etag=etag, last_modified=last_modified
         )
-    feed = read_feed(got.body, url)
+    feed = read_feed(got.body, url, got.url)
     show = Show(url=url, title=feed.title, language=feed.language)
     items = [item for item in feed.items if since is None or (item.published or date.min) >= since]
     if limit is not None:
@@ -127,6 +146,7 @@ def plan_feed(
         etag=got.etag,
         last_modified=got.last_modified,
         unnamed=feed.unnamed,
+        repeated=feed.repeated,
     )
 
 
@@ -207,7 +227,6 @@ def fetch_feed_episode(
             "page": item.page if item.page and is_http(item.page) else None,
             "media": item.media if item.media and is_http(item.media) else None,
             "media_type": item.media_type,
-            "description": notes_text(item.description or item.content).strip(),
         },
         "transcript": {
             "url": link.url,
@@ -220,10 +239,12 @@ def fetch_feed_episode(
             "source": chapters.source,
             "from": chapters.origin,
             "marks": [[mark.start, mark.title] for mark in chapters.marks],
+            "notes": list(chapters.notes),
         },
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    return episode_from_feed(entry.episode_id, cues, fetched, given)
+    description = notes_text(item.description or item.content).strip()
+    return episode_from_feed(entry.episode_id, cues, fetched, given, description)
 
 
 def _chapters(
@@ -235,18 +256,36 @@ def _chapters(
     fitted = given_chapters(given, duration, cues)
     if fitted:
         return fitted[0], fitted[1], given.chapters_from
-    kept = fetched.get("chapters")
-    if kept and kept.get("marks"):
+    kept = fetched.get("chapters") or {}  # as ``_only_used`` left them: each is used
+    notes = [str(note) for note in kept.get("notes") or []]
+    if kept.get("marks"):
         marks = [ChapterMark(float(start), str(title)) for start, title in kept["marks"]]
-        try:
-            chapters, notes = build_chapters(marks, duration, source=kept["source"])
-        except ChapterError as error:
-            notes = [f"the feed's chapters were not used: {error}"]
-        else:
-            return chapters, notes, str(kept.get("from") or "")
-    else:
-        notes = []
+        chapters, more = build_chapters(marks, duration, source=kept["source"])
+        return chapters, notes + more, str(kept.get("from") or "")
     return topic_chapters(cues, duration), notes, None
+
+
+def _only_used(fetched: dict[str, Any], duration: float) -> dict[str, Any]:
+    """What was fetched with only the chapter marks the episode uses (those
+    ``build_chapters`` keeps, its notes kept beside them, so an episode made again says
+    the same) and without the description (``Episode.description`` holds it): a
+    description listing thousands of times is not kept twice over."""
+    item = {name: value for name, value in fetched["item"].items() if name != "description"}
+    kept = fetched.get("chapters") or {}
+    if not kept.get("marks"):
+        return {**fetched, "item": item}
+    marks = [ChapterMark(float(start), str(title)) for start, title in kept["marks"]]
+    try:
+        chapters, notes = build_chapters(marks, duration, source=kept["source"])
+    except ChapterError as error:
+        used: list[list[Any]] = []
+        notes = [f"the feed's chapters were not used: {error}"]
+    else:
+        used = [
+            [chapter.start, chapter.title] for chapter in chapters if chapter.source != "generated"
+        ]
+    noted = [*(kept.get("notes") or []), *notes]
+    return {**fetched, "item": item, "chapters": {**kept, "marks": used, "notes": noted}}
 
 
 def _published(text: Any) -> date | None:
@@ -260,16 +299,25 @@ _CLEAN_DESCRIPTION = re.compile(r"\n{3,}")
 
 
 def episode_from_feed(
-    episode_id: str, cues: list[Cue], fetched: dict[str, Any], given: Given | None = None
+    episode_id: str,
+    cues: list[Cue],
+    fetched: dict[str, Any],
+    given: Given | None = None,
+    description: str | None = None,
 ) -> Episode:
     """An episode from an item's cues and what was fetched with them, with the details
     the user gave in place of the feed's. The link is the media file (a hit opens it at
-    its second with ``#t=``); the episode's page is kept beside it."""
+    its second with ``#t=``); the episode's page is kept beside it. ``description`` is
+    the show notes as text (an entry made again passes its own; entries written before
+    it was kept apart hold it in ``fetched``)."""
     given = given or Given()
     item = fetched["item"]
+    if description is None:
+        description = str(item.get("description") or "")
     listed = item.get("duration") or 0.0
     spoken = max(cue.end for cue in cues)
     duration = max(spoken, float(listed)) if 0 < float(listed) <= MAX_SECONDS else spoken
+    fetched = _only_used(fetched, duration)
     chapters, notes, chapters_from = _chapters(fetched, duration, given, cues)
     return Episode(
         id=episode_id,
@@ -280,7 +328,7 @@ def episode_from_feed(
         published=given.published or _published(item.get("published")),
         duration=duration,
         language=fetched["transcript"].get("language"),
-        description=_CLEAN_DESCRIPTION.sub("\n\n", item.get("description") or ""),
+        description=_CLEAN_DESCRIPTION.sub("\n\n", description),
         chapters=chapters,
         cues=cues,
         origin=Origin(kind="feed", location=fetched["feed"]["url"], chapters_from=chapters_from),

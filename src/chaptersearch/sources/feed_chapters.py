@@ -30,6 +30,8 @@ class FeedChapters:
     source: str
     """``feed`` (JSON or Podlove) or ``description``."""
     origin: str
+    notes: tuple[str, ...] = ()
+    """Why marks found were not used (a description listing too many)."""
 
 
 def json_chapters(text: str, where: str) -> list[ChapterMark]:
@@ -81,15 +83,32 @@ def notes_text(markup: str) -> str:
     return html.unescape(_TAGS.sub("", _BREAKS.sub("\n", markup)))
 
 
+DESCRIPTION_ORIGIN = "times in the episode's description"
+
+
+def too_many_times(count: int) -> str:
+    """The note on a description that lists more times than a chapters file may."""
+    return (
+        f"the description lists {count:,} chapter times, more than the {MAX_CHAPTERS:,} "
+        "read: not used as chapters"
+    )
+
+
 def description_chapters(*texts: str) -> FeedChapters | None:
     """Chapters written as times in the show notes: the first text that has two or more
-    (one time in prose is not a chapter list)."""
+    (one time in prose is not a chapter list). Notes that list more than
+    ``MAX_CHAPTERS`` times are no chapter list either: none of their marks is kept, and
+    a note says why (a feed item, unlike a chapters file, does not fail for it)."""
     for text in texts:
         if not text:
             continue
         marks, _ = parse_chapter_text(notes_text(text))
+        if len(marks) > MAX_CHAPTERS:
+            return FeedChapters(
+                [], "description", DESCRIPTION_ORIGIN, (too_many_times(len(marks)),)
+            )
         if len(marks) >= 2:
-            return FeedChapters(marks, "description", "times in the episode's description")
+            return FeedChapters(marks, "description", DESCRIPTION_ORIGIN)
     return None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import ChapterSearchError, NetworkUnavailable
+from ..output.links import SOCKS_UNSUPPORTED
 
 MAX_REDIRECTS = 5
 FETCH_SECONDS = 120.0
@@ -61,6 +62,26 @@ def check_http(url: str, what: str) -> str:
         shown = url if len(url) <= 120 else url[:117] + "…"
         raise RefusedAddress(f"{what} at {shown!r} refused: only http(s) addresses are followed")
     return url.strip()
+
+
+def _body(response: Any, limit: int, what: str) -> bytes:
+    """The body, at most ``limit`` bytes; one line when it is more, or when the server
+    stops sending before the end it announced (Content-Length) and closes the
+    connection or falls silent: requests says either in a pool's raw words."""
+    import requests
+
+    body = bytearray()
+    try:
+        for chunk in response.iter_content(CHUNK):
+            body.extend(chunk)
+            if len(body) > limit:
+                raise FetchError(f"{what} is over the {_megabytes(limit)} read")
+    except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+        declared = response.headers.get("Content-Length", "")
+        promised = f"the {int(declared):,} bytes it announced" if declared.isdigit() else "its end"
+        how = "timed out" if "timed out" in str(error).lower() else "ended"
+        raise FetchError(f"{what}: {how} before {promised}") from None
+    return bytes(body)
 
 
 def _megabytes(size: int) -> str:
@@ -112,6 +133,11 @@ def _fetch(
             if not is_http(final):
                 raise RefusedAddress(f"{what} at {url}: redirected to a non-http(s) address")
             if response.status_code == 304:
+                if not (etag or last_modified):  # nothing to be "not modified" since
+                    raise FetchError(
+                        f"{what} at {url}: answered 304 Not Modified to a request that was "
+                        "not conditional"
+                    )
                 return Fetched(url=final, status=304, body=b"", etag=etag, last_modified=None)
             if response.status_code >= 400:
                 reason = response.reason or ""
@@ -122,11 +148,7 @@ def _fetch(
                     f"{what} at {url} is {_megabytes(int(declared))}, "
                     f"over the {_megabytes(limit)} read"
                 )
-            body = bytearray()
-            for chunk in response.iter_content(CHUNK):
-                body.extend(chunk)
-                if len(body) > limit:
-                    raise FetchError(f"{what} at {url} is over the {_megabytes(limit)} read")
+            body = _body(response, limit, f"{what} at {url}")
             return Fetched(
                 url=final,
                 status=response.status_code,
@@ -139,7 +161,9 @@ def _fetch(
         raise
     except requests.exceptions.TooManyRedirects:
         raise FetchError(f"{what} at {url}: more than {MAX_REDIRECTS} redirects") from None
-    except requests.exceptions.InvalidSchema:
+    except requests.exceptions.InvalidSchema as error:
+        if "SOCKS" in str(error):  # requests without PySocks, given a socks:// proxy
+            raise FetchError(f"{what} at {url}: {SOCKS_UNSUPPORTED}") from None
         raise RefusedAddress(f"{what} at {url}: redirected to a non-http(s) address") from None
     except requests.exceptions.Timeout:
         raise FetchError(f"{what} at {url}: timed out") from None

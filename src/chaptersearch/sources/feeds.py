@@ -11,9 +11,10 @@ bytes, so it never fetches anything itself.
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
+from urllib.parse import urljoin
 
 from ..errors import ChapterSearchError
 from ..timecode import parse_clock
@@ -71,7 +72,9 @@ class FeedItem:
 @dataclass
 class Feed:
     """A feed's show and its items, newest first; ``unnamed`` counts items with neither
-    a guid nor an enclosure (they cannot be told apart on a later read, so are left out)."""
+    a guid nor an enclosure (they cannot be told apart on a later read, so are left out)
+    and ``repeated`` items whose guid (or enclosure) an item newer than them has (they
+    would be the same episode)."""
 
     kind: str
     title: str
@@ -79,6 +82,7 @@ class Feed:
     page: str | None
     items: list[FeedItem]
     unnamed: int = 0
+    repeated: int = 0
 
 
 def _local(tag: Any) -> str:
@@ -220,32 +224,53 @@ def _content(entry: Any) -> str:
     return ""
 
 
-def _item(element: Any, entry: Any) -> FeedItem | None:
+def _item(element: Any, entry: Any, base: str) -> FeedItem | None:
+    """One item, its addresses read against ``base`` (the feed's own address), as a
+    browser reads a relative link: ``/t/1.vtt`` is on the feed's host. Its key stays
+    the guid or the enclosure as written, so ids made before this do not change."""
     media, media_type = _enclosure(entry)
     guid = str(entry.get("id") or "").strip()
     key = guid or media
     if not key:
         return None
     duration = _clock_or_none(str(entry.get("itunes_duration") or "").strip())
+    page = str(entry.get("link") or "").strip() or None
     return FeedItem(
         key=key,
         title=str(entry.get("title") or "").strip() or key,
         published=_date(entry),
         duration=duration if duration and duration > 0 else None,
-        page=(str(entry.get("link") or "").strip() or None),
-        media=media,
+        page=page and _absolute(base, page),
+        media=media and _absolute(base, media),
         media_type=media_type,
         description=str(entry.get("summary") or ""),
         content=_content(entry),
-        transcripts=_transcripts(element),
-        chapters=_chapters(element),
+        transcripts=[
+            replace(link, url=_absolute(base, link.url)) for link in _transcripts(element)
+        ],
+        chapters=_absolute_chapters(base, _chapters(element)),
         podlove=_podlove(element),
     )
 
 
-def read_feed(body: bytes, url: str) -> Feed:
+def _absolute(base: str, url: str) -> str:
+    """``url`` read against ``base``; an address with a scheme of its own (``file:``
+    too, which the fetch then refuses) is left as written."""
+    try:
+        return urljoin(base, url)
+    except ValueError:
+        return url
+
+
+def _absolute_chapters(base: str, link: ChaptersLink | None) -> ChaptersLink | None:
+    return None if link is None else replace(link, url=_absolute(base, link.url))
+
+
+def read_feed(body: bytes, url: str, base: str | None = None) -> Feed:
     """A feed from its bytes: recognised by its content (an RSS or Atom root), items
-    newest first. Items without a guid or an enclosure are counted, not kept."""
+    newest first, relative addresses read against ``base`` (where it was read from,
+    redirects followed; else ``url``). Items without a guid or an enclosure, and items
+    repeating a newer one's, are counted, not kept."""
     import feedparser
 
     root = safe_tree(body, url)
@@ -268,12 +293,13 @@ def read_feed(body: bytes, url: str) -> Feed:
     items: list[FeedItem] = []
     unnamed = 0
     for element, entry in zip(elements, entries, strict=True):
-        item = _item(element, entry)
+        item = _item(element, entry, base or url)
         if item is None:
             unnamed += 1
         else:
             items.append(item)
     items.sort(key=lambda item: item.published or date.min, reverse=True)
+    items, repeated = _first_of_each(items)
     channel = parsed.get("feed", {})
     language = str(channel.get("language") or "").strip() or None
     return Feed(
@@ -283,4 +309,16 @@ def read_feed(body: bytes, url: str) -> Feed:
         page=str(channel.get("link") or "").strip() or None,
         items=items,
         unnamed=unnamed,
+        repeated=repeated,
     )
+
+
+def _first_of_each(items: list[FeedItem]) -> tuple[list[FeedItem], int]:
+    """The items with each key once (the first, the newest), and how many repeated one."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        if item.key not in seen:
+            seen.add(item.key)
+            kept.append(item)
+    return kept, len(items) - len(kept)

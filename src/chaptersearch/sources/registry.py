@@ -75,6 +75,40 @@ class Source:
         self.episode_ids.extend(episode_id for episode_id in ids if episode_id not in known)
 
 
+_TEXTS = ("kind", "address", "title", "added")
+_TEXTS_OR_NONE = ("updated", "etag", "last_modified", "since")
+_LISTS = ("episode_ids", "removed")
+
+
+def _wrong_field(source: Source) -> str | None:
+    """Which field of a source read from the file has the wrong type, said as the user
+    would fix it, or None: a file edited by hand (``"episode_ids": "abc"``) must be
+    found damaged when read, not fail later as an AttributeError."""
+    for name in _TEXTS:
+        if not isinstance(getattr(source, name), str):
+            return f"{name} is not text"
+    for name in _TEXTS_OR_NONE:
+        if not isinstance(getattr(source, name), str | None):
+            return f"{name} is not text"
+    for name in _LISTS:
+        if not _texts(getattr(source, name)):
+            return f"{name} is not a list of ids"
+    if source.languages is not None and not _texts(source.languages):
+        return "languages is not a list of language codes"
+    if source.limit is not None and (type(source.limit) is not int or source.limit < 1):
+        return "limit is not a whole number"
+    failures = source.failures
+    if not isinstance(failures, dict) or not all(
+        isinstance(key, str) and type(count) is int for key, count in failures.items()
+    ):
+        return "failures is not a count per id"
+    return None
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -95,11 +129,19 @@ class Registry:
             raise SourcesError(f"cannot read {self.path} ({error.strerror})") from None
         try:
             data = json.loads(text)
-            return [Source(**entry) for entry in data["sources"]]
+            sources = [Source(**entry) for entry in data["sources"]]
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise SourcesError(
-                f"{self.path} is damaged; remove it to start the list of sources again"
-            ) from None
+            raise self._damaged("") from None
+        for number, source in enumerate(sources, start=1):
+            wrong = _wrong_field(source)
+            if wrong:
+                raise self._damaged(f" (source {number}: {wrong})")
+        return sources
+
+    def _damaged(self, why: str) -> SourcesError:
+        return SourcesError(
+            f"{self.path} is damaged{why}; remove it to start the list of sources again"
+        )
 
     def find(self, address: str) -> Source | None:
         """The source at ``address`` however it is spelt (``urls.normalized_address``)."""

@@ -31,6 +31,8 @@ class SourceResult:
     failed: list[str] | None = None
     error: str | None = None
     not_modified: bool = False
+    left_out: list[str] | None = None
+    """Items of the feed that can be no episode (``FeedPlan.left_out``)."""
 
     def line(self) -> str:
         source = self.source
@@ -44,6 +46,7 @@ class SourceResult:
             parts.append(f"{plural(self.untimed, 'episode')} without a timed transcript")
         if self.failed:
             parts.append(f"{len(self.failed):,} failed")
+        parts.extend(self.left_out or [])
         return f"{self.source.kind} {name}: {', '.join(parts)}"
 
 
@@ -66,6 +69,7 @@ def _feed_work(source: Source, session: Any) -> tuple[list[Any], dict[str, Any]]
         "etag": read.etag,
         "last_modified": read.last_modified,
         "ids": [entry.episode_id for entry in read.items],
+        "left_out": read.left_out(),
     }
 
 
@@ -107,6 +111,7 @@ def update_sources(
             else:
                 work, learned = _list_work(source, proxy)
             result.not_modified = bool(learned.get("not_modified"))
+            result.left_out = learned.get("left_out")
             new = [
                 item
                 for item in work
@@ -136,8 +141,8 @@ def update_sources(
                 raise KeyboardInterrupt  # Ctrl-C stops the whole update, not one source
         except KeyboardInterrupt:
             raise
-        except ChapterSearchError as error:
-            result.error = str(error)
+        except ChapterSearchError as error:  # a source is counted once: failed
+            result.error, result.not_modified = str(error), False
         results.append(result)
         if on_result:
             on_result(result)
