@@ -406,3 +406,26 @@ def test_the_only_passage_that_says_a_rare_word_stays_above_passages_near_in_mea
 
     scores = mix({"says it": 5.0}, {"says it": 0.1, "near": 0.9, "far": 0.2})
     assert max(scores, key=lambda key: scores[key]) == "says it"
+
+
+def test_update_embed_without_a_model_adds_the_new_words_and_warns(
+    run: Run, home: Home, monkeypatch: pytest.MonkeyPatch, offline: Path
+) -> None:
+    """As for ``add --embed``: ``update --embed`` had added nothing without a model."""
+    import responses
+
+    from .feed_fakes import TINY_FEED, tiny_item, tiny_rss, tiny_vtt, transcript_tag
+
+    monkeypatch.setattr("chaptersearch.search.embedding.semantic_installed", lambda: True)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(responses.GET, TINY_FEED, body=tiny_rss())
+        assert run("add", TINY_FEED).exit_code == 0
+        item = tiny_item(1, transcript_tag("https://tiny.example/1.vtt"))
+        mock.replace(responses.GET, TINY_FEED, body=tiny_rss(item))
+        mock.add(responses.GET, "https://tiny.example/1.vtt", body=tiny_vtt("lighthouse"))
+        mock.add_passthru("http://127.0.0.1:9/")
+        result = run("update", "--embed")
+    assert result.exit_code == 2
+    assert "passages are not embedded, only their words are indexed" in result.stderr
+    assert "1 new episode" in result.stderr
+    assert run("search", "lighthouse").exit_code == 0

@@ -666,7 +666,7 @@ def update(
     from .operations import mend
 
     _print_mended(mend(home(), wait))  # what an interrupted command left out of the index
-    embedder = _embedder(embed, model)
+    embedder = _embedder(embed, model, keep_words=True)
 
     def maker(library: Library, source: Any) -> EpisodeMaker:
         wanted = languages or source.languages
@@ -706,7 +706,7 @@ def update(
         f"({plural(sum(r.passages for r in results), 'passage')}), "
         f"{unchanged:,} not modified, {failed:,} failed; home {home().root}"
     )
-    if failed:
+    if _unembedded(embedder, asked=embed or model is not None) or failed:
         raise typer.Exit(2)
 
 
