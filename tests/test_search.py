@@ -216,3 +216,9 @@ def test_a_quote_among_other_words_must_be_said_as_typed(said_in_forms: Home) ->
     hits = find(said_in_forms, '"garbage collected" memory')
     assert [hit.video_id for hit in hits] == ["exact"]
     assert find(said_in_forms, '"garbage collectors"') == []
+
+
+def test_a_quote_left_out_leaves_out_only_its_words_as_typed(said_in_forms: Home) -> None:
+    hits = find(said_in_forms, 'garbage -"garbage collected"', limit=50, per_chapter=50)
+    assert {hit.video_id for hit in hits} >= {"gc"}  # "garbage collection" stays
+    assert not any("garbage collected" in hit.snippet for hit in hits)

@@ -415,6 +415,7 @@ class Reranker:
             not clause.phrase and not clause.prefix for clause in clauses
         )
         self.quote = len(clauses) == 1 and clauses[0].phrase
+        self.refusing = MatchLocator(planned.refusing) if planned.refusing else None
 
     def lifted(
         self, base: dict[int, float], docnums: set[int]
@@ -488,6 +489,8 @@ class Reranker:
     def score(self, docnum: int, base: float) -> Ranked | None:
         """The passage scored again, or None when it does not say a quote as typed."""
         passage = stored_passage(self.searcher.stored_fields(docnum))
+        if self.refusing is not None and self.refusing.matches(passage.text, spans=False):
+            return None  # says a quote the query leaves out, as typed
         quotes = self.planned.matching.exact
         matches: list[Match] = []
         speakers = self.planned.matching.speakers and self.planned.clauses

@@ -76,6 +76,9 @@ class Plan:
     title), for a query of two clauses or more: all that can earn the bonus for saying
     them all. A superset of what the text shows, cheap for Whoosh to find: only the
     rarer clauses are checked."""
+    refusing: Matching | None = None
+    """Quotes to leave out (``-"a phrase"``): a passage is left out where its text says
+    one as typed, which the index's stems cannot tell, so they are checked in the text."""
 
 
 def _exists(reader: Any, fieldname: str, term: str) -> bool:
@@ -311,7 +314,14 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
     matching.speakers = [frozenset(name_words(words)) for words in parsed.speakers]
     share = Share.of(list(parsed.clauses))
     parts = [_parts(clause, n, reader, matching, share) for n, clause in enumerate(clauses)]
-    excluded = [_parts(clause, -1, reader, Matching(), share) for clause in parsed.excluded]
+    refusing = Matching()
+    excluded = []
+    for number, clause in enumerate(parsed.excluded):
+        if clause.exact:  # checked in the text (``Plan.refusing``), not by the index
+            _parts(clause, number, reader, refusing, share)
+            refusing.exact[number] = "".join(clause.raw)
+        else:
+            excluded.append(_parts(clause, -1, reader, Matching(), share))
     pairs = _joined(parsed, reader, matching)
     joined = [query for _, query in pairs]
     total = searcher.doc_count()
@@ -348,6 +358,7 @@ def plan(parsed: ParsedQuery, searcher: Any) -> Plan:
         spoken=_any([part.text for n, part in enumerate(parts) if n not in common] + joined),
         idf=[_idf(total, frequency) for frequency in frequencies],
         every=_every(clauses, parts, pairs, common),
+        refusing=refusing if refusing.exact else None,
     )
 
 
