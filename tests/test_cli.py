@@ -366,7 +366,12 @@ def test_rebuild_with_two_processes(added: Run) -> None:
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["search", "-x", "foo"], "No such option '-x' (see `chaptersearch search -h`)"),
+        (
+            ["search", "garbage", "-collection"],
+            "No such option '-c' (a word that starts with - goes after --: `chaptersearch "
+            "search -- garbage -collection`; see `chaptersearch search -h`)",
+        ),
+        (["rebuild", "-x"], "No such option '-x' (see `chaptersearch rebuild -h`)"),
         (
             ["serch", "foo"],
             "No such command 'serch' (did you mean one of: 'search', 'serve'?) "

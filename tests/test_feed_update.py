@@ -509,3 +509,54 @@ def test_an_interrupted_add_that_cannot_follow_its_feed_still_says_what_it_did(
         "chaptersearch: warning: not followed: index is busy: another chaptersearch is writing"
     ) in result.stderr
     assert "chaptersearch: interrupted: added 0 episodes" in result.stderr
+
+
+def conditional_tiny(mock: Any, numbers: list[int]) -> None:
+    """The tiny feed answering 304 to a request that sends its ETag, as real servers do."""
+    mock.reset()
+    items = []
+    for number in sorted(numbers, reverse=True):
+        url = f"https://tiny.example/{number}.en.vtt"
+        mock.add(responses.GET, url, body=tiny_vtt(f"episode {number}"))
+        items.append(tiny_item(number, transcript_tag(url)))
+    body = tiny_rss(*items)
+
+    def answer(request: Any) -> tuple[int, dict[str, str], str]:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return 304, {"ETag": '"v1"'}, ""
+        return 200, {"ETag": '"v1"'}, body
+
+    mock.add_callback(responses.GET, TINY_FEED, callback=answer)
+
+
+def test_restore_brings_a_removed_episode_back_though_the_feed_did_not_change(
+    run: Run, home: Home, mock: Any
+) -> None:
+    conditional_tiny(mock, [1, 2])
+    assert run("add", TINY_FEED).exit_code == 0
+    library = Library(home.library)
+    gone = next(i for i in library.ids() if library.load(i).title == "Episode 1")
+    assert run("remove", gone).exit_code == 0
+    assert "not modified" in run("update").stderr  # the feed did not change
+    assert run("sources", "restore", "1").exit_code == 0
+    assert "1 new episode" in run("update").stderr
+    assert added_numbers(home) == ["Episode 1", "Episode 2"]
+    assert run("sources", "restore", "1").stderr.startswith("nothing to restore")
+
+
+def test_items_that_fail_are_counted_by_sources_at_once_and_make_update_exit_2(
+    run: Run, home: Home, mock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chaptersearch.sources import transport
+
+    monkeypatch.setattr(transport, "POLICY", transport.RetryPolicy(base_delay=0.001))
+    broken = "https://tiny.example/1.vtt"
+    mock.add(responses.GET, TINY_FEED, body=tiny_rss(tiny_item(1, transcript_tag(broken))))
+    mock.add(responses.GET, broken, status=500)
+    assert run("add", TINY_FEED).exit_code == 2
+    assert "1 failed, tried again by update" in run("sources").stdout
+    result = run("update")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith(
+        "updated 1 source: 0 new episodes (0 passages), 0 not modified, 0 failed, 1 item failed;"
+    )

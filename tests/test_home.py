@@ -108,6 +108,9 @@ def test_a_folder_of_other_things_is_not_made_a_home(tmp_path: Path) -> None:
         f"{MARKER}): choose a new or empty folder with --home DIR or $CHAPTERSEARCH_HOME\n"
     )
     assert sorted(path.name for path in stranger.iterdir()) == ["letter.txt"]
+    for reader in (["search", "x"], ["stats"], ["list"], ["sources"]):  # readers say so too
+        read = CliRunner().invoke(app, ["--home", str(stranger), *reader])
+        assert read.exit_code == 2 and read.stderr == refused.stderr, reader
     empty = tmp_path / "empty"
     empty.mkdir()
     for folder in (empty, tmp_path / "missing", empty):  # made, made, then used

@@ -86,7 +86,10 @@ def test_list_by_channel_and_newest_first(run: Run, tmp_path: Path) -> None:
     listed = run("list", "--channel", "talk python", "--newest").stdout.splitlines()
     assert [line.split()[0] for line in listed] == ["ID", "new", "old", "undated"]
     assert "2024-05-06  new" in listed[1]
+    assert listed[0].index("TITLE") == listed[1].index("2024-05-06") + len("2024-05-06  ")
     rows = json.loads(run("list", "--channel", "bytes", "--json").stdout)
     assert [row["id"] for row in rows] == ["other"]
     missing = run("list", "--channel", "nobody")
     assert missing.exit_code == 2 and "no episode's channel holds 'nobody'" in missing.stderr
+    near = run("list", "--channel", "Python Bites")
+    assert near.stderr.strip().endswith("did you mean Python Bytes?")

@@ -222,3 +222,9 @@ def test_a_quote_left_out_leaves_out_only_its_words_as_typed(said_in_forms: Home
     hits = find(said_in_forms, 'garbage -"garbage collected"', limit=50, per_chapter=50)
     assert {hit.video_id for hit in hits} >= {"gc"}  # "garbage collection" stays
     assert not any("garbage collected" in hit.snippet for hit in hits)
+
+
+@pytest.mark.parametrize("query", ["remix speaker:", 'remix speaker:""', "chapter: keeper"])
+def test_a_filter_given_nothing_is_an_error_not_a_word(indexed: Home, query: str) -> None:
+    with pytest.raises(QueryError, match=r"needs a value, as in \w+:WORDS"):
+        find(indexed, query)

@@ -96,3 +96,26 @@ with Home(Path(sys.argv[1])).writing():
     print("holding", flush=True)
     time.sleep(60)
 """
+
+
+def test_a_search_during_a_first_add_says_who_writes_and_advises_no_rebuild(
+    run: Run, home: Home
+) -> None:
+    home.make()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK, str(home.root), "add"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        searched = run("search", "anything")
+        assert searched.exit_code == 2
+        assert searched.stderr == (
+            f"chaptersearch: nothing is searchable in {home.root} yet: `chaptersearch add` "
+            f"(process {holder.pid}) is writing to it; search again once it has committed "
+            "(within a minute) or ended\n"
+        )
+    finally:
+        holder.kill()
+        holder.wait()

@@ -81,6 +81,15 @@ class OneLineErrors(typer.core.TyperGroup):
         except click.ClickException as error:
             context = getattr(error, "ctx", None)
             hint = f" (see `{context.command_path} -h`)" if context is not None else ""
+            if (
+                isinstance(error, click.NoSuchOption)
+                and context
+                and context.command.name == "search"
+            ):
+                hint = (  # "-collection" read as "-c": a word to leave out, typed first
+                    f" (a word that starts with - goes after --: `{context.command_path} -- "
+                    "garbage -collection`; see `chaptersearch search -h`)"
+                )
             message = error.format_message().replace(". (Did you mean", " (did you mean")
             typer.echo(f"chaptersearch: {message.rstrip('.')}{hint}", err=True)
             code = error.exit_code
@@ -180,8 +189,15 @@ def friendly(command: F) -> F:
         except ChapterSearchError as error:
             if _state["debug"]:
                 raise
-            if isinstance(error, IndexMissingError) and _state["home"] and _empty_home():
-                raise fail(f"{error}; {home().explained()}") from None
+            if isinstance(error, IndexMissingError) and _state["home"]:
+                writer = home().writer()
+                if writer:  # a first add: no rebuild to advise, it would be refused
+                    raise fail(
+                        f"nothing is searchable in {home().root} yet: {writer} is writing "
+                        "to it; search again once it has committed (within a minute) or ended"
+                    ) from None
+                if _empty_home():
+                    raise fail(f"{error}; {home().explained()}") from None
             raise fail(str(error)) from None
         except KeyboardInterrupt:
             raise fail("interrupted", INTERRUPTED) from None
@@ -545,7 +561,8 @@ def add(
         report.interrupted or report.stopped or report.offline or report.not_tried or report.failed
     )
     try:
-        remember_added(home(), work, library, wait, complete, options)
+        failed = frozenset(name for name, _ in report.failed)
+        remember_added(home(), work, library, wait, complete, options, failed)
     except ChapterSearchError as error:
         if not report.interrupted:
             raise
@@ -701,13 +718,15 @@ def update(
     failed = sum(1 for result in results if result.error)
     added = sum(result.added for result in results)
     unchanged = sum(1 for result in results if result.not_modified)
+    items = sum(len(result.failed or []) for result in results)
+    failed_items = f", {plural(items, 'item')} failed" if items else ""
     say(
         f"updated {plural(len(results), 'source')}: {plural(added, 'new episode')} "
         f"({plural(sum(r.passages for r in results), 'passage')}), "
-        f"{unchanged:,} not modified, {failed:,} failed; home {home().root}"
+        f"{unchanged:,} not modified, {failed:,} failed{failed_items}; home {home().root}"
     )
-    if _unembedded(embedder, asked=embed or model is not None) or failed:
-        raise typer.Exit(2)
+    if _unembedded(embedder, asked=embed or model is not None) or failed or items:
+        raise typer.Exit(2)  # as `add` ends when one of its sources failed
 
 
 def _group(name: str, help: str) -> typer.Typer:
@@ -817,9 +836,14 @@ def sources_restore(
     home().check()
     chosen = Registry(home().root).resolve(name)
     forgotten = len(chosen.removed)
+    if not forgotten:
+        say(f"nothing to restore: no episode of {chosen.title or chosen.address} was removed")
+        return
 
     def restore(registry: Any) -> None:
-        registry.resolve(chosen.address).removed = []
+        source = registry.resolve(chosen.address)
+        source.removed = []
+        source.etag = source.last_modified = None  # read whole, though it did not change
 
     change(home(), wait, restore)
     say(
@@ -1077,9 +1101,16 @@ def list_command(
             continue
         rows.append(episode_row(entry))
     if channel is not None:
+        shows = sorted({row["channel"] for row in rows if row["channel"]})
         rows = by_channel(rows, channel)
         if not rows:
-            raise fail(f"no episode's channel holds {channel!r}; `chaptersearch list` shows all")
+            import difflib
+
+            close = difflib.get_close_matches(channel, shows, n=3, cutoff=0.6)
+            hint = (
+                f"did you mean {' or '.join(close)}?" if close else "`chaptersearch list` shows all"
+            )
+            raise fail(f"no episode's channel holds {channel!r}; {hint}")
     if newest:
         rows = newest_first(rows)
     if as_json:

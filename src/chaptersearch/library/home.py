@@ -54,9 +54,11 @@ class Home:
         return self.root / "last-search.json"
 
     def check(self) -> None:
-        """Fail clearly when the home cannot be a folder (it is a file, say)."""
+        """Fail clearly when the home cannot be a folder (it is a file, say), or is a
+        folder of other things: every command says so, not only the ones that write."""
         if self.root.exists() and not self.root.is_dir():
             raise HomeError(f"the home {self.root} is a file, not a folder: choose another --home")
+        self._refuse_a_strangers_folder()
 
     def make(self) -> None:
         """Create the home, marked as chaptersearch's own: a missing or empty folder
@@ -65,7 +67,6 @@ class Home:
         holds something is refused, so ``--home ~`` or ``$CHAPTERSEARCH_HOME=/`` never
         fills a folder of the user's with ours."""
         self.check()
-        self._refuse_a_strangers_folder()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             marker = self.root / MARKER

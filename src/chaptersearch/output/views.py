@@ -44,7 +44,7 @@ def format_list(rows: list[dict[str, Any]], width: int | None = None, dated: boo
     cells a long title is cut with "…" (ids stay whole, to be copied); when long ids
     leave the title less than ``MIN_TITLE`` cells, the title goes on a line of its own
     below, indented and cut to the width. Piped, every episode is one whole line."""
-    table = [("ID", "LENGTH", "CHAPTERS", "DATE  TITLE" if dated else "TITLE")]
+    table = [("ID", "LENGTH", "CHAPTERS", f"{'DATE':<10}  TITLE" if dated else "TITLE")]
     for row in rows:
         sources = "+".join(row["chapter_sources"])
         day = f"{row['published'] or '-':<10}  " if dated else ""

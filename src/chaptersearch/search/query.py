@@ -156,12 +156,16 @@ def parse_query(request: SearchRequest) -> ParsedQuery:
         name = match.group("name")
         phrase = match.group("phrase")
         typed = phrase if phrase is not None else match.group("word")
+        if name is None and typed.endswith(":") and typed[:-1].lower() in FILTERS:
+            raise QueryError(_empty_filter(typed[:-1]))
         if name is not None:
             if name.lower() in FILTERS:
                 value = match.group("value").strip('"').strip()
-                if value and minus:
+                if not value:
+                    raise QueryError(_empty_filter(name))
+                if minus:
                     excluded_filters.append((name.lower(), value))
-                elif value:
+                else:
                     filters[name.lower()].append(value)
                 continue
             typed = _not_a_filter(match, text, notes)
@@ -192,6 +196,11 @@ def parse_query(request: SearchRequest) -> ParsedQuery:
             "-exclusions, or of symbols, matches nothing)"
         )
     return parsed
+
+
+def _empty_filter(name: str) -> str:
+    """A filter given nothing to filter by: said, rather than searched as a word."""
+    return f'{name}: needs a value, as in {name.lower()}:WORDS or {name.lower()}:"two words"'
 
 
 def _not_a_filter(match: re.Match[str], text: str, notes: list[str]) -> str:

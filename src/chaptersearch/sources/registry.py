@@ -218,11 +218,18 @@ def change(home: Any, wait: float, edit: Any) -> "Registry":
 
 
 def remember_added(
-    home: Any, plan: Any, library: Any, wait: float, complete: bool, options: Any
+    home: Any,
+    plan: Any,
+    library: Any,
+    wait: float,
+    complete: bool,
+    options: Any,
+    failed: frozenset[str] = frozenset(),
 ) -> None:
     """Follow the feeds, channels and playlists an ``add`` read, with the ids of their
     episodes now in the library and the ``--limit``, ``--since`` and ``--lang`` it was
-    given (``options``), which ``update`` honours; a feed's validators are kept only when
+    given (``options``), which ``update`` honours, and the items that ``failed`` (named as
+    the add reported them) for ``update`` to try again; a feed's validators are kept only when
     the whole feed was tried (``complete``), so an interrupted add is finished by the
     next update."""
     if not plan.feeds and not plan.lists:
@@ -234,6 +241,9 @@ def remember_added(
             source = registry.follow("feed", feed.url, feed.title)
             source.choose(options.limit, since, options.languages)
             source.remember([e.episode_id for e in feed.items if library.has(e.episode_id)])
+            for entry in feed.items:  # failed here: counted from the first update's try
+                if str(entry) in failed and not library.has(entry.episode_id):
+                    source.failures.setdefault(entry.episode_id, 0)
             source.updated = now()
             if complete:
                 source.etag, source.last_modified = feed.etag, feed.last_modified
