@@ -4,6 +4,8 @@ episodes, made by which model."""
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,6 +73,17 @@ def test_stats_while_another_command_writes_says_so_and_advises_no_rebuild(
     entry = home.library / "a.json"
     (home.library / "b.json").write_bytes(entry.read_bytes())  # not indexed yet
     assert "run `chaptersearch rebuild`" in run("stats").stdout
+    with another_add(home) as pid:
+        shown = run("stats").stdout
+        assert f"being written: `chaptersearch add` (process {pid})" in shown
+        assert "not in the index: 1 episode (b); wait for the writer to end" in shown
+        assert "rebuild" not in shown.replace("rebuild --embed", "")
+    assert "being written" not in run("stats").stdout  # a killed writer writes nothing
+
+
+@contextmanager
+def another_add(home: Home) -> Iterator[int]:
+    """Another process holding the home's write lock as an ``add`` does; its pid."""
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_THE_LOCK, str(home.root), "add"],
         stdout=subprocess.PIPE,
@@ -78,14 +91,10 @@ def test_stats_while_another_command_writes_says_so_and_advises_no_rebuild(
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
-        shown = run("stats").stdout
-        assert f"being written: `chaptersearch add` (process {holder.pid})" in shown
-        assert "not in the index: 1 episode (b); wait for the writer to end" in shown
-        assert "rebuild" not in shown.replace("rebuild --embed", "")
+        yield holder.pid
     finally:
         holder.kill()
         holder.wait()
-    assert "being written" not in run("stats").stdout  # a killed writer writes nothing
 
 
 HOLD_THE_LOCK = """
@@ -102,20 +111,11 @@ def test_a_search_during_a_first_add_says_who_writes_and_advises_no_rebuild(
     run: Run, home: Home
 ) -> None:
     home.make()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_THE_LOCK, str(home.root), "add"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    with another_add(home) as pid:
         searched = run("search", "anything")
         assert searched.exit_code == 2
         assert searched.stderr == (
             f"chaptersearch: nothing is searchable in {home.root} yet: `chaptersearch add` "
-            f"(process {holder.pid}) is writing to it; search again once it has committed "
+            f"(process {pid}) is writing to it; search again once it has committed "
             "(within a minute) or ended\n"
         )
-    finally:
-        holder.kill()
-        holder.wait()
