@@ -30,6 +30,10 @@ Applied when a query is made, not stored in the index, so they can change withou
 rebuild."""
 
 
+SPEAKER_ANALYZER = SimpleAnalyzer()
+"""The words of speakers' names: lower case, not stemmed (``filters.name_words``)."""
+
+
 @functools.cache
 def make_schema() -> Schema:
     """Every word of the text with its positions (phrases are matched exactly by the
@@ -50,7 +54,7 @@ def make_schema() -> Schema:
         chapter=TEXT(stored=True, analyzer=analyzer, phrase=False),
         text=text,
         pairs=FieldType(PairsSaid(), analyzer, scorable=False, stored=False),
-        speaker=FieldType(Existence(), SimpleAnalyzer(), scorable=False, stored=False),
+        speaker=FieldType(Existence(), SPEAKER_ANALYZER, scorable=False, stored=False),
         passage=STORED,
         meta=STORED,
     )

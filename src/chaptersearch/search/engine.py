@@ -494,14 +494,15 @@ class Reranker:
         quotes = self.planned.matching.exact
         matches: list[Match] = []
         speakers = self.planned.matching.speakers and self.planned.clauses
-        if quotes or speakers or len(self.planned.clauses) >= 2:
-            matches = self.locator.said(passage, spans=False)
+        if self.quote or quotes or speakers or len(self.planned.clauses) >= 2:
+            # where in the text only a quote's caption bonus needs
+            matches = self.locator.said(passage, spans=self.quote)
         if quotes and not self._says_quotes(passage, matches):
             return None
         if speakers and not matches:  # the words are said, but by someone else
             return None
         if self.quote:
-            return Ranked(docnum, base * (1 + self._caption_bonus(passage)), passage)
+            return Ranked(docnum, base * (1 + self._caption_bonus(passage, matches)), passage)
         if len(self.planned.clauses) < 2:  # no bonus to give: the index's score stands
             return Ranked(docnum, base, passage)
         said: dict[int, int] = {}
@@ -540,9 +541,9 @@ class Reranker:
             for number, quote in self.planned.matching.exact.items()
         )
 
-    def _caption_bonus(self, passage: StoredPassage) -> float:
-        """The bonus for where the quote is first said: the shorter its caption, the more."""
-        matches = self.locator.said(passage)
+    def _caption_bonus(self, passage: StoredPassage, matches: list[Match]) -> float:
+        """The bonus for where the quote is first said (``matches``, with their places):
+        the shorter its caption, the more."""
         if not matches:
             return 0.0
         offsets = passage.offsets

@@ -7,13 +7,14 @@ answering "no hits" looks like the show never said the words.
 """
 
 import difflib
+import functools
 from typing import Any
 
 from whoosh import query as wq
 
 from ..errors import QueryError
 from ..ids import match_id
-from ..index.schema import channel_key
+from ..index.schema import SPEAKER_ANALYZER, channel_key
 
 SHOWN = 5
 """How many candidates an error lists."""
@@ -98,11 +99,11 @@ def _display_name(searcher: Any, key: str) -> str:
     return str(fields.get("channel") or key) if fields else key
 
 
-def name_words(name: str) -> list[str]:
-    """The words of a speaker's name as the index keeps them (lower case, no stems)."""
-    from whoosh.analysis import SimpleAnalyzer
-
-    return [token.text for token in SimpleAnalyzer()(name)]
+@functools.cache
+def name_words(name: str) -> tuple[str, ...]:
+    """The words of a speaker's name as the index keeps them (lower case, no stems);
+    kept, since a search asks again for every caption it looks at."""
+    return tuple(token.text for token in SPEAKER_ANALYZER(name))
 
 
 def speaker_query(words: str, searcher: Any) -> wq.Query:

@@ -16,6 +16,7 @@ from ..index.analysis import MAX_TOKEN, TOKEN, dotted_parts, normalize
 from ..index.schema import StoredPassage
 from ..timecode import last_at
 from ..urls import link_at
+from .filters import name_words
 from .query import Matching, plain_word
 
 SNIPPET_BEFORE = 60
@@ -150,8 +151,6 @@ class MatchLocator:
 
     def by_speaker(self, stored: StoredPassage, cue: int) -> bool:
         """Whether a speaker the query names says the passage's cue ``cue``."""
-        from .filters import name_words
-
         name = stored.speaker_at(cue)
         said = set(name_words(name)) if name else set()
         return all(wanted <= said for wanted in self.matching.speakers)
