@@ -152,27 +152,27 @@ class Library:
     def id_for_location(self, location: str) -> str | None:
         """The id of the entry read from a file or video, if any; found by reading each
         entry's origin once per command (a quick scan, not a full load)."""
-        if self._locations is None:
-            self._locations = {}
-            for path in self.paths():
-                origin = _origin_location(path)
-                if origin is not None:
-                    self._locations.setdefault(origin, path.stem)
-        return self._locations.get(location)
+        return self._scan()[0].get(location)
 
     def id_for_link(self, link: str) -> str | None:
         """The id of the entry whose link (``url``, a feed item's media file) is
-        ``link`` (as ``urls.normalized_address`` spells it), found as ``id_for_location``
-        finds origins."""
-        if self._links is None:
+        ``link`` (as ``urls.normalized_address`` spells it), found in the same scan."""
+        return self._scan()[1].get(link)
+
+    def _scan(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Every entry's origin (files and videos) and link, read from its head once per
+        command, for ``id_for_location`` and ``id_for_link``; kept current by ``save``."""
+        if self._locations is None or self._links is None:
             from ..urls import normalized_address
 
-            self._links = {}
+            self._locations, self._links = {}, {}
             for path in self.paths():
-                found = _head_value(path, _URL)
-                if isinstance(found, str):
-                    self._links.setdefault(normalized_address(found), path.stem)
-        return self._links.get(link)
+                kind, location, link = _origin_and_link(path)
+                if kind in ("file", "youtube") and isinstance(location, str):
+                    self._locations.setdefault(location, path.stem)
+                if isinstance(link, str):
+                    self._links.setdefault(normalized_address(link), path.stem)
+        return self._locations, self._links
 
     def free_id(self, wanted: str) -> str:
         """``wanted``, or ``wanted-2``, ``-3``… when another entry has it already: two
@@ -212,27 +212,28 @@ def _head(path: Path) -> bytes | None:
     return None
 
 
-_ORIGIN = re.compile(rb'"origin":\{"kind":"(?:file|youtube)","location":("(?:[^"\\]|\\.)*")')
-_URL = re.compile(rb'"channel":"(?:[^"\\]|\\.)*","url":("(?:[^"\\]|\\.)*")')
+_ORIGIN = re.compile(rb'"origin":\{"kind":"(\w+)","location":("(?:[^"\\]|\\.)*")')
+_URL = re.compile(rb'"channel":"(?:[^"\\]|\\.)*","url":("(?:[^"\\]|\\.)*"|null)')
 """An entry's own link: the first ``url`` after its ``channel`` (its given details,
 which may hold a ``url`` too, come later)."""
 
 
-def _origin_location(path: Path) -> str | None:
-    found = _head_value(path, _ORIGIN)
-    return found if isinstance(found, str) else None
-
-
-def _head_value(path: Path, pattern: "re.Pattern[bytes]") -> object:
-    """The JSON value ``pattern`` finds first in an entry (its head, else the whole)."""
+def _origin_and_link(path: Path) -> tuple[object, object, object]:
+    """An entry's origin kind and location and its link, from its head (else the whole
+    entry, when its head does not hold them); Nones for what cannot be read."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
-            return None
+            return None, None, None
         with open(path, "rb") as stream:
-            head = stream.read(65536)
-        match = pattern.search(head)
-        if match is None:
-            match = pattern.search(path.read_bytes())
-        return json.loads(match.group(1)) if match else None
+            text = stream.read(65536)
+        origin, link = _ORIGIN.search(text), _URL.search(text)
+        if origin is None or link is None:
+            text = path.read_bytes()
+            origin, link = _ORIGIN.search(text), _URL.search(text)
+        return (
+            origin.group(1).decode() if origin else None,
+            json.loads(origin.group(2)) if origin else None,
+            json.loads(link.group(1)) if link else None,
+        )
     except (OSError, ValueError):
-        return None
+        return None, None, None
