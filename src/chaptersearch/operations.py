@@ -226,15 +226,18 @@ writer slipped in meanwhile and will end; the downloaded episode must not be los
 class Storing:
     """The home's write lock and writer, held while episodes are stored and let go
     while one downloads (``pause``), so a slow server never keeps other writers out.
-    The first taking waits ``wait`` (a busy home is refused at once, as before); later
-    ones up to ``RELOCK_SECONDS``. Each taking first brings the index level."""
+    The first taking waits ``wait`` (a busy home is refused at once, as before) and
+    brings the index level; later ones wait up to ``RELOCK_SECONDS``. A pause only
+    commits; merging segments and gathering the search matrix happen once, at the end
+    (``finish``), as in an add that never lets go."""
 
     def __init__(self, home: Home, library: Library | None, embedder: Any, wait: float) -> None:
         self.home = home
         self.library = library or Library(home.library)
         self.embedder = embedder
         self.wait = wait
-        self.mended = Mended()
+        self.mended: Mended | None = None
+        self.vectors_changed = False
         self._lock: Any = None
         self._writer: HomeWriter | None = None
 
@@ -246,30 +249,51 @@ class Storing:
             self.wait = max(self.wait, RELOCK_SECONDS)
             try:
                 self._writer = HomeWriter(self.home, self.library, self.embedder)
-                mended = self._writer.reconcile()
+                self._writer.vectors_changed = self.vectors_changed
+                if self.mended is None:
+                    self.mended = self._writer.reconcile()
             except BaseException:
                 self._writer = None
-                self._lock, lock = None, self._lock
-                lock.__exit__(None, None, None)
+                self._release()
                 raise
-            self.mended.indexed += mended.indexed
-            self.mended.unindexed += mended.unindexed
-            self.mended.unreadable += mended.unreadable
         return self._writer
 
-    def pause(self, mend: bool = False) -> str | None:
-        """Commit, and let the lock go; what stopped the commit, as one line."""
+    def pause(self) -> str | None:
+        """Commit what is stored, and let the lock go; what stopped the commit."""
         if self._writer is None:
             return None
         writer, self._writer = self._writer, None
+        try:
+            self.vectors_changed = writer.vectors_changed
+            writer.updater.commit(merge=False)
+            return None
+        except ChapterSearchError as error:
+            return str(error)
+        finally:
+            try:
+                writer.updater.close(commit=False)  # committed above, or to be mended
+            finally:
+                self._release()
+
+    def finish(self, mend: bool = False) -> str | None:
+        """The end of the batch: bring the index level (when ``mend``), commit and merge,
+        gather the search matrix if vectors changed, and let the lock go."""
+        if self._writer is None and not self.vectors_changed:
+            return None
+        writer = self.writer()
+        self._writer = None
         try:
             return _finish_add(self.home, writer, mend)
         finally:
             try:
                 writer.updater.close(commit=False)  # committed above, or to be mended
             finally:
-                self._lock, lock = None, self._lock
-                lock.__exit__(None, None, None)
+                self._release()
+
+    def _release(self) -> None:
+        self._lock, lock = None, self._lock
+        if lock is not None:
+            lock.__exit__(None, None, None)
 
 
 def add_sources(
@@ -343,10 +367,10 @@ def add_sources(
         # (the library has it): put it back now rather than at the next write
         try:
             mend_now = bool(report.failed) and not report.interrupted
-            report.problem = storing.pause(mend_now) or report.problem
+            report.problem = storing.finish(mend_now) or report.problem
         except KeyboardInterrupt:  # during the last commit, which ends first (``held``)
             report.interrupted = True
-        report.mended = storing.mended
+        report.mended = storing.mended or Mended()
     return report
 
 
