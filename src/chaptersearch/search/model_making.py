@@ -17,18 +17,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..library.disk import write_whole
+from ..output.install_hints import model_packages_hint, model_packages_installed
 from . import embedding
 from .embedding import EmbeddingError
 
 PACKAGED_NAME = "all-MiniLM-L6-v2-int8"
-
-
-def packages_installed() -> bool:
-    from importlib.util import find_spec
-
-    from ..output.install_hints import MODEL_PACKAGES
-
-    return all(find_spec(name) is not None for name in MODEL_PACKAGES)
 
 
 def packaged_files() -> dict[str, Path]:
@@ -42,17 +36,13 @@ def packaged_files() -> dict[str, Path]:
     }
 
 
-def _write_aside(folder: Path, name: str, source: Path | None, text: str = "") -> None:
-    """``folder/name`` as a copy of ``source`` (or ``text``), written aside and renamed,
-    so an interrupted copy leaves no half-written file."""
+def _copy_aside(folder: Path, name: str, source: Path) -> None:
+    """``folder/name`` as a copy of ``source``, written aside and renamed, so an
+    interrupted copy leaves no half-written file."""
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
     try:
-        with os.fdopen(handle, "wb") as stream:
-            if source is None:
-                stream.write(text.encode("utf-8"))
-            else:
-                with source.open("rb") as copied:
-                    shutil.copyfileobj(copied, stream)
+        with os.fdopen(handle, "wb") as stream, source.open("rb") as copied:
+            shutil.copyfileobj(copied, stream)
         os.replace(temporary, folder / name)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -62,8 +52,6 @@ def _write_aside(folder: Path, name: str, source: Path | None, text: str = "") -
 def from_packages(folder: Path) -> None:
     """Write the model of the installed packages into ``folder``: its name first, the
     model last, so the folder holds a model only once it holds all of it."""
-    from ..output.install_hints import model_packages_hint
-
     sources = packaged_files()
     for source in sources.values():
         if not source.is_file():
@@ -72,9 +60,9 @@ def from_packages(folder: Path) -> None:
                 f"again with: {model_packages_hint()} --force-reinstall"
             )
     folder.mkdir(parents=True, exist_ok=True)
-    _write_aside(folder, embedding.NAME_FILE, None, PACKAGED_NAME + "\n")
+    write_whole(folder / embedding.NAME_FILE, PACKAGED_NAME + "\n")
     for name, source in sources.items():
-        _write_aside(folder, name, source)
+        _copy_aside(folder, name, source)
 
 
 def check(folder: Path) -> None:
@@ -96,15 +84,13 @@ def make_default_model() -> tuple[Path, str]:
     folder = embedding.default_folder()
     if embedding.complete(folder):
         return folder, "there already"
-    if packages_installed():
+    if model_packages_installed():
         from_packages(folder)
         how = "packages"
     else:
         try:
             embedding.download_default_model(folder)
         except (OSError, TimeoutError) as error:
-            from ..output.install_hints import model_packages_hint
-
             reason = getattr(error, "reason", None) or error
             raise EmbeddingError(
                 f"the model packages are not installed and {embedding.DEFAULT_MODEL} could "

@@ -26,10 +26,18 @@ from .files import location_of, read_text_file, title_from_path
 
 def read_chapter_marks(path: Path) -> Given:
     """The chapter marks of a chapters file, as details to keep with the episode."""
+    return chapter_marks_of(_chapters_text(path), path)
+
+
+def _chapters_text(path: Path) -> str:
     try:
-        text = read_text_file(path, "chapters file")
+        return read_text_file(path, "chapters file")
     except ChapterSearchError as error:
         raise ChapterError(str(error)) from None
+
+
+def chapter_marks_of(text: str, path: Path) -> Given:
+    """The chapter marks of the text of the chapters file at ``path``."""
     if text.lstrip().startswith("{"):
         from .feed_chapters import json_chapters
 
@@ -80,8 +88,8 @@ def beside_details(path: Path) -> Given:
     """What a chapters file beside a transcript says of its episode: the chapters, and
     from a Podcasting 2.0 JSON file its ``title`` and ``podcastName`` too (Changelog's
     carry both), for an ``add FOLDER`` that was given no title or channel."""
-    given = read_chapter_marks(path)
-    text = read_text_file(path, "chapters file")
+    text = _chapters_text(path)
+    given = chapter_marks_of(text, path)
     if not text.lstrip().startswith("{"):
         return given
     from .feed_chapters import json_chapters_about

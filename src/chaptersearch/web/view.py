@@ -1,6 +1,7 @@
 """What the page shows, prepared from hits and episodes: plain data for the templates
 (which escape it) and for the JSON API (which the page's script renders as text)."""
 
+import functools
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -9,6 +10,7 @@ from urllib.parse import quote, urlencode, urlparse
 from ..hit import Hit
 from ..ids import match_id
 from ..models import Episode, Summary
+from ..output.context import cue_index_at
 from ..output.links import is_web_url
 from ..output.places import Place
 from ..timecode import format_clock, last_at
@@ -28,10 +30,12 @@ MEDIA = {
 }
 
 
+@functools.cache
 def help_blocks(text: str | None = None) -> list[dict[str, str]]:
     """The query language as ``chaptersearch search -h`` explains it (``QUERY_HELP``,
     one text for both, so the page never tells another story), cut into the blocks a
-    page shows: ``**headings**``, indented examples (kept as typed) and paragraphs."""
+    page shows: ``**headings**``, indented examples (kept as typed) and paragraphs.
+    Cut once: every page asks for it, and nothing changes it."""
     if text is None:
         from ..cli import QUERY_HELP
 
@@ -154,8 +158,7 @@ def episode_view(
         }
         for chapter in episode.chapters
     ]
-    # links give whole seconds: 297 is the cue at 297.5
-    current = last_at([int(cue.start) for cue in episode.cues], moment)
+    current = cue_index_at(episode.cues, moment, whole=True)  # links give whole seconds
     spans: dict[int, list[tuple[int, int]]] = {}
     for place in places:
         for span in place.spans:
@@ -175,8 +178,9 @@ def episode_view(
         for place in places
     ]
     marked = {place.cue for place in places}
+    starts = [cue.start for cue in episode.cues]
     for hit in hits:
-        where = _cue_at(episode, hit.start)
+        where = last_at(starts, hit.start)
         if hit.matched != "words" and where not in marked:
             marked.add(where)
             how = "by meaning" if hit.matched == "meaning" else "the chapter title"
@@ -285,10 +289,6 @@ def _more(where: str, count: int, start: float) -> dict[str, Any]:
         "segments": None,
         "speaker": None,
     }
-
-
-def _cue_at(episode: Episode, seconds: float) -> int:
-    return last_at([cue.start for cue in episode.cues], seconds)
 
 
 PAGE_SIZE = 20
