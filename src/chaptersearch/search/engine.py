@@ -71,8 +71,9 @@ RERANK_BATCH = 10
 passage left could reach the list."""
 
 MEANING_DEPTH = 50
-"""How many of the passages nearest in meaning a hybrid search mixes in (more for a
-longer list), and how many of the words' best it scores again to mix with them."""
+"""How many of the passages nearest in meaning a hybrid search mixes with as many of the
+words' best, whatever the limit (so the first hits are the same for every ``--limit``);
+a longer list goes on with the words' next best."""
 
 COMMON_WEIGHT = 1.0
 """How much a common word of the query adds, found in a passage its rarer words found."""
@@ -146,6 +147,43 @@ def _mode(index_folder: Path, request: SearchRequest, parsed: ParsedQuery) -> st
     return mode
 
 
+class MeaningWhenNeeded:
+    """The query's meaning, loaded (model, vectors, numpy) only when a search asks for it:
+    a hybrid search whose words answer well never does. Where the home's default mode
+    meant hybrid and meaning cannot be had, the words answer, with a warning."""
+
+    def __init__(
+        self,
+        index_folder: Path,
+        parsed: ParsedQuery,
+        request: SearchRequest,
+        warnings: list[str] | None,
+    ) -> None:
+        self.text = " ".join(clause.typed for clause in parsed.positive)
+        if not self.text.strip():
+            raise QueryError("search by meaning needs some words, not only filters")
+        self.index_folder = index_folder
+        self.request = request
+        self.warnings = warnings
+        self._loaded: Any = None
+
+    def load(self) -> Any:
+        """The loaded ``meaning.Meaning``, or None where words alone must answer."""
+        if self._loaded is None:
+            from .embedding import EmbeddingError
+            from .meaning import Meaning, home_of
+
+            try:
+                self._loaded = Meaning(home_of(self.index_folder), self.text, self.request.model)
+            except EmbeddingError as error:
+                if self.request.mode is not None:  # asked for by name: say why not
+                    raise
+                self._loaded = False  # the home's default: the words still answer
+                if self.warnings is not None:
+                    self.warnings.append(f"searching by words only: {error}")
+        return self._loaded or None
+
+
 def _search_once(
     index_folder: Path,
     parsed: ParsedQuery,
@@ -156,20 +194,9 @@ def _search_once(
     mode = _mode(index_folder, request, parsed)
     meaning = None
     if mode != "words":
-        from .embedding import EmbeddingError
-        from .meaning import Meaning, home_of
-
-        text = " ".join(clause.typed for clause in parsed.positive)
-        if not text.strip():
-            raise QueryError("search by meaning needs some words, not only filters")
-        try:
-            meaning = Meaning(home_of(index_folder), text, request.model)
-        except EmbeddingError as error:
-            if request.mode is not None:  # asked for by name: say why it cannot be had
-                raise
-            mode = "words"  # the home's default: the words still answer
-            if warnings is not None:
-                warnings.append(f"searching by words only: {error}")
+        meaning = MeaningWhenNeeded(index_folder, parsed, request, warnings)
+        if mode == "meaning" and meaning.load() is None:
+            mode = "words"
     ix = open_index(index_folder)
     try:
         if ix.doc_count() == 0:
@@ -195,20 +222,21 @@ class Ranked:
     passage: StoredPassage
     by_meaning: bool = False
     """Found by meaning, not by the query's words."""
+    says_all: bool = False
+    """Says every clause of the query (or its titles do)."""
 
 
 def _hits(
     searcher: Any,
     planned: Plan,
     request: SearchRequest,
-    meaning: Any = None,
+    meaning: MeaningWhenNeeded | None = None,
     words: bool = True,
     deadline: Deadline | None = None,
 ) -> list[Hit]:
     deadline = deadline or Deadline()
     locator = MatchLocator(planned.matching)
     reranker = Reranker(planned, locator, searcher)
-    fetch = max(MEANING_DEPTH, request.limit * request.per_chapter * 4)
     saying: set[int] | None = None
     spoken = planned.spoken
     scored: list[Ranked] = []
@@ -216,10 +244,13 @@ def _hits(
     if candidates is not None:
         saying = candidates.saying
         spoken = candidates.spoken or spoken
-        at_least = fetch if meaning is not None else 0
+        at_least = MEANING_DEPTH if meaning is not None else 0
         scored = _best(reranker, candidates, request, at_least, deadline)
-    if meaning is not None:
-        scored = _with_meaning(searcher, planned, scored, meaning, fetch, words)
+    if meaning is not None and not (words and answered(scored)):
+        loaded = meaning.load()
+        if loaded is not None:
+            depth = MEANING_DEPTH if words else request.limit * request.per_chapter * 4
+            scored = _with_meaning(searcher, planned, scored, loaded, depth, words)
     chosen = _per_chapter(scored, request)
     mentions = _mentions(searcher, spoken, saying, chosen, reranker)
     hits = []
@@ -229,16 +260,27 @@ def _hits(
     return hits
 
 
+def answered(scored: list[Ranked]) -> bool:
+    """Whether the words answer the query well enough that meaning would add nothing
+    worth loading a model for: their best passage says every clause of the query. (On
+    the topic benchmark's tuning part, docs/benchmarks.md, mixing meaning into such
+    searches changed little, and the rest is where it helps.)"""
+    return bool(scored) and scored[0].says_all
+
+
 def _with_meaning(
-    searcher: Any, planned: Plan, ranked: list[Ranked], meaning: Any, fetch: int, words: bool
+    searcher: Any, planned: Plan, ranked: list[Ranked], meaning: Any, depth: int, words: bool
 ) -> list[Ranked]:
-    """The words' best passages and the nearest in meaning, scored by the mix of both
-    (or by meaning alone); passages found by meaning obey the query's filters too."""
+    """The words' ``depth`` best passages and as many nearest in meaning, scored by the
+    mix of both (or by meaning alone), then the rest of the words' list as it was;
+    passages found by meaning obey the query's filters too."""
     from .meaning import mix
 
+    rest = ranked[depth:]
+    ranked = ranked[:depth]
     by_words = {item.docnum: item for item in ranked}
     nearest: dict[int, float] = {}
-    for key, cosine in meaning.best(fetch):
+    for key, cosine in meaning.best(depth):
         docnum = searcher.document_number(key=key)
         if docnum is not None:
             nearest[docnum] = cosine
@@ -253,14 +295,20 @@ def _with_meaning(
             cosine = meaning.cosine(item.passage.key)
             if cosine is not None:
                 nearest[docnum] = cosine
-    scores = mix({d: i.score for d, i in by_words.items()}, nearest) if words else nearest
+    scores = mix({item.docnum: item.score for item in ranked}, nearest) if words else nearest
     combined = [
         Ranked(d, scores[d], by_words[d].passage)
         if d in by_words
         else Ranked(d, scores[d], stored_passage(searcher.stored_fields(d)), by_meaning=True)
         for d in scores
     ]
-    return sorted(combined, key=lambda item: -item.score)
+    mixed = sorted(combined, key=lambda item: (-item.score, item.docnum))
+    floor = min((item.score for item in mixed), default=0.0)
+    return mixed + [
+        Ranked(item.docnum, floor, item.passage, says_all=item.says_all)
+        for item in rest
+        if item.docnum not in scores
+    ]
 
 
 Bound = Callable[[float], float]
@@ -396,6 +444,8 @@ def _best(
                 bisect.insort(scored, (-item.score, item.docnum, len(scored), item))
         chosen = _per_chapter((entry[-1] for entry in scored), request)
         threshold = chosen[-1].score if len(chosen) == request.limit else -math.inf
+        if at_least and len(scored) >= at_least:  # the first at_least exact, too
+            threshold = min(threshold, -scored[at_least - 1][0])
     return [entry[-1] for entry in scored]
 
 
@@ -502,9 +552,10 @@ class Reranker:
         if speakers and not matches:  # the words are said, but by someone else
             return None
         if self.quote:
-            return Ranked(docnum, base * (1 + self._caption_bonus(passage, matches)), passage)
+            bonus = self._caption_bonus(passage, matches)
+            return Ranked(docnum, base * (1 + bonus), passage, says_all=True)
         if len(self.planned.clauses) < 2:  # no bonus to give: the index's score stands
-            return Ranked(docnum, base, passage)
+            return Ranked(docnum, base, passage, says_all=True)
         said: dict[int, int] = {}
         for match in matches:
             for clause in match.clauses:
@@ -527,7 +578,7 @@ class Reranker:
         every = len(self.planned.clauses) >= 2 and len(matched) == len(self.planned.clauses)
         close = self.in_order and _in_order(matches, len(self.planned.clauses))
         score *= 1 + ALL_WORDS_BONUS * every + PROXIMITY_BONUS * close
-        return Ranked(docnum, score, passage)
+        return Ranked(docnum, score, passage, says_all=every)
 
     def _says_quotes(self, passage: StoredPassage, matches: list[Match]) -> bool:
         """Whether the passage says every quoted clause as typed, or its chapter's title

@@ -3,9 +3,8 @@ with the words' ranking.
 
 Imported only when a search uses meaning (the home has passage vectors and the
 semantic extra is installed, or ``--mode meaning|hybrid`` asks for it), so a words-only
-search never pays for numpy or ONNX Runtime. Both rankings are scaled to [0, 1] over
-the passages either found (min-max), then mixed linearly: ``WORDS_WEIGHT`` of the words'
-score and ``MEANING_WEIGHT`` of the cosine. Reciprocal-rank fusion did worse here.
+search never pays for numpy or the model; a hybrid search loads them only when its
+words do not answer well (``engine.answered``).
 """
 
 from pathlib import Path
@@ -16,12 +15,13 @@ from . import embedding
 from .embedding import EmbeddingError
 from .vectors import Matrix, current_set, has_any, remembered_model
 
-WORDS_WEIGHT = 0.8
-MEANING_WEIGHT = 0.2
-"""Chosen on the tuning queries (docs/benchmarks.md): with the words' scores divided by
-the best one, meaning's weight 0.1 / 0.2 / 0.3 gave MRR@10 0.699 / 0.701 / 0.698, words
-alone 0.694. A passage that says none of the words is ranked by meaning alone whatever
-the weight."""
+FUSION = "rrf"
+"""How the two rankings are mixed: "rrf" (reciprocal-rank fusion: each passage scores
+``share / (RRF_K + rank)`` by each ranking) or "linear" (the words' scores divided by
+the best, the cosines scaled min-max, weighed by ``MEANING_SHARE``). Chosen on the topic
+benchmark's tuning part (docs/benchmarks.md)."""
+MEANING_SHARE = 0.5
+RRF_K = 60
 
 
 def available(home: Home) -> bool:
@@ -50,7 +50,7 @@ class Meaning:
             )
         # a model that fails (ONNX Runtime's own errors) is the model's fault, said as
         # such: not taken for an unreadable index
-        self.query = embedding.Guarded(embedder).embed([text])[0]
+        self.query = embedding.Guarded(embedder).query(text)
         self.cosines = self.matrix.similarities(self.query)
         self._np = np
 
@@ -95,26 +95,31 @@ def _matrix(home: Home) -> Matrix:
 
 
 def mix(words: dict[Any, float], meaning: dict[Any, float]) -> dict[Any, float]:
+    """One score per passage either ranking found. ``words`` maps passages to the words'
+    scores, best first; ``meaning`` maps them to their cosines."""
+    if FUSION == "linear":
+        return _linear(words, meaning)
+    by_meaning = sorted(meaning, key=lambda key: -meaning[key])
+    mixed = dict.fromkeys(words.keys() | meaning.keys(), 0.0)
+    for share, order in ((1 - MEANING_SHARE, list(words)), (MEANING_SHARE, by_meaning)):
+        for rank, key in enumerate(order, start=1):
+            mixed[key] += share / (RRF_K + rank)
+    return mixed
+
+
+def _linear(words: dict[Any, float], meaning: dict[Any, float]) -> dict[Any, float]:
     """Both rankings scaled to [0, 1], mixed linearly. The words' scores are divided by
     the best one, so every passage that says the words keeps a share (min-max gave the
     weakest, or the only, passage that says a rare name nothing, and passages near in
     meaning went above it); the cosines are scaled min-max over the passages either
     found, a passage the words found but with no vector counting as the lowest."""
-
-    def by_best(scores: dict[Any, float]) -> dict[Any, float]:
-        high = max(scores.values(), default=0.0) or 1.0
-        return {key: value / high for key, value in scores.items()}
-
-    def scaled(scores: dict[Any, float]) -> dict[Any, float]:
-        if not scores:
-            return {}
-        low, high = min(scores.values()), max(scores.values())
-        span = (high - low) or 1.0
-        return {key: (value - low) / span for key, value in scores.items()}
-
-    by_words, by_meaning = by_best(words), scaled(meaning)
+    high = max(words.values(), default=0.0) or 1.0
+    by_words = {key: value / high for key, value in words.items()}
+    low, top = min(meaning.values(), default=0.0), max(meaning.values(), default=0.0)
+    span = (top - low) or 1.0
+    by_meaning = {key: (value - low) / span for key, value in meaning.items()}
     return {
-        key: WORDS_WEIGHT * by_words.get(key, 0.0) + MEANING_WEIGHT * by_meaning.get(key, 0.0)
+        key: (1 - MEANING_SHARE) * by_words.get(key, 0.0) + MEANING_SHARE * by_meaning.get(key, 0.0)
         for key in words.keys() | meaning.keys()
     }
 
