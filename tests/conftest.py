@@ -12,6 +12,13 @@ from chaptersearch.library.home import Home
 from .helpers import SHARED, talk, vtt_text
 
 
+@pytest.fixture(autouse=True)
+def no_models_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test loads its own models and matrices: one a test stood in for the default
+    model (a hashing embedder under the default's folder) must not answer the next."""
+    monkeypatch.setattr("chaptersearch.search.meaning._LOADED", {})
+
+
 @pytest.fixture
 def shared() -> Path:
     """The shared folder beside the checkout; tests that need it skip in a user's clone."""

@@ -889,7 +889,8 @@ def search(
             "--mode",
             autocompletion=completion.modes,
             help="words, meaning or hybrid (default: hybrid once the home has passage "
-            "vectors, else words)",
+            "vectors, else words; hybrid mixes in meaning only where no passage says every "
+            "word of the query)",
             show_default=False,
         ),
     ] = None,
