@@ -425,3 +425,22 @@ def test_a_hybrid_search_the_words_answer_loads_no_model(
     assert run("add", str(episode), "--embed").exit_code == 0
     assert modules_after_search(home, "keeper test") == []
     assert "numpy" in modules_after_search(home, "keeper dismissal")
+
+
+def test_a_search_of_filters_alone_needs_no_meaning(
+    run: Run, tiny: type[TinyEmbedder], tmp_path: Path
+) -> None:
+    """``speaker:NAME`` alone in a home with vectors: hybrid by default had answered
+    "search by meaning needs some words"; the words' search answers it."""
+    path = tmp_path / "voices.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\n<v Divya>we shipped the keeper test\n\n"
+        "00:01:01.000 --> 00:01:05.000\n<v Jerod>and then we fired the build\n",
+        encoding="utf-8",
+    )
+    assert run("add", str(path), "--embed").exit_code == 0
+    found = run("search", "speaker:Jerod", "--json")
+    assert found.exit_code == 0, found.stderr
+    assert [hit["speaker"] for hit in json.loads(found.stdout)] == ["Jerod"]
+    asked = run("search", "speaker:Jerod", "--mode", "meaning")
+    assert asked.exit_code == 2 and "needs some words" in asked.stderr

@@ -193,6 +193,8 @@ def _search_once(
 ) -> list[Hit]:
     mode = _mode(index_folder, request, parsed)
     meaning = None
+    if mode == "hybrid" and not any(clause.typed.strip() for clause in parsed.positive):
+        mode = "words"  # only filters (speaker:, channel:): nothing to mean
     if mode != "words":
         meaning = MeaningWhenNeeded(index_folder, parsed, request, warnings)
         if mode == "meaning" and meaning.load() is None:

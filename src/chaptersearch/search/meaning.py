@@ -38,6 +38,7 @@ class Meaning:
                 f"the home {home.root} has no passage vectors yet: run "
                 "`chaptersearch rebuild --embed` (or add episodes with --embed)"
             )
+        embedding.one_thread_unless_asked()  # before numpy loads OpenBLAS
         import numpy as np
 
         self.matrix = _matrix(home)
