@@ -118,7 +118,9 @@ def queries(
                 or counts[_normal(title)] >= RECURRING
             ):
                 continue
-            found.append(ChapterQuery(title, episode, start, end, held_out(episode)))
+            # as words: a title such as "Video: ..." would be read as a filter
+            text = " ".join(WORD.findall(title))
+            found.append(ChapterQuery(text, episode, start, end, held_out(episode)))
     return found
 
 
@@ -439,13 +441,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("step", choices=("build", "measure", "cost"))
     parser.add_argument("--work", type=Path, required=True, help="outside the repository")
+    parser.add_argument(
+        "--no-tune", action="store_true", help="measure the fusion the code holds, untuned"
+    )
     args = parser.parse_args(argv)
     if args.step == "build":
         build(args.work)
     elif args.step == "cost":
         print("\n".join(cost(args.work)))
     else:
-        print("\n".join(measure(args.work)))
+        print("\n".join(measure(args.work, tuned=not args.no_tune)))
 
 
 if __name__ == "__main__":
