@@ -164,10 +164,16 @@ class _E5:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         if query:
-            vectors = self.model.query(texts)
-        else:
-            vectors = self.model.passage([_cut(text, PASSAGE_CHARACTERS) for text in texts])
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+            return np.asarray(self.model.query(texts), dtype=np.float32).reshape(len(texts), -1)
+        # BATCH at a time: Python hears Ctrl-C only between calls into the engine, and a
+        # whole episode in one call took half a minute
+        parts = [
+            self.model.passage([_cut(text, PASSAGE_CHARACTERS) for text in texts[i : i + BATCH]])
+            for i in range(0, len(texts), BATCH)
+        ]
+        return np.concatenate(
+            [np.asarray(p, dtype=np.float32).reshape(-1, self.model.dim) for p in parts]
+        )
 
 
 def _cut(text: str, most: int) -> str:
