@@ -40,7 +40,7 @@ def test_the_set_up_installs_what_the_tests_need() -> None:
     project = tomllib.loads((CHECKOUT / "pyproject.toml").read_text(encoding="utf-8"))
     extras = project["project"]["optional-dependencies"]
     dev = extras["dev"]
-    assert "chaptersearch[web,semantic]" in dev
+    assert "chaptersearch[web,semantic,onnx]" in dev
     assert "playwright" in " ".join(dev)
     assert "benchmarks/model-packages.txt" in first_commands()[0]
 
