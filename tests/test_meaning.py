@@ -262,9 +262,9 @@ def test_model_names_the_default_inside_the_semantic_extra(
     )
 
 
-def test_the_default_model_finds_by_meaning(run: Run, tmp_path: Path) -> None:
-    """multilingual-e5-small itself, no --model: a query that shares no word with the
-    talk finds the chapter it was about."""
+@pytest.fixture
+def three_topics(tmp_path: Path) -> tuple[Path, Path]:
+    """A transcript of three chapters whose talk shares no word with the queries used."""
     said = {
         120.0: "if someone wanted to leave would you fight to keep them",
         125.0: "managers ask that about everyone on the team",
@@ -275,6 +275,13 @@ def test_the_default_model_finds_by_meaning(run: Run, tmp_path: Path) -> None:
     path.write_text(vtt_text(talk(1800.0, said)), encoding="utf-8")
     chapters = tmp_path / "chapters.txt"
     chapters.write_text("0:00 The Keeper Test\n10:00 Open Connect\n20:00 Baking\n")
+    return path, chapters
+
+
+def test_the_default_model_finds_by_meaning(run: Run, three_topics: tuple[Path, Path]) -> None:
+    """multilingual-e5-small itself, no --model: a query that shares no word with the
+    talk finds the chapter it was about."""
+    path, chapters = three_topics
     added = run("add", str(path), "--chapters", str(chapters), "--embed")
     assert added.exit_code == 0, added.stderr
     assert "model multilingual-e5-small-q4" in run("stats").stdout
@@ -313,20 +320,13 @@ def test_a_model_path_that_is_not_a_model(run: Run, tmp_path: Path, episode: Pat
     assert "not a model folder; it needs model.onnx and tokenizer.json" in result.stderr
 
 
-def test_the_real_model_from_a_local_folder(run: Run, tmp_path: Path) -> None:
+def test_the_real_model_from_a_local_folder(
+    run: Run, tmp_path: Path, three_topics: tuple[Path, Path]
+) -> None:
     from benchmarks.make_model import make_model
 
     model = make_model(tmp_path / "models")
-    said = {
-        120.0: "if someone wanted to leave would you fight to keep them",
-        125.0: "managers ask that about everyone on the team",
-        900.0: "the open connect network caches video near the viewers",
-        1500.0: "we bake bread every morning with sourdough",
-    }
-    path = tmp_path / "netflix.vtt"
-    path.write_text(vtt_text(talk(1800.0, said)), encoding="utf-8")
-    chapters = tmp_path / "chapters.txt"
-    chapters.write_text("0:00 The Keeper Test\n10:00 Open Connect\n20:00 Baking\n")
+    path, chapters = three_topics
     added = run("add", str(path), "--chapters", str(chapters), "--embed", "--model", str(model))
     assert added.exit_code == 0, added.stderr
     searched = run("search", "when employees quit", "--mode", "meaning", "--json")
