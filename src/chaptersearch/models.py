@@ -82,6 +82,16 @@ class Cue(BaseModel):
     end: Seconds
     text: str
     speaker: Label | None = Field(default=None, exclude_if=lambda value: value is None)
+    words: list[Seconds] | None = Field(default=None, exclude_if=lambda value: value is None)
+    """When each word of ``text`` (split at spaces) is said, where the transcript times
+    words (a transcription does): a hit is then timed to its word. Dropped when it does
+    not match the text's words one for one (an entry edited by hand)."""
+
+    @model_validator(mode="after")
+    def _a_time_per_word(self) -> "Cue":
+        if self.words is not None and len(self.words) != len(self.text.split()):
+            self.words = None
+        return self
 
 
 MAX_CUE_CHARACTERS = 1000
@@ -108,10 +118,18 @@ def split_cue(cue: Cue, most: int = MAX_CUE_CHARACTERS) -> list[Cue]:
     pieces = [piece for piece in pieces if piece]
     span = cue.end - cue.start
     starts = [cue.start + span * number / len(pieces) for number in range(len(pieces))]
+    words: list[list[float] | None] = [None] * len(pieces)
+    if cue.words is not None:
+        counts = [len(piece.split()) for piece in pieces]
+        firsts = [sum(counts[:number]) for number in range(len(pieces))]
+        words = [
+            cue.words[first : first + count] for first, count in zip(firsts, counts, strict=True)
+        ]
+        starts = [times[0] if times else start for times, start in zip(words, starts, strict=True)]
     ends = [*starts[1:], cue.end]
     return [
-        Cue(start=start, end=end, text=text, speaker=cue.speaker)
-        for start, end, text in zip(starts, ends, pieces, strict=True)
+        Cue(start=start, end=end, text=text, speaker=cue.speaker, words=times)
+        for start, end, text, times in zip(starts, ends, pieces, words, strict=True)
     ]
 
 
@@ -186,6 +204,9 @@ class Episode(BaseModel):
     duration: Seconds
     language: str | None = None
     transcript_generated: bool | None = None
+    transcript_source: str | None = None
+    """Who made the transcript when a machine here did (``whisper-base``); None for a
+    transcript that came with the episode (see ``transcript_from``)."""
     description: Description = ""
     """Kept here only, never again in ``fetched``: where a source's chapters come from
     it, they are read from this (YouTube) or kept as marks (feeds)."""
@@ -205,6 +226,12 @@ class Episode(BaseModel):
     can cut again the episodes an older method (or the old 10-minute spans) made."""
     fetched: dict[str, Any] | None = None
     """Raw data fetched from the network, kept so a rebuild never needs it again."""
+
+    @property
+    def transcript_from(self) -> str:
+        """Where the transcript came from: ``youtube``, ``file``, ``feed``, or the model
+        that made it (``whisper-base``)."""
+        return self.transcript_source or self.origin.kind
 
     @model_validator(mode="after")
     def _chapters_tile_the_episode(self) -> "Episode":

@@ -7,11 +7,14 @@ is always whole in some passage. Passages remember where each cue starts, in the
 and in time, so a hit can be timed to the cue where its words are said.
 """
 
+import re
 from dataclasses import dataclass
 
 from ..models import Cue, Episode, split_cue
 from ..timecode import last_at
 
+WORD = re.compile(r"\S+")
+"""A word of a cue whose words are timed: what ``Cue.words`` counts."""
 TARGET_SECONDS = 60.0
 MAX_PASSAGE_CHARACTERS = 4000
 """A passage ends at this length whatever the timing: a minute of speech is about 1,000
@@ -91,11 +94,23 @@ def _chapter_passages(chapter_index: int, cues: list[Cue], target: float) -> lis
 
 
 def _join(chapter_index: int, number: int, cues: list[Cue]) -> Passage:
+    """The cues as one text. A cue whose words are timed counts as one cue per word
+    here, so the locator times a hit to its word."""
     offsets: list[int] = []
+    starts: list[float] = []
+    speakers: list[str | None] = []
     parts: list[str] = []
     position = 0
     for cue in cues:
-        offsets.append(position)
+        if cue.words is not None:
+            places = [match.start() for match in WORD.finditer(cue.text)]
+            offsets.extend(position + place for place in places)
+            starts.extend(cue.words)
+            speakers.extend([cue.speaker] * len(places))
+        else:
+            offsets.append(position)
+            starts.append(cue.start)
+            speakers.append(cue.speaker)
         parts.append(cue.text)
         position += len(cue.text) + 1
     return Passage(
@@ -103,6 +118,6 @@ def _join(chapter_index: int, number: int, cues: list[Cue]) -> Passage:
         number=number,
         text=" ".join(parts),
         cue_offsets=offsets,
-        cue_starts=[cue.start for cue in cues],
-        cue_speakers=[cue.speaker for cue in cues],
+        cue_starts=starts,
+        cue_speakers=speakers,
     )
