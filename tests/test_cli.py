@@ -307,7 +307,8 @@ def test_search_does_not_import_the_network_stack_or_pydantic(added: Run, home: 
         "from chaptersearch.cli import main\n"
         "sys.argv = ['chaptersearch', 'search', 'keeper test']\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-        "names = ('yt_dlp', 'youtube_transcript_api', 'requests', 'pydantic')\n"
+        "names = ('yt_dlp', 'youtube_transcript_api', 'requests', 'pydantic',\n"
+        "         'faster_whisper', 'ctranslate2', 'av')\n"
         "heavy = [m for m in names if m in sys.modules]\n"
         "print(code, heavy)\n"
     )

@@ -405,7 +405,7 @@ def test_pipes_folders_and_loops_named_like_transcripts(
     result = run("add", str(tmp_path / "pipe.vtt"))
     assert "pipe.vtt: not a regular file (a pipe or a device?)" in result.stderr
     result = run("add", str(tmp_path / "folder.vtt"))
-    assert "folder.vtt: no .vtt, .srt or .json transcripts in this folder" in result.stderr
+    assert "folder.vtt: no transcripts (.vtt, .srt, .json) or audio in this folder" in result.stderr
     result = run("add", str(tmp_path / "loop.vtt"))
     assert "loop.vtt: cannot read the file (Too many levels of symbolic links)" in result.stderr
     write_vtt(tmp_path / "a.vtt", {5.0: "keeper"})

@@ -169,7 +169,7 @@ def test_a_folder_given_to_add_adds_the_transcripts_in_it(run: Run, tmp_path: Pa
     assert nothing.exit_code == 2
     assert (
         nothing.stderr
-        == f"chaptersearch: {empty}: no .vtt, .srt or .json transcripts in this folder\n"
+        == f"chaptersearch: {empty}: no transcripts (.vtt, .srt, .json) or audio in this folder\n"
     )
 
 

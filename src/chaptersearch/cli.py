@@ -505,6 +505,24 @@ def add(
     wait: Wait = 0.0,
     embed: Embed = False,
     model: Model = None,
+    transcribe: Annotated[
+        bool,
+        typer.Option(
+            "--transcribe",
+            help="Feeds: transcribe here the items that publish no timed transcript (needs "
+            "the transcribe extra; the feed remembers, and `update` does the same)",
+        ),
+    ] = False,
+    speech_model: Annotated[
+        str | None,
+        typer.Option(
+            "--speech-model",
+            metavar="tiny|base",
+            help="The speech model that transcribes audio files and feed items "
+            "(default: base; tiny is English only, about twice as fast, with more errors)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Add episodes to the library and index.
 
@@ -518,6 +536,10 @@ def add(
     that opens the audio at the moment (MEDIA#t=SECONDS), the episode's page kept too.
     Feeds, channels and playlists added are remembered: `chaptersearch update` adds what
     is new.
+
+    Audio files (.mp3, .m4a, .wav, .ogg, .opus, .flac, .mp4, .webm) are transcribed here,
+    offline, with each word's time (the transcribe extra); their own chapters serve when
+    no --chapters are given. A published transcript always wins over a transcription.
     """
     from .library.store import Library
     from .operations import add_sources
@@ -536,6 +558,8 @@ def add(
         limit=limit,
         delay=delay,
         since=since_day,
+        transcribe=transcribe,
+        speech_model=_speech_model(speech_model),
     )
     work = plan(sources, options)
     if len(work.items) > 1 and (title or url or chapters):
@@ -543,7 +567,15 @@ def add(
     library = Library(home().library)
     maker = EpisodeMaker(library, options)
     embedder = _embedder(embed, model, keep_words=True)
-    if sys.stderr.isatty() and len(work.items) > 1:
+    hearing = _hearing(work.items, options)
+    if hearing is not None:
+        try:
+            report = add_sources(
+                home(), work.items, maker, wait=wait, library=library, embedder=embedder
+            )
+        finally:
+            hearing.close()
+    elif sys.stderr.isatty() and len(work.items) > 1:
         with typer.progressbar(length=len(work.items), label="adding", file=sys.stderr) as bar:
             report = add_sources(
                 home(),
@@ -582,6 +614,29 @@ def add(
     _print_add_report(report, batch=batch)
     if unembedded:  # the words are added; the vectors asked for are not
         raise typer.Exit(2)
+
+
+def _speech_model(name: str | None) -> str | None:
+    """The speech model asked for, refused at once when no such model is offered."""
+    if name is None:
+        return None
+    from .transcription.weights import weights_named
+
+    return weights_named(name).name
+
+
+def _hearing(items: list[Any], options: Any) -> Any:
+    """The progress line of transcriptions, on a terminal when some item may be
+    transcribed (it replaces the bar of items: two bars cannot share a line)."""
+    if not sys.stderr.isatty():
+        return None
+    if not options.transcribe and not any(item.kind == "audio" for item in items):
+        return None
+    from .output.hearing import Hearing
+
+    hearing = Hearing()
+    options.hearing = hearing
+    return hearing
 
 
 def _print_mended(mended: Any) -> None:
@@ -692,20 +747,37 @@ def update(
     _print_mended(mend(home(), wait))  # what an interrupted command left out of the index
     embedder = _embedder(embed, model, keep_words=True)
 
+    hearing: Any = None
+    if sys.stderr.isatty():
+        from .output.hearing import Hearing
+
+        hearing = Hearing()
+
     def maker(library: Library, source: Any) -> EpisodeMaker:
         wanted = languages or source.languages
-        return EpisodeMaker(library, AddOptions(languages=wanted or None, proxy=proxy))
+        options = AddOptions(
+            languages=wanted or None,
+            proxy=proxy,
+            transcribe=source.transcribe,
+            speech_model=source.speech_model,
+            hearing=hearing,
+        )
+        return EpisodeMaker(library, options)
 
     def add_new(items: list[Any], maker: Any, library: Library, source: Any) -> Any:
-        report = add_sources(
-            home(),
-            items,
-            maker,
-            wait=wait,
-            library=library,
-            embedder=embedder,
-            still_wanted=still_followed(home(), source),
-        )
+        try:
+            report = add_sources(
+                home(),
+                items,
+                maker,
+                wait=wait,
+                library=library,
+                embedder=embedder,
+                still_wanted=still_followed(home(), source),
+            )
+        finally:
+            if hearing is not None:
+                hearing.close()
         _print_mended(report.mended)
         for _, reason in report.failed:
             say(f"chaptersearch: {reason}")

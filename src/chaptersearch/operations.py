@@ -211,6 +211,12 @@ def _needs_network(source: Any) -> bool:
     return getattr(source, "kind", None) in ("video", "feed-item")
 
 
+def _slow(source: Any) -> bool:
+    """Whether making the episode takes long (a download, a transcription): the home's
+    lock is let go meanwhile."""
+    return _needs_network(source) or getattr(source, "kind", None) == "audio"
+
+
 def _unexpected(source: Any, error: Exception) -> str:
     if isinstance(error, OSError) and error.strerror:
         where = f" {error.filename}" if error.filename else " to the home"
@@ -327,7 +333,7 @@ def add_sources(
                 report.offline.append(str(source))
                 continue
             try:
-                if _needs_network(source):
+                if _slow(source):
                     report.problem = report.problem or storing.pause()
                 episode = make_episode(source)
                 if episode is None:

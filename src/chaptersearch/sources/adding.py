@@ -9,7 +9,7 @@ and waiting a polite delay between network fetches.
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,15 +25,22 @@ from .files import check_regular_file, location_of
 from .local import episode_from_file, file_episode, unchanged
 from .transcripts import SUFFIXES
 
+AUDIO_SUFFIXES = frozenset(
+    {".mp3", ".m4a", ".m4b", ".aac", ".wav", ".ogg", ".oga", ".opus", ".flac", ".mp4", ".webm"}
+)
+"""What ``add`` transcribes (the transcribe extra): every container podcasts use."""
+
 if TYPE_CHECKING:
+    from ..transcription.transcriber import Progress
     from .feed import FeedEpisode, FeedPlan
 
 
 @dataclass(frozen=True)
 class Item:
-    """One episode to add: a local file or a YouTube video id."""
+    """One episode to add: a local file (a transcript, or audio to transcribe) or a
+    YouTube video id."""
 
-    kind: Literal["file", "video"]
+    kind: Literal["file", "audio", "video"]
     value: str
 
     def __str__(self) -> str:
@@ -54,6 +61,12 @@ class AddOptions:
     delay: float = 1.0
     since: date | None = None
     """Feeds: only items published on or after this day."""
+    transcribe: bool = False
+    """Feeds: transcribe the items that publish no timed transcript."""
+    speech_model: str | None = None
+    """The speech model that transcribes (``transcription.weights.OFFERED``)."""
+    hearing: "Callable[[str], Progress | None] | None" = None
+    """Gives the progress to report while an episode (named) is transcribed."""
 
 
 @dataclass
@@ -77,17 +90,27 @@ CHAPTERS_SUFFIX = ".chapters.json"
 
 
 def transcripts_in(folder: Path) -> list[Path]:
-    """The transcript files under a folder, in name order, hidden ones and chapters
-    files left out."""
+    """The transcript and audio files under a folder, in name order, hidden ones and
+    chapters files left out; an audio file only where no transcript of the same name
+    lies beside it (a published transcript wins over a transcription)."""
     found = [
         path
         for path in folder.rglob("*")
-        if path.suffix.lower() in SUFFIXES
+        if (path.suffix.lower() in SUFFIXES or path.suffix.lower() in AUDIO_SUFFIXES)
         and not path.name.lower().endswith(CHAPTERS_SUFFIX)
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
         and path.is_file()
     ]
-    return sorted(found)
+    written = {path.with_suffix("") for path in found if path.suffix.lower() in SUFFIXES}
+    return sorted(
+        path
+        for path in found
+        if path.suffix.lower() in SUFFIXES or path.with_suffix("") not in written
+    )
+
+
+def is_audio(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in AUDIO_SUFFIXES
 
 
 def chapters_beside(transcript: Path) -> Path | None:
@@ -113,12 +136,15 @@ def plan(sources: Sequence[str], options: AddOptions) -> Plan:
             found = transcripts_in(Path(source))
             if not found:
                 failed.append(
-                    (source, f"{source}: no .vtt, .srt or .json transcripts in this folder")
+                    (
+                        source,
+                        f"{source}: no transcripts (.vtt, .srt, .json) or audio in this folder",
+                    )
                 )
-            items.extend(Item("file", str(path)) for path in found)
+            items.extend(Item("audio" if is_audio(path) else "file", str(path)) for path in found)
             continue
         if os.path.lexists(source):
-            items.append(Item("file", source))
+            items.append(Item("audio" if is_audio(source) else "file", source))
             continue
         target = parse_youtube(source)
         if target is None and is_http(source):
@@ -180,7 +206,7 @@ def _distinct(items: "list[Item | FeedEpisode]") -> "list[Item | FeedEpisode]":
         if not isinstance(item, Item):
             key = (item.kind, item.episode_id)
         else:
-            key = (item.kind, os.path.realpath(item.value) if item.kind == "file" else item.value)
+            key = (item.kind, item.value if item.kind == "video" else os.path.realpath(item.value))
         if key not in seen:
             seen.add(key)
             kept.append(item)
@@ -188,7 +214,9 @@ def _distinct(items: "list[Item | FeedEpisode]") -> "list[Item | FeedEpisode]":
 
 
 def _not_understood(source: str) -> str:
-    if Path(source).suffix.lower() in SUFFIXES or ("/" in source and "://" not in source):
+    if Path(source).suffix.lower() in (*SUFFIXES, *AUDIO_SUFFIXES) or (
+        "/" in source and "://" not in source
+    ):
         return "no such file"
     return "not a file, a podcast feed URL, a YouTube URL or a video id"
 
@@ -201,6 +229,17 @@ def reassemble(episode: Episode, given: Given) -> Episode:
 
         return episode_from_feed(
             episode.id, episode.cues, episode.fetched, given, episode.description
+        )
+    if episode.origin.kind == "file" and (not episode.fetched or "audio" in episode.fetched):
+        heard = (episode.fetched or {}).get("audio")
+        return file_episode(
+            episode.id,
+            episode.cues,
+            episode.origin,
+            given,
+            heard,
+            episode.transcript_source,
+            episode.language,
         )
     if episode.fetched:
         from .youtube import episode_from_fetched
@@ -241,9 +280,9 @@ class EpisodeMaker:
     def __call__(self, item: "Item | FeedEpisode") -> Episode | None:
         if not isinstance(item, Item):
             return self._feed_item(item)
-        if item.kind == "file":
-            return self._file(Path(item.value))
-        return self._video(item.value)
+        if item.kind == "video":
+            return self._video(item.value)
+        return self._file(Path(item.value), audio=item.kind == "audio")
 
     def _stored(self, episode_id: str) -> Episode | None:
         try:
@@ -251,7 +290,7 @@ class EpisodeMaker:
         except LibraryError:
             return None
 
-    def _file(self, path: Path) -> Episode | None:
+    def _file(self, path: Path, audio: bool = False) -> Episode | None:
         try:
             check_regular_file(path, "file")
             location = location_of(path)
@@ -271,10 +310,26 @@ class EpisodeMaker:
                 and unchanged(stored.origin, path)
             ):
                 return None  # the same file, told the same: skipped
-            return episode_from_file(path, details, existing)
+            if audio and not self.options.refresh and unchanged(stored.origin, path):
+                return reassemble(stored, details)  # never transcribed again for new details
+            return self._read(path, details, existing, audio)
         episode_id = existing or self._video_id_for(path, given)
-        return episode_from_file(
-            path, given, episode_id or self.library.free_id(safe_id(path.stem))
+        episode_id = episode_id or self.library.free_id(safe_id(path.stem))
+        return self._read(path, given, episode_id, audio)
+
+    def _read(self, path: Path, given: Given, episode_id: str, audio: bool) -> Episode:
+        if not audio:
+            return episode_from_file(path, given, episode_id)
+        from .local import episode_from_audio
+
+        hearing = self.options.hearing
+        return episode_from_audio(
+            path,
+            given,
+            episode_id,
+            self.options.speech_model,
+            hearing(path.name) if hearing else None,
+            self.options.languages,
         )
 
     def _video_id_for(self, path: Path, given: Given) -> str | None:
@@ -341,8 +396,13 @@ class EpisodeMaker:
                 return None if _same(given, stored) else reassemble(stored, given)
         if self._session is None:
             self._session = make_session(self.options.proxy)
+        hearing = None
+        if self.options.transcribe:
+            from .feed import Hearing
+
+            hearing = Hearing(self.options.speech_model, self.options.hearing)
         try:
-            return fetch_feed_episode(entry, self._session, self.options.languages, given)
+            return fetch_feed_episode(entry, self._session, self.options.languages, given, hearing)
         except (NetworkUnavailable, Skipped):
             raise
         except ChapterSearchError as error:

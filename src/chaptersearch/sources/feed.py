@@ -1,4 +1,5 @@
-"""Make episodes from a podcast feed: one per item with a timed transcript.
+"""Make episodes from a podcast feed: one per item with a timed transcript (or, asked
+to, one per item with audio, transcribed here: ``feed_audio``).
 
 ``plan_feed`` reads the feed (conditionally, when validators from the last read are
 given) and lists its items newest first, each with an id made from the feed's address
@@ -10,9 +11,10 @@ cues is kept in ``Episode.fetched``, so ``edit`` and ``rebuild`` never need the 
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from ..chapters.reading import ChapterMark, build_chapters
@@ -33,6 +35,9 @@ from .feed_http import MEGABYTE, FetchError, RefusedAddress, fetch, is_http
 from .feed_transcripts import UntimedTranscript, decode, format_rank, read_feed_transcript
 from .feeds import FeedItem, TranscriptLink, read_feed
 
+if TYPE_CHECKING:
+    from ..transcription.transcriber import Progress
+
 MAX_FEED_BYTES = 32 * MEGABYTE
 """Large real feeds (a daily show's whole history) are a few MB; 32 MB is generous."""
 MAX_TRANSCRIPT_BYTES = 8 * MEGABYTE
@@ -42,6 +47,15 @@ NO_TIMED = "no timed transcript"
 _GENERIC = frozenset(
     "feed feeds rss atom xml podcast podcasts episodes index audio mp3 rss2 itunes".split()
 )
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """How to transcribe items that publish no transcript: the speech model, and the
+    progress to report for an item (named)."""
+
+    model: str | None = None
+    progress: "Callable[[str], Progress | None] | None" = None
 
 
 @dataclass(frozen=True)
@@ -211,11 +225,31 @@ def _fetch_chapters(item: FeedItem, session: Any) -> FeedChapters | None:
 
 
 def fetch_feed_episode(
-    entry: FeedEpisode, session: Any, languages: list[str] | None, given: Given | None = None
+    entry: FeedEpisode,
+    session: Any,
+    languages: list[str] | None,
+    given: Given | None = None,
+    hearing: "Hearing | None" = None,
 ) -> Episode:
-    """Fetch an item's transcript (most failures show there), then its chapters."""
+    """Fetch an item's transcript (most failures show there), then its chapters. An
+    item without a timed transcript is transcribed from its audio when ``hearing``
+    says how (``add --transcribe``); one whose transcript fails is not (the failure is
+    the episode's, tried again by ``update``)."""
     item = entry.item
-    cues, link = _fetch_transcript(item, session, languages, entry.show)
+    try:
+        cues, link = _fetch_transcript(item, session, languages, entry.show)
+        about = {"url": link.url, "type": link.type, "language": link.language}
+    except Skipped:
+        if hearing is None:
+            raise
+        from .feed_audio import transcribe_enclosure
+
+        progress = hearing.progress(item.title) if hearing.progress else None
+        show = entry.show
+        cues, about = transcribe_enclosure(
+            item, show.title, show.language, session, hearing.model, languages, progress
+        )
+    about["language"] = about["language"] or entry.show.language
     chapters = _fetch_chapters(item, session)
     fetched = {
         "feed": {"url": entry.show.url, "title": entry.show.title},
@@ -228,11 +262,7 @@ def fetch_feed_episode(
             "media": item.media if item.media and is_http(item.media) else None,
             "media_type": item.media_type,
         },
-        "transcript": {
-            "url": link.url,
-            "type": link.type,
-            "language": link.language or entry.show.language,
-        },
+        "transcript": about,
         "chapters": None
         if chapters is None
         else {
@@ -328,6 +358,7 @@ def episode_from_feed(
         published=given.published or _published(item.get("published")),
         duration=duration,
         language=fetched["transcript"].get("language"),
+        transcript_source=fetched["transcript"].get("made_by"),
         description=_CLEAN_DESCRIPTION.sub("\n\n", description),
         chapters=chapters,
         cues=cues,

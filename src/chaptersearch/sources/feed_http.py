@@ -9,6 +9,7 @@ YouTube, so a feed behaves on a bad network as a video does.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -64,24 +65,74 @@ def check_http(url: str, what: str) -> str:
     return url.strip()
 
 
-def _body(response: Any, limit: int, what: str) -> bytes:
+def _body(response: Any, limit: int, what: str, sink: "Sink | None" = None) -> bytes:
     """The body, at most ``limit`` bytes; one line when it is more, or when the server
     stops sending before the end it announced (Content-Length) and closes the
-    connection or falls silent: requests says either in a pool's raw words."""
+    connection or falls silent: requests says either in a pool's raw words. Given a
+    ``sink``, the body goes there as it comes and nothing is returned."""
     import requests
 
     body = bytearray()
+    size = 0
     try:
         for chunk in response.iter_content(CHUNK):
-            body.extend(chunk)
-            if len(body) > limit:
+            size += len(chunk)
+            if size > limit:
                 raise FetchError(f"{what} is over the {_megabytes(limit)} read")
+            if sink is None:
+                body.extend(chunk)
+            else:
+                sink.write(chunk)
     except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
         declared = response.headers.get("Content-Length", "")
         promised = f"the {int(declared):,} bytes it announced" if declared.isdigit() else "its end"
         how = "timed out" if "timed out" in str(error).lower() else "ended"
         raise FetchError(f"{what}: {how} before {promised}") from None
     return bytes(body)
+
+
+class Sink:
+    """A file a download is written to, which stops taking bytes once the download is
+    given up (``within`` leaves its thread behind to end with its socket)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.given_up = False
+        self._file = path.open("wb")
+
+    def write(self, chunk: bytes) -> None:
+        if self.given_up:
+            raise FetchError("download given up")
+        try:
+            self._file.write(chunk)
+        except OSError as error:
+            where = self.path.parent
+            raise FetchError(f"cannot write the download to {where} ({error.strerror})") from None
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def download(
+    session: Any, url: str, limit: int, target: Path, what: str, seconds: float
+) -> Fetched:
+    """GET ``url`` into the file ``target``: at most ``limit`` bytes, within ``seconds``
+    all told, http(s) only at every redirect; one FetchError line for any failure."""
+    from .transport import TooSlow, within
+
+    check_http(url, what)
+    sink = Sink(target)
+    try:
+        return within(
+            seconds,
+            lambda: _fetch(session, url, limit, what, None, None, sink),
+            f"{what} at {url}: not downloaded within {seconds / 60:.0f} min; try again later",
+        )
+    except TooSlow:
+        sink.given_up = True
+        raise
+    finally:
+        sink.close()
 
 
 def _megabytes(size: int) -> str:
@@ -118,6 +169,7 @@ def _fetch(
     what: str,
     etag: str | None,
     last_modified: str | None,
+    sink: Sink | None = None,
 ) -> Fetched:
     import requests
 
@@ -148,7 +200,7 @@ def _fetch(
                     f"{what} at {url} is {_megabytes(int(declared))}, "
                     f"over the {_megabytes(limit)} read"
                 )
-            body = _body(response, limit, f"{what} at {url}")
+            body = _body(response, limit, f"{what} at {url}", sink)
             return Fetched(
                 url=final,
                 status=response.status_code,

@@ -1,14 +1,19 @@
 """Make an Episode from a transcript file on disk and what the user said about it."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from ..chapters.reading import build_chapters
 from ..chapters.topics import cut_by, topic_chapters
 from ..library.store import safe_id
-from ..models import Cue, Episode, Given, Origin
+from ..models import Cue, Episode, Given, Mark, Origin
 from ..urls import watch_url, youtube_video_id
 from .details import given_chapters
 from .files import location_of, title_from_path
 from .transcripts import read_transcript
+
+if TYPE_CHECKING:
+    from ..transcription.transcriber import Progress
 
 
 def file_origin(path: Path) -> Origin:
@@ -37,22 +42,36 @@ def unchanged(origin: Origin, path: Path) -> bool:
     )
 
 
-def file_episode(episode_id: str, cues: list[Cue], origin: Origin, given: Given) -> Episode:
+def file_episode(
+    episode_id: str,
+    cues: list[Cue],
+    origin: Origin,
+    given: Given,
+    heard: dict[str, Any] | None = None,
+    transcript_source: str | None = None,
+    language: str | None = None,
+) -> Episode:
     """An episode from a file's cues and the details the user gave.
 
     A YouTube ``url`` makes the link open that video (and the chapters are checked
-    against YouTube's rules); otherwise any URL gets ``#t=``.
+    against YouTube's rules); otherwise any URL gets ``#t=``. ``heard`` is what an
+    audio file said of itself (its length, title and chapters), kept so that an
+    episode made again never needs the audio.
     """
-    duration = max(cue.end for cue in cues)
+    heard = heard or {}
+    duration = max(max(cue.end for cue in cues), float(heard.get("duration") or 0.0))
     video_id = youtube_video_id(given.url)
     fitted = given_chapters(given, duration, cues, youtube=video_id is not None)
+    marks = [Mark.model_validate(mark) for mark in heard.get("chapters") or []]
     if fitted:
         chapters, notes = fitted
+    elif marks:
+        chapters, notes = build_chapters(marks, duration, source="creator")
     else:
         chapters, notes = topic_chapters(cues, duration), []
     return Episode(
         id=episode_id,
-        title=given.title or title_from_path(Path(origin.location)),
+        title=given.title or heard.get("title") or title_from_path(Path(origin.location)),
         channel=given.channel or "",
         url=watch_url(video_id) if video_id else given.url,
         published=given.published,
@@ -63,7 +82,47 @@ def file_episode(episode_id: str, cues: list[Cue], origin: Origin, given: Given)
         given=given,
         chapter_notes=notes,
         chapters_cut_by=cut_by(chapters),
+        fetched={"audio": heard} if heard else None,
+        transcript_source=transcript_source,
+        language=language,
     )
+
+
+def episode_from_audio(
+    path: Path,
+    given: Given,
+    episode_id: str,
+    speech_model: str | None = None,
+    progress: "Progress | None" = None,
+    languages: list[str] | None = None,
+) -> Episode:
+    """An episode from an audio file, transcribed here; its own chapters (ID3, MP4 or
+    Matroska) serve when the user gave none."""
+    from ..transcription.audio import probe
+    from ..transcription.transcriber import transcribe
+    from ..transcription.weights import DEFAULT
+
+    info = probe(path)
+    origin = file_origin(path)
+    made = transcribe(
+        path,
+        speech_model or DEFAULT,
+        language=languages[0] if languages else None,
+        prompt=_names_of(given),
+        progress=progress,
+    )
+    heard: dict[str, Any] = {"duration": max(info.duration, made.duration)}
+    if info.title:
+        heard["title"] = info.title
+    if info.chapters:
+        heard["chapters"] = [mark.model_dump() for mark in info.chapters]
+    return file_episode(episode_id, made.cues, origin, given, heard, made.source, made.language)
+
+
+def _names_of(given: Given) -> str | None:
+    """The show's and episode's names, which help the model spell the names said."""
+    names = [name for name in (given.channel, given.title) if name]
+    return ". ".join(names) or None
 
 
 def episode_from_file(

@@ -44,24 +44,39 @@ class Source:
     """Only items published on or after this day (YYYY-MM-DD), as ``add --since`` said."""
     languages: list[str] | None = None
     """Transcript languages in order of preference, as ``add --lang`` said."""
+    transcribe: bool = False
+    """Items without a timed transcript are transcribed here, as ``add --transcribe`` said."""
+    speech_model: str | None = None
+    """The speech model ``add --speech-model`` named for them."""
     removed: list[str] = field(default_factory=list)
     """Episodes of this source the user removed: ``update`` does not add them again."""
     failures: dict[str, int] = field(default_factory=dict)
     """Items that failed (a transcript that could not be fetched), by episode id: how
     many updates tried them. ``update`` tries each again, up to ``MAX_ATTEMPTS``."""
 
-    def choose(self, limit: int | None, since: str | None, languages: list[str] | None) -> None:
+    def choose(
+        self,
+        limit: int | None,
+        since: str | None,
+        languages: list[str] | None,
+        transcribe: bool = False,
+        speech_model: str | None = None,
+    ) -> None:
         """Keep what an ``add`` of this source asked for; what it did not say stays as
         an earlier add left it, as an episode's given details do."""
         self.limit = limit if limit is not None else self.limit
         self.since = since if since is not None else self.since
         self.languages = languages if languages else self.languages
+        self.transcribe = transcribe or self.transcribe
+        self.speech_model = speech_model or self.speech_model
 
     def choices(self) -> list[str]:
         """What this source was added with, as ``sources`` shows it."""
         shown = [f"newest {self.limit:,}"] if self.limit is not None else []
         shown += [f"since {self.since}"] if self.since else []
         shown += [f"languages {','.join(self.languages)}"] if self.languages else []
+        if self.transcribe:
+            shown.append(f"transcribed here ({self.speech_model or 'base'})")
         if self.removed:
             shown.append(f"{len(self.removed):,} removed by you, not added again")
         given_up = sum(count >= MAX_ATTEMPTS for count in self.failures.values())
@@ -95,6 +110,10 @@ def _wrong_field(source: Source) -> str | None:
             return f"{name} is not a list of ids"
     if source.languages is not None and not _texts(source.languages):
         return "languages is not a list of language codes"
+    if type(source.transcribe) is not bool:
+        return "transcribe is not true or false"
+    if source.speech_model is not None and not isinstance(source.speech_model, str):
+        return "speech_model is not text"
     if source.limit is not None and (type(source.limit) is not int or source.limit < 1):
         return "limit is not a whole number"
     failures = source.failures
@@ -239,7 +258,9 @@ def remember_added(
     def edit(registry: Registry) -> None:
         for feed in plan.feeds:
             source = registry.follow("feed", feed.url, feed.title)
-            source.choose(options.limit, since, options.languages)
+            source.choose(
+                options.limit, since, options.languages, options.transcribe, options.speech_model
+            )
             source.remember([e.episode_id for e in feed.items if library.has(e.episode_id)])
             for entry in feed.items:  # failed here: counted from the first update's try
                 if str(entry) in failed and not library.has(entry.episode_id):

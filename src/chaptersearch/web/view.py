@@ -208,6 +208,7 @@ def episode_view(
         "at": format_clock(moment),
         "player": player_of(episode.url),
         "duration": format_clock(episode.duration),
+        "machine_made": episode.transcript_source,
     }
 
 

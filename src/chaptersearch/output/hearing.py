@@ -1,0 +1,47 @@
+"""The progress of a transcription on a terminal: one line, written over as it goes.
+
+A transcription takes minutes (an hour of talk is about twelve minutes of one core
+with the base model), so a terminal is told how much audio is done and about how long
+is left; nothing is written when stderr is not a terminal (quiet when piped).
+"""
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from ..timecode import format_clock
+
+Progress = Callable[[float, float], None]
+
+
+class Hearing:
+    """Makes the progress line of each episode transcribed."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.shown = False
+
+    def __call__(self, name: str) -> Progress:
+        began = time.monotonic()
+        shown_name = name if len(name) <= 40 else name[:39] + "…"
+
+        def progress(done: float, total: float) -> None:
+            spent = time.monotonic() - began
+            left = ""
+            if done > 0 and total > done:
+                minutes = spent / done * (total - done) / 60
+                left = f", about {max(1, round(minutes))} min left"
+            line = f"transcribing {shown_name}: {format_clock(done)} of {format_clock(total)}{left}"
+            self.stream.write("\r\x1b[2K" + line)
+            self.stream.flush()
+            self.shown = True
+
+        return progress
+
+    def close(self) -> None:
+        """Clear the line, so the summary starts on a clean one."""
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.shown = False

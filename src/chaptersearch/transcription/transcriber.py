@@ -1,0 +1,128 @@
+"""Speech to timed words: a Whisper model run by faster-whisper on the CPU.
+
+Each word keeps its own time (Whisper's cross-attention alignment), so a hit in a
+transcribed episode is timed to the word, not to the start of its sentence. The model
+is loaded once per process and kept: a feed of a hundred episodes pays for it once.
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ChapterSearchError, TranscriptError
+from ..models import Cue, split_cue
+from .audio import SAMPLE_RATE, pieces, probe
+from .weights import DEFAULT, ModelMissing, model_files, weights_named
+
+Progress = Callable[[float, float], None]
+"""Told (seconds of audio done, seconds in all) after each stretch of speech."""
+
+_LOADED: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Transcribed:
+    cues: list[Cue]
+    language: str
+    model: str
+    duration: float
+
+    @property
+    def source(self) -> str:
+        """How ``show`` names this transcript's origin: ``whisper-base``."""
+        return f"whisper-{self.model}"
+
+
+def load(name: str = DEFAULT) -> Any:
+    """The model called ``name``, loaded once per process."""
+    if name in _LOADED:
+        return _LOADED[name]
+    weights = weights_named(name)
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError:
+        from ..output.install_hints import install_hint
+
+        raise ModelMissing(
+            f"transcribing audio needs the transcribe extra; {install_hint('transcribe')}"
+        ) from None
+    files = model_files(weights)
+    threads = int(os.environ.get("CHAPTERSEARCH_THREADS", "0") or 0)
+    try:
+        model = WhisperModel(
+            f"whisper-{name}", device="cpu", compute_type="int8", cpu_threads=threads, files=files
+        )
+    except (RuntimeError, ValueError, OSError) as error:
+        raise ChapterSearchError(f"the {name} speech model cannot be loaded ({error})") from None
+    _LOADED[name] = model
+    return model
+
+
+def transcribe(
+    path: Path,
+    model_name: str = DEFAULT,
+    language: str | None = None,
+    prompt: str | None = None,
+    progress: Progress | None = None,
+) -> Transcribed:
+    """The timed words said in an audio file; one line when it is not audio, too long,
+    or says nothing."""
+    info = probe(path)
+    weights = weights_named(model_name)
+    if weights.english_only and language and not language.lower().startswith("en"):
+        raise ChapterSearchError(
+            f"the {model_name} speech model knows English only, not {language!r}: use --model base"
+        )
+    model = load(model_name)
+    wanted = "en" if weights.english_only else (language or "").split("-")[0].lower() or None
+    cues: list[Cue] = []
+    heard = wanted
+    end = 0.0
+    for offset, sound in pieces(path):
+        end = offset + len(sound) / SAMPLE_RATE
+        total = max(info.duration, end)
+        segments, found = model.transcribe(
+            sound,
+            language=heard,
+            beam_size=5,
+            word_timestamps=True,
+            vad_filter=True,
+            initial_prompt=prompt or None,
+            condition_on_previous_text=False,
+        )
+        heard = heard or found.language
+        for segment in segments:
+            cues.extend(_cues(segment, offset))
+            if progress:
+                progress(min(offset + segment.end, total), total)
+        if progress:
+            progress(end, total)
+    if end == 0:
+        raise TranscriptError(f"{path}: holds no sound (0 seconds of audio)")
+    if not cues:
+        raise TranscriptError(f"{path}: no speech found in {_length(end)} of audio")
+    return Transcribed(cues=cues, language=heard or "en", model=model_name, duration=end)
+
+
+def _length(seconds: float) -> str:
+    from ..timecode import format_clock
+
+    return format_clock(seconds)
+
+
+def _cues(segment: Any, offset: float) -> list[Cue]:
+    """A segment as a cue whose ``words`` are the times of the words of its text."""
+    said: list[str] = []
+    times: list[float] = []
+    for word in segment.words or []:
+        for token in str(word.word).split():
+            said.append(token)
+            times.append(round(offset + float(word.start), 2))
+    if not said:
+        return []
+    start = min(times[0], offset + float(segment.start))
+    end = max(offset + float(segment.end), times[-1])
+    cue = Cue(start=round(start, 2), end=round(end, 2), text=" ".join(said), words=times)
+    return split_cue(cue)
