@@ -12,7 +12,7 @@ Each model runs ``chaptersearch add`` on the clip in a process of its own, on on
 (``CHAPTERSEARCH_THREADS=1``), so CPU time and peak memory are the whole command's: the
 model's load, the decoding, the transcription and the indexing.
 
-    python -m benchmarks.transcription [--episodes 3] [--seconds 150] [--models tiny,base]
+    python -m benchmarks.transcription [--episodes 3] [--seconds 300] [--models tiny,base]
 """
 
 import argparse
@@ -220,15 +220,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--episodes", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=150.0, help="of each episode's talk")
+    parser.add_argument("--first", type=int, default=0, help="of the corpus's episodes")
+    parser.add_argument("--seconds", type=float, default=300.0, help="of each episode's talk")
     parser.add_argument("--models", default=",".join(OFFERED))
     parser.add_argument("--out", type=Path, help="write the table here too")
     arguments = parser.parse_args()
     chosen = sources(arguments.corpus)
-    picked = [
-        chosen[index] for index in range(0, len(chosen), max(1, len(chosen) // arguments.episodes))
-    ]
-    picked = picked[: arguments.episodes]
+    step = max(1, len(chosen) // arguments.episodes)
+    picked = chosen[arguments.first :: step][: arguments.episodes]
     with tempfile.TemporaryDirectory(prefix="chaptersearch-speech-") as folder:
         work = Path(folder)
         references = [make_reference(source.path, work, arguments.seconds) for source in picked]

@@ -1,7 +1,9 @@
 """Shared test helpers: a fresh home per test, the CLI runner, and synthetic episodes."""
 
+import errno
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -77,3 +79,45 @@ def netflix_like(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
         encoding="utf-8",
     )
     yield transcript, chapters
+
+
+class FullDisk:
+    """Files the index creates, on a disk with ``room`` bytes left: a write past it
+    fails with ENOSPC, as a real full disk makes Whoosh's writes fail."""
+
+    def __init__(self, wrapped: Any, budget: list[int]) -> None:
+        self.wrapped = wrapped
+        self.budget = budget
+
+    def write(self, data: bytes) -> int:
+        if len(data) > self.budget[0]:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.budget[0] -= len(data)
+        written: int = self.wrapped.write(data)
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+
+@pytest.fixture
+def fill_disk() -> Iterator[Any]:
+    """Call it with the bytes left for the index; ``undo()`` what it returns to free
+    the disk (its own patch: the test's home stays set)."""
+    from whoosh.filedb.filestore import FileStorage
+
+    create_file = FileStorage.create_file
+    with pytest.MonkeyPatch.context() as patch:
+
+        def fill(room: int) -> pytest.MonkeyPatch:
+            budget = [room]
+
+            def limited(self: FileStorage, name: str, *args: Any, **kwargs: Any) -> Any:
+                made = create_file(self, name, *args, **kwargs)
+                made.file = FullDisk(made.file, budget)
+                return made
+
+            patch.setattr(FileStorage, "create_file", limited)
+            return patch
+
+        yield fill

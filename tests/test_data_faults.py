@@ -5,7 +5,6 @@ is indexed twice, and each fault is one line that says what to do."""
 
 import errno
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,48 +119,6 @@ def test_a_second_file_with_the_same_youtube_url_is_refused(
 
 
 # 3. a full disk or a read-only home: one line naming the cause, nothing lost
-
-
-class FullDisk:
-    """Files the index creates, on a disk with ``room`` bytes left: a write past it
-    fails with ENOSPC, as a real full disk makes Whoosh's writes fail."""
-
-    def __init__(self, wrapped: Any, budget: list[int]) -> None:
-        self.wrapped = wrapped
-        self.budget = budget
-
-    def write(self, data: bytes) -> int:
-        if len(data) > self.budget[0]:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        self.budget[0] -= len(data)
-        written: int = self.wrapped.write(data)
-        return written
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.wrapped, name)
-
-
-@pytest.fixture
-def fill_disk() -> Iterator[Any]:
-    """Call it with the bytes left for the index; ``undo()`` what it returns to free
-    the disk (its own patch: the test's home stays set)."""
-    from whoosh.filedb.filestore import FileStorage
-
-    create_file = FileStorage.create_file
-    with pytest.MonkeyPatch.context() as patch:
-
-        def fill(room: int) -> pytest.MonkeyPatch:
-            budget = [room]
-
-            def limited(self: FileStorage, name: str, *args: Any, **kwargs: Any) -> Any:
-                made = create_file(self, name, *args, **kwargs)
-                made.file = FullDisk(made.file, budget)
-                return made
-
-            patch.setattr(FileStorage, "create_file", limited)
-            return patch
-
-        yield fill
 
 
 @pytest.mark.parametrize("room", [0, 100, 1_000, 3_000, 6_000])

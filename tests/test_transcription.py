@@ -97,6 +97,7 @@ def test_an_mp3_is_transcribed_with_its_chapters_and_found_at_the_word(
     result = run("add", str(audio), "--channel", "Test Show")
     assert result.exit_code == 0, result.stderr
     assert "added 1 episode" in result.stderr
+    assert "transcribing" not in result.stderr  # no progress when stderr is no terminal
     hit = first_hit(run, "keeper test")
     assert hit["chapter_title"] == "The keeper test"
     assert hit["chapter_source"] == "creator"
@@ -114,6 +115,52 @@ def test_an_mp3_is_transcribed_with_its_chapters_and_found_at_the_word(
     (episode,) = stored(home)
     assert all(cue.words is not None for cue in episode.cues)
     assert episode.duration >= clip.starts[-1]
+
+
+def test_the_page_says_the_transcript_was_made_here(
+    run: Run, home: Home, clip: Clip, tmp_path: Path
+) -> None:
+    from starlette.testclient import TestClient
+
+    from chaptersearch.web.app import create_app
+
+    assert run("add", str(copy_of(clip.mp3, tmp_path))).exit_code == 0
+    site = TestClient(create_app(home), base_url="http://127.0.0.1:8765")
+    page = site.get("/episodes/episode", params={"q": "keeper test"})
+    assert page.status_code == 200
+    assert '<span class="machine">transcript made here by whisper-base</span>' in page.text
+
+
+def test_progress_on_a_terminal_says_how_much_audio_is_done_and_how_long_is_left() -> None:
+    import io
+
+    from chaptersearch.output.hearing import Hearing
+
+    terminal = io.StringIO()
+    hearing = Hearing(terminal)
+    progress = hearing("an-episode-with-a-rather-long-name-that-goes-on-and-on.mp3")
+    progress(0.0, 3600.0)
+    progress(600.0, 3600.0)
+    hearing.close()
+    lines = terminal.getvalue().split("\r\x1b[2K")
+    assert lines[1] == "transcribing an-episode-with-a-rather-long-name-that…: 0:00 of 1:00:00"
+    assert lines[2].startswith("transcribing an-episode-with-a-rather-long-name-that…: 10:00 of")
+    assert lines[2].endswith("min left")
+    assert lines[3] == ""  # the line is cleared for the summary
+
+
+def test_a_full_disk_while_a_transcription_is_stored(
+    run: Run, home: Home, clip: Clip, tmp_path: Path, fill_disk: Any
+) -> None:
+    kept = tmp_path / "kept.vtt"
+    kept.write_text(vtt_text(talk(60.0, {5.0: "sourdough starter"})))
+    assert run("add", str(kept)).exit_code == 0
+    fill_disk(0)
+    result = run("add", str(copy_of(clip.mp3, tmp_path)))
+    assert result.exit_code == 2
+    assert f"the disk holding {home.root} is full (No space left on device)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert first_hit(run, "sourdough starter")["video_id"] == "kept"
 
 
 def test_rebuild_and_new_details_never_transcribe_again(
@@ -242,7 +289,11 @@ def test_twenty_hours_of_audio_is_refused_before_any_is_decoded(
 ) -> None:
     long = tmp_path / "long.mp3"
     long.write_bytes(twenty_hours(clip.mp3.read_bytes()))
-    no_transcription(monkeypatch)
+
+    def no_decoding(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded")
+
+    monkeypatch.setattr("chaptersearch.transcription.transcriber.pieces", no_decoding)
     result = run("add", str(long))
     assert result.exit_code == 2
     line = result.stderr.removeprefix(f"chaptersearch: {long}: ")

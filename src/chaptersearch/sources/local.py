@@ -98,11 +98,9 @@ def episode_from_audio(
 ) -> Episode:
     """An episode from an audio file, transcribed here; its own chapters (ID3, MP4 or
     Matroska) serve when the user gave none."""
-    from ..transcription.audio import probe
     from ..transcription.transcriber import transcribe
     from ..transcription.weights import DEFAULT
 
-    info = probe(path)
     origin = file_origin(path)
     made = transcribe(
         path,
@@ -111,6 +109,7 @@ def episode_from_audio(
         prompt=_names_of(given),
         progress=progress,
     )
+    info = made.container
     heard: dict[str, Any] = {"duration": max(info.duration, made.duration)}
     if info.title:
         heard["title"] = info.title

@@ -1,7 +1,7 @@
 """Reading audio from strangers: what a file holds, and its sound in bounded pieces.
 
 PyAV (FFmpeg, in process) decodes every container a podcast uses. The sound is never
-held whole: an hour is 230 MB of samples, so it comes out in pieces of about ten
+held whole: an hour is 230 MB of samples, so it comes out in pieces of about five
 minutes, each cut where the sound is quietest near its end (between words, not through
 one), which also bounds memory and lets Ctrl-C be heard between pieces.
 """
@@ -19,7 +19,10 @@ SAMPLE_RATE = 16_000
 MAX_AUDIO_SECONDS = 12 * 3600.0
 """The longest audio transcribed: longer than nearly every podcast episode; a 20-hour
 file (a stream left running, a damaged header) would take the base model four CPU-hours."""
-PIECE_SECONDS = 600.0
+PIECE_SECONDS = 300.0
+"""The model reads this much sound at a time. Its features for a piece are made at once
+(about 100 MB a minute of sound at their largest): pieces of ten minutes took the base
+model to a peak of 1.2 GB, whatever the episode's length."""
 SEARCH_SECONDS = 20.0
 """How far back from a piece's end the quietest moment is looked for."""
 

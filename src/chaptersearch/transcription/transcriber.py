@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import ChapterSearchError, TranscriptError
 from ..models import Cue, split_cue
-from .audio import SAMPLE_RATE, pieces, probe
+from .audio import SAMPLE_RATE, AudioInfo, pieces, probe
 from .weights import DEFAULT, ModelMissing, model_files, weights_named
 
 Progress = Callable[[float, float], None]
@@ -28,6 +28,8 @@ class Transcribed:
     language: str
     model: str
     duration: float
+    container: AudioInfo
+    """What the file said of itself: its declared length, title and chapters."""
 
     @property
     def source(self) -> str:
@@ -49,7 +51,7 @@ def load(name: str = DEFAULT) -> Any:
             f"transcribing audio needs the transcribe extra; {install_hint('transcribe')}"
         ) from None
     files = model_files(weights)
-    threads = int(os.environ.get("CHAPTERSEARCH_THREADS", "0") or 0)
+    threads = _threads()
     try:
         model = WhisperModel(
             f"whisper-{name}", device="cpu", compute_type="int8", cpu_threads=threads, files=files
@@ -58,6 +60,13 @@ def load(name: str = DEFAULT) -> Any:
         raise ChapterSearchError(f"the {name} speech model cannot be loaded ({error})") from None
     _LOADED[name] = model
     return model
+
+
+def _threads() -> int:
+    """The cores to use, from ``$CHAPTERSEARCH_THREADS`` (0, the default: CTranslate2's
+    own choice); a value that is not a whole number is ignored."""
+    value = os.environ.get("CHAPTERSEARCH_THREADS", "").strip()
+    return int(value) if value.isdigit() else 0
 
 
 def transcribe(
@@ -103,7 +112,9 @@ def transcribe(
         raise TranscriptError(f"{path}: holds no sound (0 seconds of audio)")
     if not cues:
         raise TranscriptError(f"{path}: no speech found in {_length(end)} of audio")
-    return Transcribed(cues=cues, language=heard or "en", model=model_name, duration=end)
+    return Transcribed(
+        cues=cues, language=heard or "en", model=model_name, duration=end, container=info
+    )
 
 
 def _length(seconds: float) -> str:
