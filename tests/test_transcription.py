@@ -62,6 +62,30 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Clip:
     return Clip(wav=wav, mp3=mp3, starts=starts)
 
 
+GARDEN = [
+    "Welcome to the Garden Hour, the show about growing vegetables on a balcony.",
+    "Today we talk about tomatoes, basil, and the secret of watering.",
+    "First, tomatoes. A cherry tomato plant needs a deep pot and six hours of sun.",
+    "Pinch the side shoots every week so the plant puts its energy into fruit.",
+    "Next, basil. Basil hates cold nights, so bring it inside below ten degrees.",
+    "Harvest the top leaves first, and the plant grows bushy instead of tall.",
+    "Finally, watering. Water in the morning, deeply, and let the soil dry a little.",
+    "A saucer under the pot keeps the balcony clean. Thanks for listening, see you next week.",
+]
+"""A clip a tester made: given its show's name as a prompt, the base model had left
+out three of its eight sentences."""
+
+
+@pytest.fixture(scope="session")
+def garden(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    transcription_ready()
+    folder = tmp_path_factory.mktemp("garden")
+    starts = speak(GARDEN, folder / "garden.wav")
+    chapters = [(0.0, "Welcome"), (starts[2] - 0.2, "Tomatoes")]
+    chapters += [(starts[4] - 0.2, "Basil"), (starts[6] - 0.2, "Watering")]
+    return encode(folder / "garden.wav", folder / "garden.mp3", chapters)
+
+
 def copy_of(path: Path, folder: Path, name: str | None = None) -> Path:
     target = folder / (name or path.name)
     target.write_bytes(path.read_bytes())
@@ -131,22 +155,29 @@ def test_the_page_says_the_transcript_was_made_here(
     assert '<span class="machine">transcript made here by whisper-base</span>' in page.text
 
 
-def test_progress_on_a_terminal_says_how_much_audio_is_done_and_how_long_is_left() -> None:
+def test_progress_on_a_terminal_says_how_much_audio_is_done_and_how_long_is_left(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import io
 
-    from chaptersearch.output.hearing import Hearing
+    from chaptersearch.output import hearing as module
 
+    clock = iter([100.0, 160.0, 170.0])  # the first report comes after the model's load
+    monkeypatch.setattr(module.time, "monotonic", lambda: next(clock))
     terminal = io.StringIO()
-    hearing = Hearing(terminal)
-    progress = hearing("an-episode-with-a-rather-long-name-that-goes-on-and-on.mp3")
-    progress(0.0, 3600.0)
-    progress(600.0, 3600.0)
+    hearing = module.Hearing(terminal)
+    progress = hearing("an-episode-with-a-rather-long-name\x1b]0;PWNED\a-that-goes-on.mp3")
+    progress(30.0, 3600.0)
+    progress(630.0, 3600.0)  # 600 s of audio in 60 s: 2,970 s left take 297 s
+    progress(3590.0, 3600.0)
     hearing.close()
     lines = terminal.getvalue().split("\r\x1b[2K")
-    assert lines[1] == "transcribing an-episode-with-a-rather-long-name-that…: 0:00 of 1:00:00"
-    assert lines[2].startswith("transcribing an-episode-with-a-rather-long-name-that…: 10:00 of")
-    assert lines[2].endswith("min left")
-    assert lines[3] == ""  # the line is cleared for the summary
+    assert "\x1b]" not in terminal.getvalue().replace("\r\x1b[2K", "")
+    name = "an-episode-with-a-rather-long-name-that…"  # the title sequence is dropped
+    assert lines[1] == f"transcribing {name}: 0:30 of 1:00:00"
+    assert lines[2] == f"transcribing {name}: 10:30 of 1:00:00, about 5 min left"
+    assert lines[3] == f"transcribing {name}: 59:50 of 1:00:00, under a minute left"
+    assert lines[4] == ""  # the line is cleared for the summary
 
 
 def test_a_full_disk_while_a_transcription_is_stored(
@@ -161,6 +192,25 @@ def test_a_full_disk_while_a_transcription_is_stored(
     assert f"the disk holding {home.root} is full (No space left on device)" in result.stderr
     assert "Traceback" not in result.stderr
     assert first_hit(run, "sourdough starter")["video_id"] == "kept"
+
+
+def test_every_sentence_is_heard_whatever_the_episode_is_called(
+    run: Run, garden: Path, tmp_path: Path
+) -> None:
+    audio = copy_of(garden, tmp_path)
+    result = run(
+        "add", str(audio), "--title", "Garden Hour 1: Balcony basics", "--channel", "Garden Hour"
+    )
+    assert result.exit_code == 0, result.stderr
+    for words, chapter in [
+        ("balcony vegetables", "Welcome"),
+        ("cherry tomato", "Tomatoes"),
+        ("side shoots", "Tomatoes"),
+        ("hates cold", "Basil"),  # its sentence starts a breath before the chapter does
+        ("bushy", "Basil"),
+        ("saucer", "Watering"),
+    ]:
+        assert first_hit(run, words)["chapter_title"] == chapter, words
 
 
 def test_rebuild_and_new_details_never_transcribe_again(
@@ -228,11 +278,24 @@ def test_ctrl_c_during_a_transcription_keeps_the_episodes_finished(
     assert first_hit(run, "keeper test")["video_id"] == "a"
 
 
-def test_tiny_model_is_english_only(run: Run, clip: Clip, tmp_path: Path) -> None:
+def test_languages_the_models_do_not_know_are_refused_before_they_load(
+    run: Run, clip: Clip, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_model(name: str) -> None:
+        raise AssertionError("loaded")
+
+    monkeypatch.setattr("chaptersearch.transcription.transcriber.load", no_model)
     audio = copy_of(clip.wav, tmp_path)
     result = run("add", str(audio), "--speech-model", "tiny", "--lang", "de")
     assert result.exit_code == 2
-    assert "knows English only" in result.stderr
+    assert result.stderr == (
+        "chaptersearch: the tiny speech model knows English only, not de: use --speech-model base\n"
+    )
+    unknown = run("add", str(audio), "--lang", "xx")
+    assert unknown.stderr == (
+        "chaptersearch: --lang xx: not a language the speech model knows (such as en, de, "
+        "fr, es, ja: two-letter codes)\n"
+    )
     unknown = run("add", str(audio), "--speech-model", "huge")
     assert unknown.exit_code == 2
     assert unknown.stderr == "chaptersearch: no speech model named 'huge'; offered: tiny, base\n"
@@ -321,6 +384,8 @@ def test_a_truncated_mp3_keeps_what_was_said_before_the_cut(
     result = run("add", str(cut))
     assert result.exit_code == 0, result.stderr
     assert first_hit(run, "cyclic collector")["video_id"] == "cut"
+    (episode,) = stored(home)
+    assert episode.duration < clip.starts[-1]  # what was heard, not what the header said
     assert run("search", "goodbye listening", "--json").stdout.strip() in ("[]", "")
 
 
@@ -369,6 +434,30 @@ def test_without_the_extra_one_line_names_the_install_command(
 
 
 # --- word times, without a model -------------------------------------------------------
+
+
+def test_threads_asked_for_are_at_most_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chaptersearch.transcription.transcriber import _threads
+
+    for value, expected in [("99999", os.cpu_count()), ("1", 1), ("abc", 0), ("", 0)]:
+        monkeypatch.setenv("CHAPTERSEARCH_THREADS", value)
+        assert _threads() == expected, value
+
+
+def test_a_cue_is_cut_where_a_chapter_starts_inside_it() -> None:
+    from chaptersearch.models import cut_at
+
+    cue = Cue(start=10, end=20, text="a b c d e", words=[10.5, 12, 14, 16, 18])
+    (before, after) = cut_at([cue], [15.0, 30.0])
+    assert (before.start, before.end, before.text, before.words) == (
+        10,
+        16,
+        "a b c",
+        [10.5, 12, 14],
+    )
+    assert (after.start, after.end, after.text, after.words) == (16, 20, "d e", [16, 18])
+    untimed = Cue(start=10, end=20, text="a b c d e")
+    assert cut_at([untimed], [15.0]) == [untimed]
 
 
 def test_word_times_follow_a_long_cue_cut_in_pieces() -> None:
@@ -459,6 +548,7 @@ def test_a_feed_without_transcripts_is_transcribed_when_asked(
     hit = first_hit(run, "keeper test")
     assert hit["episode_title"] == "Episode one"
     assert hit["url"].startswith("https://audio.example/one.mp3#t=")
+    assert (hit["chapter_title"], hit["chapter_source"]) == ("The keeper test", "creator")
     assert "transcribed here (base)" in run("sources").stdout
     audio_requests = [call for call in mock.calls if call.request.url.endswith(".mp3")]
     assert len(audio_requests) == 1  # the item with a transcript was never downloaded
@@ -500,8 +590,12 @@ def test_update_of_a_transcribed_feed_transcribes_new_items(
             {"body": b"\xff\xfb" + bytes(1_500_000), "content_type": "audio/mpeg"},
             "over the 1 MB read",
         ),
+        (
+            {"body": b"not audio at all\n" * 40, "content_type": "audio/mpeg"},
+            "audio at https://audio.example/bad.mp3: not audio that can be read",
+        ),
     ],
-    ids=["html", "file-redirect", "too-large"],
+    ids=["html", "file-redirect", "too-large", "not-audio"],
 )
 def test_an_enclosure_that_is_not_audio_fails_that_item_alone(
     run: Run,
@@ -519,6 +613,7 @@ def test_an_enclosure_that_is_not_audio_fails_that_item_alone(
     result = run("add", FEED, "--transcribe")
     assert result.exit_code == 2, result.stderr
     assert says in result.stderr and "Traceback" not in result.stderr
+    assert "chaptersearch-audio-" not in result.stderr  # a folder already deleted
     assert stored(home) == []
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("chaptersearch-audio-*"))
 

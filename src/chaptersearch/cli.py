@@ -450,8 +450,9 @@ def add(
     sources: Annotated[
         list[str],
         typer.Argument(
-            help="Transcript files (.vtt, .srt, .json) or folders of them, YouTube video "
-            "URLs or ids, playlist or channel URLs, podcast feed URLs (RSS or Atom)",
+            help="Transcript files (.vtt, .srt, .json), audio files to transcribe (.mp3, "
+            ".m4a, .wav, ...) or folders of them, YouTube video URLs or ids, playlist or "
+            "channel URLs, podcast feed URLs (RSS or Atom)",
             show_default=False,
         ),
     ],
@@ -537,9 +538,10 @@ def add(
     Feeds, channels and playlists added are remembered: `chaptersearch update` adds what
     is new.
 
-    Audio files (.mp3, .m4a, .wav, .ogg, .opus, .flac, .mp4, .webm) are transcribed here,
-    offline, with each word's time (the transcribe extra); their own chapters serve when
-    no --chapters are given. A published transcript always wins over a transcription.
+    Audio files (.mp3, .m4a, .m4b, .aac, .wav, .ogg, .oga, .opus, .flac, .mp4, .webm) are
+    transcribed here, offline, with each word's time (the transcribe extra); their own
+    chapters serve when no --chapters are given. A published transcript always wins over
+    a transcription.
     """
     from .library.store import Library
     from .operations import add_sources

@@ -6,6 +6,7 @@ checked here, once, for every source: finite, not negative, and no later than
 ``MAX_SECONDS``, so a damaged file cannot make a runaway episode.
 """
 
+import itertools
 import math
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -131,6 +132,35 @@ def split_cue(cue: Cue, most: int = MAX_CUE_CHARACTERS) -> list[Cue]:
         Cue(start=start, end=end, text=text, speaker=cue.speaker, words=times)
         for start, end, text, times in zip(starts, ends, pieces, words, strict=True)
     ]
+
+
+def cut_at(cues: list[Cue], moments: list[float]) -> list[Cue]:
+    """The cues, those whose words are timed cut where one of ``moments`` (chapter
+    starts) falls inside them, so each word is in the chapter it is said in: a
+    transcription's sentence can run across the start a file's chapters give."""
+    kept: list[Cue] = []
+    for cue in cues:
+        times = cue.words
+        inside = [moment for moment in moments if cue.start < moment <= cue.end]
+        if times is None or not inside:
+            kept.append(cue)
+            continue
+        tokens = cue.text.split()
+        firsts = {0, len(tokens)}
+        for moment in inside:
+            firsts.add(next((n for n, said in enumerate(times) if said >= moment), len(tokens)))
+        bounds = sorted(firsts)
+        for begin, end in itertools.pairwise(bounds):
+            kept.append(
+                Cue(
+                    start=cue.start if begin == 0 else times[begin],
+                    end=times[end] if end < len(tokens) else cue.end,
+                    text=" ".join(tokens[begin:end]),
+                    speaker=cue.speaker,
+                    words=times[begin:end],
+                )
+            )
+    return kept
 
 
 class Chapter(BaseModel):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from ..timecode import format_clock
+from .terminal import printable
 
 Progress = Callable[[float, float], None]
 
@@ -23,15 +24,23 @@ class Hearing:
         self.shown = False
 
     def __call__(self, name: str) -> Progress:
-        began = time.monotonic()
+        name = printable(name)
         shown_name = name if len(name) <= 40 else name[:39] + "…"
+        first: list[tuple[float, float]] = []  # (when, audio done) at the first report
 
         def progress(done: float, total: float) -> None:
-            spent = time.monotonic() - began
+            now = time.monotonic()
+            first[:] = first or [(now, done)]
+            began, done_then = first[0]
             left = ""
-            if done > 0 and total > done:
-                minutes = spent / done * (total - done) / 60
-                left = f", about {max(1, round(minutes))} min left"
+            if done > done_then and total > done and now > began:
+                # the pace since the first report: loading the model is behind it
+                seconds = (now - began) / (done - done_then) * (total - done)
+                left = (
+                    ", under a minute left"
+                    if seconds < 60
+                    else f", about {round(seconds / 60)} min left"
+                )
             line = f"transcribing {shown_name}: {format_clock(done)} of {format_clock(total)}{left}"
             self.stream.write("\r\x1b[2K" + line)
             self.stream.flush()

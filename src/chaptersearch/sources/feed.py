@@ -21,7 +21,7 @@ from ..chapters.reading import ChapterMark, build_chapters
 from ..chapters.topics import cut_by, topic_chapters
 from ..errors import ChapterError, ChapterSearchError, Skipped, TranscriptError
 from ..library.store import safe_id
-from ..models import MAX_SECONDS, Chapter, Cue, Episode, Given, Origin
+from ..models import MAX_SECONDS, Chapter, Cue, Episode, Given, Mark, Origin, cut_at
 from ..output.terminal import plural
 from .details import given_chapters
 from .feed_chapters import (
@@ -236,6 +236,7 @@ def fetch_feed_episode(
     says how (``add --transcribe``); one whose transcript fails is not (the failure is
     the episode's, tried again by ``update``)."""
     item = entry.item
+    heard: list[Mark] = []
     try:
         cues, link = _fetch_transcript(item, session, languages, entry.show)
         about = {"url": link.url, "type": link.type, "language": link.language}
@@ -245,12 +246,14 @@ def fetch_feed_episode(
         from .feed_audio import transcribe_enclosure
 
         progress = hearing.progress(item.title) if hearing.progress else None
-        show = entry.show
-        cues, about = transcribe_enclosure(
-            item, show.title, show.language, session, hearing.model, languages, progress
+        cues, about, heard = transcribe_enclosure(
+            item, entry.show.language, session, hearing.model, languages, progress
         )
     about["language"] = about["language"] or entry.show.language
     chapters = _fetch_chapters(item, session)
+    if chapters is None and heard:  # the feed has none: the audio file's own
+        marks = [ChapterMark(mark.start, mark.title) for mark in heard]
+        chapters = FeedChapters(marks, "creator", "the audio file's chapters")
     fetched = {
         "feed": {"url": entry.show.url, "title": entry.show.title},
         "item": {
@@ -349,6 +352,7 @@ def episode_from_feed(
     duration = max(spoken, float(listed)) if 0 < float(listed) <= MAX_SECONDS else spoken
     fetched = _only_used(fetched, duration)
     chapters, notes, chapters_from = _chapters(fetched, duration, given, cues)
+    cues = cut_at(cues, [chapter.start for chapter in chapters[1:]])
     return Episode(
         id=episode_id,
         title=given.title or item.get("title") or episode_id,

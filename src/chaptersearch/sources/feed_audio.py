@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Skipped, TranscriptError
-from ..models import Cue
+from ..errors import ChapterSearchError, Skipped, TranscriptError
+from ..models import Cue, Mark
 from .feed_http import MEGABYTE, download, is_http
 
 if TYPE_CHECKING:
@@ -24,36 +24,43 @@ MEDIA_SECONDS = 1800.0
 """The most one enclosure's download may take: 600 MB at 2.7 Mbit/s."""
 
 
+def _known(language: str | None) -> list[str] | None:
+    """A feed's language when the speech model knows it (``en-us``); a feed's
+    ``<language>english</language>`` leaves the model to hear which."""
+    from ..transcription.transcriber import spoken_language
+
+    try:
+        return [language] if language and spoken_language([language], False, "") else None
+    except ChapterSearchError:
+        return None
+
+
 def transcribe_enclosure(
     item: "FeedItem",
-    show: str,
     show_language: str | None,
     session: Any,
     speech_model: str | None,
     languages: list[str] | None,
     progress: "Progress | None" = None,
-) -> tuple[list[Cue], dict[str, Any]]:
-    """The item's words, timed, from its audio; and how they were made, as
-    ``fetched["transcript"]`` keeps it."""
+) -> tuple[list[Cue], dict[str, Any], list[Mark]]:
+    """The item's words, timed, from its audio; how they were made, as
+    ``fetched["transcript"]`` keeps it; and the audio file's own chapters."""
     from ..transcription.transcriber import transcribe
     from ..transcription.weights import DEFAULT
 
     media = item.media
     if not media or not is_http(media):
         raise Skipped(f"{item.title}: no timed transcript, and no audio to transcribe")
-    language = languages[0] if languages else show_language
+    wanted = languages or _known(show_language)
     with tempfile.TemporaryDirectory(prefix="chaptersearch-audio-") as folder:
         target = Path(folder) / "enclosure"
         got = download(session, media, MAX_MEDIA_BYTES, target, "audio", MEDIA_SECONDS)
         kind = got.content_type.split(";")[0].strip().lower()
         if kind.startswith("text/") or kind in ("application/xhtml+xml", "application/json"):
             raise TranscriptError(f"audio at {media}: the server sent {kind}, not audio")
-        made = transcribe(
-            target,
-            speech_model or DEFAULT,
-            language=language,
-            prompt=f"{show}. {item.title}",
-            progress=progress,
-        )
+        try:
+            made = transcribe(target, speech_model or DEFAULT, wanted, progress)
+        except TranscriptError as error:  # named by its address: the file is gone
+            raise TranscriptError(str(error).replace(str(target), f"audio at {media}")) from None
     about = {"url": media, "type": "audio", "language": made.language, "made_by": made.source}
-    return made.cues, about
+    return made.cues, about, made.container.chapters

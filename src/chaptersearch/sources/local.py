@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from ..chapters.reading import build_chapters
 from ..chapters.topics import cut_by, topic_chapters
 from ..library.store import safe_id
-from ..models import Cue, Episode, Given, Mark, Origin
+from ..models import Cue, Episode, Given, Mark, Origin, cut_at
 from ..urls import watch_url, youtube_video_id
 from .details import given_chapters
 from .files import location_of, title_from_path
@@ -69,6 +69,7 @@ def file_episode(
         chapters, notes = build_chapters(marks, duration, source="creator")
     else:
         chapters, notes = topic_chapters(cues, duration), []
+    cues = cut_at(cues, [chapter.start for chapter in chapters[1:]])
     return Episode(
         id=episode_id,
         title=given.title or heard.get("title") or title_from_path(Path(origin.location)),
@@ -102,26 +103,14 @@ def episode_from_audio(
     from ..transcription.weights import DEFAULT
 
     origin = file_origin(path)
-    made = transcribe(
-        path,
-        speech_model or DEFAULT,
-        language=languages[0] if languages else None,
-        prompt=_names_of(given),
-        progress=progress,
-    )
+    made = transcribe(path, speech_model or DEFAULT, languages, progress)
     info = made.container
-    heard: dict[str, Any] = {"duration": max(info.duration, made.duration)}
+    heard: dict[str, Any] = {"duration": made.duration}  # what was heard, not declared
     if info.title:
         heard["title"] = info.title
     if info.chapters:
         heard["chapters"] = [mark.model_dump() for mark in info.chapters]
     return file_episode(episode_id, made.cues, origin, given, heard, made.source, made.language)
-
-
-def _names_of(given: Given) -> str | None:
-    """The show's and episode's names, which help the model spell the names said."""
-    names = [name for name in (given.channel, given.title) if name]
-    return ". ".join(names) or None
 
 
 def episode_from_file(

@@ -64,28 +64,50 @@ def load(name: str = DEFAULT) -> Any:
 
 def _threads() -> int:
     """The cores to use, from ``$CHAPTERSEARCH_THREADS`` (0, the default: CTranslate2's
-    own choice); a value that is not a whole number is ignored."""
+    own choice), at most the machine's: 10,000 threads on two cores had run for minutes
+    and 99,999 crashed the engine. A value that is not a whole number is ignored."""
     value = os.environ.get("CHAPTERSEARCH_THREADS", "").strip()
-    return int(value) if value.isdigit() else 0
+    return min(int(value), os.cpu_count() or 1) if value.isdigit() else 0
+
+
+def spoken_language(languages: list[str] | None, english_only: bool, model: str) -> str | None:
+    """The language to transcribe in: the first of ``languages`` Whisper knows (``en-US``
+    counts as ``en``), None to let it hear which; one line for a code it does not know,
+    before the model is loaded. An English-only model needs English among them."""
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    codes = [code.split("-")[0].split("_")[0].lower() for code in languages or [] if code]
+    unknown = [code for code in codes if code not in _LANGUAGE_CODES]
+    if unknown:
+        raise ChapterSearchError(
+            f"--lang {unknown[0]}: not a language the speech model knows (such as en, de, "
+            "fr, es, ja: two-letter codes)"
+        )
+    if english_only:
+        if codes and "en" not in codes:
+            raise ChapterSearchError(
+                f"the {model} speech model knows English only, not {', '.join(codes)}: "
+                "use --speech-model base"
+            )
+        return "en"
+    return codes[0] if codes else None
 
 
 def transcribe(
     path: Path,
     model_name: str = DEFAULT,
-    language: str | None = None,
-    prompt: str | None = None,
+    languages: list[str] | None = None,
     progress: Progress | None = None,
 ) -> Transcribed:
     """The timed words said in an audio file; one line when it is not audio, too long,
-    or says nothing."""
+    or says nothing.
+
+    No prompt is given (the show's and episode's names had seemed a help with names):
+    with one, the base model left out whole sentences of a clip, three of eight."""
     info = probe(path)
     weights = weights_named(model_name)
-    if weights.english_only and language and not language.lower().startswith("en"):
-        raise ChapterSearchError(
-            f"the {model_name} speech model knows English only, not {language!r}: use --model base"
-        )
+    wanted = spoken_language(languages, weights.english_only, model_name)
     model = load(model_name)
-    wanted = "en" if weights.english_only else (language or "").split("-")[0].lower() or None
     cues: list[Cue] = []
     heard = wanted
     end = 0.0
@@ -98,7 +120,6 @@ def transcribe(
             beam_size=5,
             word_timestamps=True,
             vad_filter=True,
-            initial_prompt=prompt or None,
             condition_on_previous_text=False,
         )
         heard = heard or found.language
