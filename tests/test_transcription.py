@@ -242,6 +242,10 @@ def test_a_published_transcript_beside_the_audio_wins_in_a_folder(
     result = run("add", str(folder))
     assert result.exit_code == 0, result.stderr
     assert "added 2 episodes" in result.stderr
+    assert (
+        "chaptersearch: warning: 1 audio file not transcribed: a transcript of the same name "
+        f"lies beside it (e.g. {folder / 'one.mp3'})"
+    ) in result.stderr
     sources = {episode.id: episode.transcript_from for episode in stored(home)}
     assert sources == {"one": "file", "two": "whisper-base"}
     assert first_hit(run, "sourdough")["video_id"] == "one"

@@ -613,6 +613,12 @@ def add(
     for feed in work.feeds:  # items that can be no episode, counted
         for line in feed.left_out():
             warn(f"{feed.url}: {line}")
+    if work.beside_transcripts:
+        count = len(work.beside_transcripts)
+        warn(
+            f"{plural(count, 'audio file')} not transcribed: a transcript of the same name "
+            f"lies beside {'it' if count == 1 else 'each'} (e.g. {work.beside_transcripts[0]})"
+        )
     _print_add_report(report, batch=batch)
     if unembedded:  # the words are added; the vectors asked for are not
         raise typer.Exit(2)

@@ -82,6 +82,8 @@ class Plan:
     lists: list[tuple[str, str, list[str]]] = field(default_factory=list)
     """YouTube playlists and channels expanded, as (kind, address, video ids), to be
     remembered."""
+    beside_transcripts: list[Path] = field(default_factory=list)
+    """Audio files of folders left out: a transcript of the same name lies beside each."""
 
 
 CHAPTERS_SUFFIX = ".chapters.json"
@@ -89,10 +91,11 @@ CHAPTERS_SUFFIX = ".chapters.json"
 ``33.chapters.json``): the episode's chapters, not a transcript of its own."""
 
 
-def transcripts_in(folder: Path) -> list[Path]:
+def transcripts_in(folder: Path) -> tuple[list[Path], list[Path]]:
     """The transcript and audio files under a folder, in name order, hidden ones and
     chapters files left out; an audio file only where no transcript of the same name
-    lies beside it (a published transcript wins over a transcription)."""
+    lies beside it (a published transcript wins over a transcription): those are the
+    second list."""
     found = [
         path
         for path in folder.rglob("*")
@@ -102,11 +105,8 @@ def transcripts_in(folder: Path) -> list[Path]:
         and path.is_file()
     ]
     written = {path.with_suffix("") for path in found if path.suffix.lower() in SUFFIXES}
-    return sorted(
-        path
-        for path in found
-        if path.suffix.lower() in SUFFIXES or path.with_suffix("") not in written
-    )
+    beside = {path for path in found if is_audio(path) and path.with_suffix("") in written}
+    return sorted(set(found) - beside), sorted(beside)
 
 
 def is_audio(path: str | Path) -> bool:
@@ -131,9 +131,11 @@ def plan(sources: Sequence[str], options: AddOptions) -> Plan:
     stopped: NetworkUnavailable | None = None
     feeds: list[FeedPlan] = []
     lists: list[tuple[str, str, list[str]]] = []
+    left_out: list[Path] = []
     for source in sources:
         if os.path.isdir(source):
-            found = transcripts_in(Path(source))
+            found, beside = transcripts_in(Path(source))
+            left_out.extend(beside)
             if not found:
                 failed.append(
                     (
@@ -195,6 +197,7 @@ def plan(sources: Sequence[str], options: AddOptions) -> Plan:
         stopped=stopped,
         feeds=feeds,
         lists=lists,
+        beside_transcripts=left_out,
     )
 
 
