@@ -12,6 +12,7 @@ from chaptersearch.chapters.topics import (
     MAX_CHAPTER,
     METHOD,
     MIN_CHAPTER,
+    cut_points,
     titles_for,
     topic_chapters,
 )
@@ -336,3 +337,25 @@ def test_lines_left_out_of_a_chapters_file_are_named(run: Run, home: Home, tmp_p
         ["One", "Two"],
         ["left out 3 lines besides the list items: 'Outro' and 2 more"],
     )
+
+
+def test_a_change_of_speaker_is_where_a_topic_is_likelier_to_start() -> None:
+    """Talk of one vocabulary throughout (no valley of shared words to cut at), two
+    speakers: the cut falls where the second takes over, and without names it does not."""
+    said = "we keep talking about gardens and tomatoes and basil and watering the pots"
+    named = [
+        Cue(start=t, end=t + 10, text=said, speaker="Ann" if t < 330 else "Bob")
+        for t in range(0, 600, 10)
+    ]
+    unnamed = [cue.model_copy(update={"speaker": None}) for cue in named]
+    assert 330.0 in cut_points(named, 600.0)
+    assert 330.0 not in cut_points(unnamed, 600.0)
+
+
+def test_a_title_names_what_the_chapter_opens_with() -> None:
+    """Two phrases said as often and as rarely: the one said in the chapter's first
+    minute titles it."""
+    opening = "welcome back, zebra crossing today. zebra crossing matters."
+    later = "much later on we mention apple pie. apple pie again."
+    titles = titles_for([f"{opening} {later}", "databases and databases"], [opening, ""])
+    assert titles[0].startswith("Zebra crossing"), titles
