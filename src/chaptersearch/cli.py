@@ -643,7 +643,7 @@ def _hearing(items: list[Any], options: Any) -> Any:
     from .output.hearing import Hearing
 
     hearing = Hearing()
-    options.hearing = hearing
+    options.progress_for = hearing
     return hearing
 
 
@@ -768,7 +768,7 @@ def update(
             proxy=proxy,
             transcribe=source.transcribe,
             speech_model=source.speech_model,
-            hearing=hearing,
+            progress_for=hearing,
         )
         return EpisodeMaker(library, options)
 

@@ -14,6 +14,9 @@ from ..timecode import format_clock
 from .terminal import printable
 
 Progress = Callable[[float, float], None]
+"""Told (seconds of audio done, seconds in all) as a transcription goes."""
+ProgressFor = Callable[[str], Progress | None]
+"""Gives the progress to report while the episode named is transcribed."""
 
 
 class Hearing:

@@ -9,7 +9,7 @@ and waiting a polite delay between network fetches.
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,7 +31,7 @@ AUDIO_SUFFIXES = frozenset(
 """What ``add`` transcribes (the transcribe extra): every container podcasts use."""
 
 if TYPE_CHECKING:
-    from ..transcription.transcriber import Progress
+    from ..output.hearing import ProgressFor
     from .feed import FeedEpisode, FeedPlan
 
 
@@ -65,7 +65,7 @@ class AddOptions:
     """Feeds: transcribe the items that publish no timed transcript."""
     speech_model: str | None = None
     """The speech model that transcribes (``transcription.weights.OFFERED``)."""
-    hearing: "Callable[[str], Progress | None] | None" = None
+    progress_for: "ProgressFor | None" = None
     """Gives the progress to report while an episode (named) is transcribed."""
 
 
@@ -325,13 +325,13 @@ class EpisodeMaker:
             return episode_from_file(path, given, episode_id)
         from .local import episode_from_audio
 
-        hearing = self.options.hearing
+        progress_for = self.options.progress_for
         return episode_from_audio(
             path,
             given,
             episode_id,
             self.options.speech_model,
-            hearing(path.name) if hearing else None,
+            progress_for(path.name) if progress_for else None,
             self.options.languages,
         )
 
@@ -399,13 +399,15 @@ class EpisodeMaker:
                 return None if _same(given, stored) else reassemble(stored, given)
         if self._session is None:
             self._session = make_session(self.options.proxy)
-        hearing = None
+        transcribing = None
         if self.options.transcribe:
-            from .feed import Hearing
+            from .feed import Transcribing
 
-            hearing = Hearing(self.options.speech_model, self.options.hearing)
+            transcribing = Transcribing(self.options.speech_model, self.options.progress_for)
         try:
-            return fetch_feed_episode(entry, self._session, self.options.languages, given, hearing)
+            return fetch_feed_episode(
+                entry, self._session, self.options.languages, given, transcribing
+            )
         except (NetworkUnavailable, Skipped):
             raise
         except ChapterSearchError as error:

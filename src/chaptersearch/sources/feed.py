@@ -11,7 +11,6 @@ cues is kept in ``Episode.fetched``, so ``edit`` and ``rebuild`` never need the 
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,7 @@ from .feed_transcripts import UntimedTranscript, decode, format_rank, read_feed_
 from .feeds import FeedItem, TranscriptLink, read_feed
 
 if TYPE_CHECKING:
-    from ..transcription.transcriber import Progress
+    from ..output.hearing import ProgressFor
 
 MAX_FEED_BYTES = 32 * MEGABYTE
 """Large real feeds (a daily show's whole history) are a few MB; 32 MB is generous."""
@@ -50,12 +49,12 @@ _GENERIC = frozenset(
 
 
 @dataclass(frozen=True)
-class Hearing:
-    """How to transcribe items that publish no transcript: the speech model, and the
-    progress to report for an item (named)."""
+class Transcribing:
+    """How to transcribe items that publish no transcript (``add --transcribe``): the
+    speech model, and the progress to report for an item."""
 
     model: str | None = None
-    progress: "Callable[[str], Progress | None] | None" = None
+    progress_for: "ProgressFor | None" = None
 
 
 @dataclass(frozen=True)
@@ -229,10 +228,10 @@ def fetch_feed_episode(
     session: Any,
     languages: list[str] | None,
     given: Given | None = None,
-    hearing: "Hearing | None" = None,
+    transcribing: Transcribing | None = None,
 ) -> Episode:
     """Fetch an item's transcript (most failures show there), then its chapters. An
-    item without a timed transcript is transcribed from its audio when ``hearing``
+    item without a timed transcript is transcribed from its audio when ``transcribing``
     says how (``add --transcribe``); one whose transcript fails is not (the failure is
     the episode's, tried again by ``update``)."""
     item = entry.item
@@ -241,13 +240,14 @@ def fetch_feed_episode(
         cues, link = _fetch_transcript(item, session, languages, entry.show)
         about = {"url": link.url, "type": link.type, "language": link.language}
     except Skipped:
-        if hearing is None:
+        if transcribing is None:
             raise
         from .feed_audio import transcribe_enclosure
 
-        progress = hearing.progress(item.title) if hearing.progress else None
+        progress_for = transcribing.progress_for
+        progress = progress_for(item.title) if progress_for else None
         cues, about, heard = transcribe_enclosure(
-            item, entry.show.language, session, hearing.model, languages, progress
+            item, entry.show.language, session, transcribing.model, languages, progress
         )
     about["language"] = about["language"] or entry.show.language
     chapters = _fetch_chapters(item, session)

@@ -10,29 +10,18 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ChapterSearchError, Skipped, TranscriptError
+from ..errors import Skipped, TranscriptError
 from ..models import Cue, Mark
 from .feed_http import MEGABYTE, download, is_http
 
 if TYPE_CHECKING:
-    from ..transcription.transcriber import Progress
+    from ..output.hearing import Progress
     from .feeds import FeedItem
 
 MAX_MEDIA_BYTES = 600 * MEGABYTE
 """Five hours at 256 kbit/s; podcasts are mostly 64 to 128 kbit/s."""
 MEDIA_SECONDS = 1800.0
 """The most one enclosure's download may take: 600 MB at 2.7 Mbit/s."""
-
-
-def _known(language: str | None) -> list[str] | None:
-    """A feed's language when the speech model knows it (``en-us``); a feed's
-    ``<language>english</language>`` leaves the model to hear which."""
-    from ..transcription.transcriber import spoken_language
-
-    try:
-        return [language] if language and spoken_language([language], False, "") else None
-    except ChapterSearchError:
-        return None
 
 
 def transcribe_enclosure(
@@ -45,13 +34,15 @@ def transcribe_enclosure(
 ) -> tuple[list[Cue], dict[str, Any], list[Mark]]:
     """The item's words, timed, from its audio; how they were made, as
     ``fetched["transcript"]`` keeps it; and the audio file's own chapters."""
-    from ..transcription.transcriber import transcribe
+    from ..transcription.transcriber import transcribe, whisper_language
     from ..transcription.weights import DEFAULT
 
     media = item.media
     if not media or not is_http(media):
         raise Skipped(f"{item.title}: no timed transcript, and no audio to transcribe")
-    wanted = languages or _known(show_language)
+    # a feed's <language>english</language> leaves the model to hear which
+    known = whisper_language(show_language) if show_language else None
+    wanted = languages or ([known] if known else None)
     with tempfile.TemporaryDirectory(prefix="chaptersearch-audio-") as folder:
         target = Path(folder) / "enclosure"
         got = download(session, media, MAX_MEDIA_BYTES, target, "audio", MEDIA_SECONDS)

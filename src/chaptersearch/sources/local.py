@@ -13,7 +13,7 @@ from .files import location_of, title_from_path
 from .transcripts import read_transcript
 
 if TYPE_CHECKING:
-    from ..transcription.transcriber import Progress
+    from ..output.hearing import Progress
 
 
 def file_origin(path: Path) -> Origin:

@@ -121,7 +121,7 @@ def pieces(path: Path, piece_seconds: float = PIECE_SECONDS) -> Iterator[tuple[f
         with av.open(str(path), metadata_errors="ignore") as container:
             stream = container.streams.audio[0]
             resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-            for frame in _frames(container, stream):
+            for frame in container.decode(stream):
                 for out in resampler.resample(frame):
                     samples = out.to_ndarray().reshape(-1)
                     buffered.append(samples)
@@ -148,10 +148,6 @@ def pieces(path: Path, piece_seconds: float = PIECE_SECONDS) -> Iterator[tuple[f
         sound = np.concatenate(buffered)
         if len(sound):
             yield done / SAMPLE_RATE, sound
-
-
-def _frames(container: Any, stream: Any) -> Iterator[Any]:
-    yield from container.decode(stream)
 
 
 def quiet_cut(sound: Any, size: int) -> int:

@@ -6,18 +6,16 @@ is loaded once per process and kept: a feed of a hundred episodes pays for it on
 """
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import ChapterSearchError, TranscriptError
 from ..models import Cue, split_cue
+from ..output.hearing import Progress
+from ..timecode import format_clock
 from .audio import SAMPLE_RATE, AudioInfo, pieces, probe
 from .weights import DEFAULT, ModelMissing, model_files, weights_named
-
-Progress = Callable[[float, float], None]
-"""Told (seconds of audio done, seconds in all) after each stretch of speech."""
 
 _LOADED: dict[str, Any] = {}
 
@@ -70,14 +68,20 @@ def _threads() -> int:
     return min(int(value), os.cpu_count() or 1) if value.isdigit() else 0
 
 
-def spoken_language(languages: list[str] | None, english_only: bool, model: str) -> str | None:
-    """The language to transcribe in: the first of ``languages`` Whisper knows (``en-US``
-    counts as ``en``), None to let it hear which; one line for a code it does not know,
-    before the model is loaded. An English-only model needs English among them."""
+def whisper_language(code: str) -> str | None:
+    """Whisper's code for a language code (``en-US`` is ``en``), None when it knows none."""
     from faster_whisper.tokenizer import _LANGUAGE_CODES
 
-    codes = [code.split("-")[0].split("_")[0].lower() for code in languages or [] if code]
-    unknown = [code for code in codes if code not in _LANGUAGE_CODES]
+    primary = code.split("-")[0].split("_")[0].lower()
+    return primary if primary in _LANGUAGE_CODES else None
+
+
+def spoken_language(languages: list[str] | None, english_only: bool, model: str) -> str | None:
+    """The language to transcribe in: the first of ``languages`` (None: let the model hear
+    which); one line for a code Whisper does not know, before the model is loaded. An
+    English-only model needs English among them."""
+    codes = [whisper_language(code) or code for code in languages or [] if code]
+    unknown = [code for code in codes if whisper_language(code) is None]
     if unknown:
         raise ChapterSearchError(
             f"--lang {unknown[0]}: not a language the speech model knows (such as en, de, "
@@ -109,20 +113,20 @@ def transcribe(
     wanted = spoken_language(languages, weights.english_only, model_name)
     model = load(model_name)
     cues: list[Cue] = []
-    heard = wanted
+    language = wanted
     end = 0.0
     for offset, sound in pieces(path):
         end = offset + len(sound) / SAMPLE_RATE
         total = max(info.duration, end)
         segments, found = model.transcribe(
             sound,
-            language=heard,
+            language=language,
             beam_size=5,
             word_timestamps=True,
             vad_filter=True,
             condition_on_previous_text=False,
         )
-        heard = heard or found.language
+        language = language or found.language
         for segment in segments:
             cues.extend(_cues(segment, offset))
             if progress:
@@ -132,16 +136,10 @@ def transcribe(
     if end == 0:
         raise TranscriptError(f"{path}: holds no sound (0 seconds of audio)")
     if not cues:
-        raise TranscriptError(f"{path}: no speech found in {_length(end)} of audio")
+        raise TranscriptError(f"{path}: no speech found in {format_clock(end)} of audio")
     return Transcribed(
-        cues=cues, language=heard or "en", model=model_name, duration=end, container=info
+        cues=cues, language=language or "en", model=model_name, duration=end, container=info
     )
-
-
-def _length(seconds: float) -> str:
-    from ..timecode import format_clock
-
-    return format_clock(seconds)
 
 
 def _cues(segment: Any, offset: float) -> list[Cue]:
